@@ -1,0 +1,38 @@
+/* sd-changes.h: a set of field values for one write through the store.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _SdChanges SdChanges;
+
+/* A field's value: an int64, a string, or NULL for SQL NULL. */
+typedef struct
+{
+  char     *field;
+  GVariant *value;
+} SdChange;
+
+SdChanges      *sd_changes_new      (void);
+void            sd_changes_free     (SdChanges  *self);
+void            sd_changes_set_int  (SdChanges  *self,
+                                     const char *field,
+                                     gint64      value);
+void            sd_changes_set_text (SdChanges  *self,
+                                     const char *field,
+                                     const char *value);
+void            sd_changes_set_null (SdChanges  *self,
+                                     const char *field);
+guint           sd_changes_get_size (const SdChanges *self);
+const SdChange *sd_changes_get      (const SdChanges *self,
+                                     guint            index);
+const SdChange *sd_changes_lookup   (const SdChanges *self,
+                                     const char      *field);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdChanges, sd_changes_free)
+
+G_END_DECLS

@@ -1,0 +1,291 @@
+/* sd-migrations.c: the numbered schema migrations of the local store.
+ *
+ * Migration N brings a database from user_version N-1 to N. They run at open, all pending
+ * ones in one transaction, so a crash leaves either the old or the new schema. Never edit a
+ * migration that has shipped: add the next one.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "sd-store-private.h"
+
+static const char migration_1[] =
+  "CREATE TABLE roles ("
+  "  id INTEGER PRIMARY KEY,"
+  "  code TEXT NOT NULL UNIQUE,"
+  "  name TEXT NOT NULL);"
+
+  "CREATE TABLE departments ("
+  "  id INTEGER PRIMARY KEY,"
+  "  b24_id INTEGER UNIQUE,"
+  "  parent_id INTEGER REFERENCES departments(id),"
+  "  name TEXT NOT NULL,"
+  "  head_user_id INTEGER REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED);"
+
+  "CREATE TABLE users ("
+  "  id INTEGER PRIMARY KEY,"
+  "  b24_id INTEGER UNIQUE,"
+  "  login TEXT UNIQUE,"
+  "  first_name TEXT NOT NULL,"
+  "  last_name TEXT NOT NULL,"
+  "  second_name TEXT,"
+  "  email TEXT,"
+  "  phone TEXT,"
+  "  position TEXT,"
+  "  department_id INTEGER REFERENCES departments(id),"
+  "  role_id INTEGER REFERENCES roles(id),"
+  "  sales_plan INTEGER NOT NULL DEFAULT 0,"     /* kopecks a month */
+  "  active INTEGER NOT NULL DEFAULT 1);"
+
+  "CREATE TABLE pipelines ("
+  "  id INTEGER PRIMARY KEY,"
+  "  b24_id INTEGER UNIQUE,"
+  "  code TEXT NOT NULL UNIQUE,"
+  "  name TEXT NOT NULL,"
+  "  sort INTEGER NOT NULL DEFAULT 0,"
+  "  currency TEXT NOT NULL DEFAULT 'RUB');"
+
+  "CREATE TABLE stages ("
+  "  id INTEGER PRIMARY KEY,"
+  "  pipeline_id INTEGER NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,"
+  "  code TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  sort INTEGER NOT NULL,"
+  "  color TEXT NOT NULL DEFAULT '#3584e4',"
+  "  semantics TEXT NOT NULL DEFAULT 'process' CHECK (semantics IN ('process','won','lost')),"
+  "  b24_status_id TEXT,"
+  "  UNIQUE (pipeline_id, code));"
+
+  /* role x stage (the stage names its pipeline) -> SdAccessAction bits; no row = no access */
+  "CREATE TABLE access ("
+  "  id INTEGER PRIMARY KEY,"
+  "  role_id INTEGER NOT NULL REFERENCES roles(id) ON DELETE CASCADE,"
+  "  stage_id INTEGER NOT NULL REFERENCES stages(id) ON DELETE CASCADE,"
+  "  actions INTEGER NOT NULL,"
+  "  UNIQUE (role_id, stage_id));"
+
+  "CREATE TABLE custom_fields ("
+  "  id INTEGER PRIMARY KEY,"
+  "  pipeline_id INTEGER REFERENCES pipelines(id) ON DELETE CASCADE,"
+  "  code TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('string','number','date','bool','list')),"
+  "  required INTEGER NOT NULL DEFAULT 0,"
+  "  b24_field TEXT,"
+  "  sort INTEGER NOT NULL DEFAULT 0,"
+  "  UNIQUE (pipeline_id, code));"
+
+  "CREATE TABLE custom_field_options ("
+  "  id INTEGER PRIMARY KEY,"
+  "  field_id INTEGER NOT NULL REFERENCES custom_fields(id) ON DELETE CASCADE,"
+  "  code TEXT NOT NULL,"
+  "  label TEXT NOT NULL,"
+  "  sort INTEGER NOT NULL DEFAULT 0,"
+  "  b24_id TEXT,"
+  "  UNIQUE (field_id, code));"
+
+  "CREATE TABLE contacts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  b24_id INTEGER UNIQUE,"
+  "  remote_modified TEXT,"
+  "  dirty INTEGER NOT NULL DEFAULT 0,"
+  "  first_name TEXT NOT NULL,"
+  "  last_name TEXT,"
+  "  second_name TEXT,"
+  "  client_type TEXT,"
+  "  priority INTEGER NOT NULL DEFAULT 0,"
+  "  address TEXT,"
+  "  comments TEXT,"
+  "  created_at TEXT NOT NULL,"
+  "  updated_at TEXT NOT NULL);"
+
+  "CREATE TABLE contact_channels ("
+  "  id INTEGER PRIMARY KEY,"
+  "  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('phone','email','im')),"
+  "  value TEXT NOT NULL,"
+  "  value_type TEXT NOT NULL DEFAULT 'WORK');"
+  "CREATE INDEX contact_channels_contact ON contact_channels(contact_id);"
+
+  "CREATE TABLE companies ("
+  "  id INTEGER PRIMARY KEY,"
+  "  b24_id INTEGER UNIQUE,"
+  "  remote_modified TEXT,"
+  "  dirty INTEGER NOT NULL DEFAULT 0,"
+  "  title TEXT NOT NULL,"
+  "  inn TEXT,"
+  "  kpp TEXT,"
+  "  ogrn TEXT,"
+  "  address TEXT,"
+  "  bank_name TEXT,"
+  "  bik TEXT,"
+  "  account TEXT,"
+  "  corr_account TEXT,"
+  "  phone TEXT,"
+  "  email TEXT,"
+  "  created_at TEXT NOT NULL,"
+  "  updated_at TEXT NOT NULL);"
+
+  "CREATE TABLE deals ("
+  "  id INTEGER PRIMARY KEY,"
+  "  b24_id INTEGER UNIQUE,"
+  "  remote_modified TEXT,"
+  "  dirty INTEGER NOT NULL DEFAULT 0,"
+  "  title TEXT NOT NULL CHECK (length(title) > 0),"
+  "  pipeline_id INTEGER NOT NULL REFERENCES pipelines(id),"
+  "  stage_id INTEGER NOT NULL REFERENCES stages(id),"
+  "  amount INTEGER NOT NULL DEFAULT 0 CHECK (amount >= 0),"  /* kopecks */
+  "  currency TEXT NOT NULL DEFAULT 'RUB',"
+  "  contact_id INTEGER REFERENCES contacts(id),"
+  "  company_id INTEGER REFERENCES companies(id),"
+  "  source TEXT,"
+  "  comments TEXT,"
+  "  measurement_at TEXT,"        /* local date-time, ISO 8601 */
+  "  measurement_address TEXT,"
+  "  next_contact_on TEXT,"       /* date, ISO 8601 */
+  "  closed_on TEXT,"
+  "  created_by INTEGER REFERENCES users(id),"
+  "  created_at TEXT NOT NULL,"
+  "  updated_at TEXT NOT NULL,"
+  "  stage_changed_at TEXT NOT NULL);"
+  "CREATE INDEX deals_stage ON deals(stage_id, id);"
+  "CREATE TRIGGER deals_stage_in_pipeline BEFORE INSERT ON deals"
+  "  WHEN (SELECT pipeline_id FROM stages WHERE id = NEW.stage_id) IS NOT NEW.pipeline_id"
+  "  BEGIN SELECT RAISE(ABORT, 'the stage belongs to another pipeline'); END;"
+  "CREATE TRIGGER deals_stage_in_pipeline_update BEFORE UPDATE OF stage_id, pipeline_id ON deals"
+  "  WHEN (SELECT pipeline_id FROM stages WHERE id = NEW.stage_id) IS NOT NEW.pipeline_id"
+  "  BEGIN SELECT RAISE(ABORT, 'the stage belongs to another pipeline'); END;"
+  "CREATE INDEX deals_pipeline ON deals(pipeline_id, stage_id, amount);"  /* covers the board totals */
+  "CREATE INDEX deals_contact ON deals(contact_id);"
+  "CREATE INDEX deals_company ON deals(company_id);"
+
+  /* "part" says what the person is responsible for, e.g. before / after the order */
+  "CREATE TABLE deal_responsibles ("
+  "  id INTEGER PRIMARY KEY,"
+  "  deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
+  "  user_id INTEGER NOT NULL REFERENCES users(id),"
+  "  part TEXT NOT NULL DEFAULT 'main',"
+  "  UNIQUE (deal_id, part));"
+  "CREATE INDEX deal_responsibles_user ON deal_responsibles(user_id);"
+
+  "CREATE TABLE deal_fields ("
+  "  id INTEGER PRIMARY KEY,"
+  "  deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
+  "  field_id INTEGER NOT NULL REFERENCES custom_fields(id),"
+  "  value TEXT,"
+  "  UNIQUE (deal_id, field_id));"
+
+  "CREATE TABLE deal_answers ("
+  "  id INTEGER PRIMARY KEY,"
+  "  deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
+  "  question TEXT NOT NULL,"
+  "  answer TEXT,"
+  "  sort INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX deal_answers_deal ON deal_answers(deal_id);"
+
+  "CREATE TABLE payments ("
+  "  id INTEGER PRIMARY KEY,"
+  "  b24_id INTEGER UNIQUE,"
+  "  deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
+  "  amount INTEGER NOT NULL CHECK (amount > 0),"
+  "  currency TEXT NOT NULL DEFAULT 'RUB',"
+  "  status TEXT NOT NULL CHECK (status IN ('paid','planned')),"
+  "  due_on TEXT NOT NULL,"       /* planned date, or the date it was paid */
+  "  method TEXT NOT NULL DEFAULT 'transfer' CHECK (method IN ('cash','card','transfer','online')),"
+  "  prepayment INTEGER NOT NULL DEFAULT 0,"
+  "  note TEXT);"
+  "CREATE INDEX payments_deal ON payments(deal_id, status);"
+  "CREATE INDEX payments_due ON payments(due_on);"
+
+  "CREATE TABLE files ("
+  "  id INTEGER PRIMARY KEY,"
+  "  b24_id INTEGER UNIQUE,"
+  "  deal_id INTEGER REFERENCES deals(id) ON DELETE CASCADE,"
+  "  kind TEXT NOT NULL DEFAULT 'document' CHECK (kind IN ('photo','document','plan','invoice','act','estimate','contract')),"
+  "  name TEXT NOT NULL,"
+  "  mime_type TEXT,"
+  "  size INTEGER NOT NULL DEFAULT 0,"
+  "  sha256 TEXT,"
+  "  local_path TEXT,"
+  "  created_by INTEGER REFERENCES users(id),"
+  "  created_at TEXT NOT NULL);"
+  "CREATE INDEX files_deal ON files(deal_id, kind);"
+
+  "CREATE TABLE timeline ("
+  "  id INTEGER PRIMARY KEY,"
+  "  b24_id INTEGER UNIQUE,"
+  "  deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('comment','call','message','email','automation')),"
+  "  text TEXT NOT NULL,"
+  "  author_id INTEGER REFERENCES users(id),"
+  "  created_at TEXT NOT NULL);"
+  "CREATE INDEX timeline_deal ON timeline(deal_id, created_at);"
+
+  "CREATE TABLE tasks ("
+  "  id INTEGER PRIMARY KEY,"
+  "  b24_id INTEGER UNIQUE,"
+  "  deal_id INTEGER REFERENCES deals(id) ON DELETE CASCADE,"
+  "  title TEXT NOT NULL,"
+  "  description TEXT,"
+  "  responsible_id INTEGER REFERENCES users(id),"
+  "  creator_id INTEGER REFERENCES users(id),"
+  "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','in_progress','awaiting_control','completed','deferred')),"
+  "  needs_acceptance INTEGER NOT NULL DEFAULT 0,"
+  "  deadline TEXT,"
+  "  start_plan TEXT,"
+  "  end_plan TEXT,"
+  "  created_at TEXT NOT NULL,"
+  "  closed_at TEXT);"
+  "CREATE INDEX tasks_deal ON tasks(deal_id);"
+  "CREATE INDEX tasks_responsible ON tasks(responsible_id, status);"
+
+  /* The outbox: one row a change made through the write API, in the same transaction. */
+  "CREATE TABLE journal ("
+  "  id INTEGER PRIMARY KEY,"
+  "  entity TEXT NOT NULL,"
+  "  entity_id INTEGER NOT NULL,"
+  "  deal_id INTEGER,"             /* the deal a row belongs to, for its timeline */
+  "  op TEXT NOT NULL CHECK (op IN ('insert','update','delete')),"
+  "  changes TEXT NOT NULL,"      /* JSON object: field -> [old, new] */
+  "  author_id INTEGER,"
+  "  at TEXT NOT NULL,"
+  "  origin TEXT NOT NULL DEFAULT 'local',"
+  "  pushed_at TEXT);"
+  "CREATE INDEX journal_entity ON journal(entity, entity_id);"
+  "CREATE INDEX journal_deal ON journal(deal_id) WHERE deal_id IS NOT NULL;"
+  "CREATE INDEX journal_outbox ON journal(id) WHERE pushed_at IS NULL AND origin = 'local';"
+
+  "CREATE TABLE meta ("
+  "  key TEXT PRIMARY KEY,"
+  "  value TEXT) WITHOUT ROWID;"
+
+  /* Search text is folded by the store (case, ё, phone digits) before it gets here, so
+   * the tokenizer only splits. The rowid packs the entity kind and id (see sd-search.c)
+   * so that re-indexing one row is a rowid lookup. */
+  "CREATE VIRTUAL TABLE search USING fts5("
+  "  body, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3');";
+
+static const char *const migrations[] = {
+  migration_1,
+};
+
+guint
+sd_store_schema_version (void)
+{
+  return G_N_ELEMENTS (migrations);
+}
+
+gboolean
+sd_store_migrate (SdStore  *self,
+                  guint     from_version,
+                  GError  **error)
+{
+  for (guint v = from_version; v < G_N_ELEMENTS (migrations); v++)
+    {
+      if (!sd_store_exec (self, migrations[v], error))
+        {
+          g_prefix_error (error, "Migration %u: ", v + 1);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}

@@ -1,0 +1,607 @@
+/* sd-store-write.c: the write API — access check, write and journal entry in one
+ * transaction.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sd-store"
+
+#include "sd-store-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+/* The row as it was before a write, journaled columns only. */
+typedef struct
+{
+  GPtrArray *columns;  /* const SdColumnInfo * */
+  GPtrArray *values;   /* GVariant * or NULL */
+} RowValues;
+
+static void
+row_values_clear (RowValues *row)
+{
+  g_clear_pointer (&row->columns, g_ptr_array_unref);
+  g_clear_pointer (&row->values, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RowValues, row_values_clear)
+
+static void
+variant_unref0 (gpointer data)
+{
+  if (data != NULL)
+    g_variant_unref (data);
+}
+
+static GVariant *
+column_value (sqlite3_stmt *stmt,
+              int           index)
+{
+  switch (sqlite3_column_type (stmt, index))
+    {
+    case SQLITE_NULL:
+      return NULL;
+    case SQLITE_INTEGER:
+      return g_variant_ref_sink (g_variant_new_int64 (sqlite3_column_int64 (stmt, index)));
+    default:
+      return g_variant_ref_sink (
+        g_variant_new_string ((const char *) sqlite3_column_text (stmt, index)));
+    }
+}
+
+static void
+bind_value (sqlite3_stmt *stmt,
+            int           index,
+            GVariant     *value)
+{
+  if (value == NULL)
+    sqlite3_bind_null (stmt, index);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    sqlite3_bind_int64 (stmt, index, g_variant_get_int64 (value));
+  else
+    sqlite3_bind_text (stmt, index, g_variant_get_string (value, NULL), -1, SQLITE_TRANSIENT);
+}
+
+static gboolean
+values_equal (GVariant *a,
+              GVariant *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return g_variant_equal (a, b);
+}
+
+static gboolean
+validate_changes (SdEntity    entity,
+                  SdChanges  *changes,
+                  GError    **error)
+{
+  const SdEntityInfo *info = sd_entity_info (entity);
+
+  for (guint i = 0; i < sd_changes_get_size (changes); i++)
+    {
+      const SdChange *change = sd_changes_get (changes, i);
+      const SdColumnInfo *column = sd_entity_find_column (entity, change->field);
+      const GVariantType *expected;
+
+      if (column == NULL)
+        {
+          g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_INVALID,
+                       "A %s has no field “%s”", info->name, change->field);
+          return FALSE;
+        }
+      expected = column->type == SD_VALUE_INT ? G_VARIANT_TYPE_INT64 : G_VARIANT_TYPE_STRING;
+      if (change->value != NULL && !g_variant_is_of_type (change->value, expected))
+        {
+          g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_INVALID,
+                       "The field “%s” of a %s takes %s", change->field, info->name,
+                       column->type == SD_VALUE_INT ? "a number" : "text");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+read_row (SdStore     *self,
+          SdEntity     entity,
+          gint64       id,
+          RowValues   *row,
+          GError     **error)
+{
+  const SdEntityInfo *info = sd_entity_info (entity);
+  g_autoptr(GString) sql = g_string_new ("SELECT ");
+  sqlite3_stmt *stmt;
+  int rc;
+
+  row->columns = g_ptr_array_new ();
+  row->values = g_ptr_array_new_with_free_func (variant_unref0);
+  for (guint i = 0; i < info->n_columns; i++)
+    {
+      g_string_append_printf (sql, "%s%s", row->columns->len > 0 ? ", " : "",
+                              info->columns[i].name);
+      g_ptr_array_add (row->columns, (gpointer) &info->columns[i]);
+    }
+  g_string_append_printf (sql, " FROM %s WHERE id = ?", info->table);
+
+  stmt = sd_store_prepare (self, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                     _("There is no %s with the number %" G_GINT64_FORMAT), info->name, id);
+      else
+        sd_store_set_sqlite_error (self, error, "Cannot read");
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  for (guint i = 0; i < row->columns->len; i++)
+    g_ptr_array_add (row->values, column_value (stmt, i));
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+static GVariant *
+row_lookup (const RowValues *row,
+            const char      *column)
+{
+  for (guint i = 0; i < row->columns->len; i++)
+    if (strcmp (((const SdColumnInfo *) row->columns->pdata[i])->name, column) == 0)
+      return row->values->pdata[i];
+  return NULL;
+}
+
+static gint64
+variant_int (GVariant *value)
+{
+  return value != NULL ? g_variant_get_int64 (value) : 0;
+}
+
+static gint64
+deal_stage (SdStore *self,
+            gint64   deal_id)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT stage_id FROM deals WHERE id = ?", NULL);
+  gint64 stage = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, deal_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    stage = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return stage;
+}
+
+/* Contacts, companies and deal-less rows: any role that may edit deals somewhere. */
+static gboolean
+check_party_access (SdStore  *self,
+                    GError  **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean allowed = FALSE;
+
+  if (sd_store_get_actor (self) == SD_ACTOR_SYSTEM)
+    return TRUE;
+  stmt = sd_store_prepare (self,
+                           "SELECT 1 FROM access JOIN users ON users.role_id = access.role_id "
+                           "WHERE users.id = ? AND (access.actions & ?) != 0 LIMIT 1",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, sd_store_get_actor (self));
+  sqlite3_bind_int (stmt, 2, SD_ACCESS_EDIT);
+  allowed = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  if (!allowed)
+    g_set_error (error, SD_ACCESS_ERROR, SD_ACCESS_ERROR_DENIED,
+                 _("This user may not change clients"));
+  return allowed;
+}
+
+/* @old is the row before the write (NULL for an insert), @changes what is written. */
+static gboolean
+check_write_access (SdStore          *self,
+                    SdEntity          entity,
+                    const RowValues  *old,
+                    SdChanges        *changes,
+                    GError          **error)
+{
+  const SdEntityInfo *info = sd_entity_info (entity);
+  const SdChange *stage_change;
+  gint64 deal_id;
+
+  switch (info->scope)
+    {
+    case SD_SCOPE_CONFIG:
+      if (sd_store_get_actor (self) == SD_ACTOR_SYSTEM)
+        return TRUE;
+      g_set_error (error, SD_ACCESS_ERROR, SD_ACCESS_ERROR_DENIED,
+                   _("Only the set-up may change the %s list"), info->name);
+      return FALSE;
+
+    case SD_SCOPE_PARTY:
+      return check_party_access (self, error);
+
+    case SD_SCOPE_DEAL:
+      stage_change = changes != NULL ? sd_changes_lookup (changes, "stage_id") : NULL;
+      if (old == NULL)
+        return sd_store_check_access (self, variant_int (stage_change ? stage_change->value : NULL),
+                                      SD_ACCESS_EDIT, error);
+      {
+        gint64 current = variant_int (row_lookup (old, "stage_id"));
+        gboolean moves = stage_change != NULL
+                         && !values_equal (stage_change->value, row_lookup (old, "stage_id"));
+        gboolean edits = changes == NULL || sd_changes_get_size (changes) > (moves ? 1u : 0u);
+
+        if (moves && !sd_store_check_access (self, current, SD_ACCESS_MOVE, error))
+          return FALSE;
+        return !edits || sd_store_check_access (self, current, SD_ACCESS_EDIT, error);
+      }
+
+    case SD_SCOPE_DEAL_PART:
+      if (old != NULL)
+        deal_id = variant_int (row_lookup (old, info->parent_column));
+      else
+        {
+          const SdChange *parent = sd_changes_lookup (changes, info->parent_column);
+          deal_id = variant_int (parent ? parent->value : NULL);
+        }
+      if (deal_id == 0)
+        return check_party_access (self, error);
+      return sd_store_check_access (self, deal_stage (self, deal_id), info->write_action, error);
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+add_json_value (JsonBuilder *builder,
+                GVariant    *value)
+{
+  if (value == NULL)
+    json_builder_add_null_value (builder);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    json_builder_add_int_value (builder, g_variant_get_int64 (value));
+  else
+    json_builder_add_string_value (builder, g_variant_get_string (value, NULL));
+}
+
+static gboolean
+append_journal (SdStore      *self,
+                SdEntity      entity,
+                gint64        id,
+                gint64        deal_id,
+                SdChangeOp    op,
+                JsonBuilder  *builder,
+                GError      **error)
+{
+  static const char *const op_names[] = { "insert", "update", "delete" };
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *json = json_to_string (root, FALSE);
+  g_autofree char *now = sd_store_now_iso (self);
+  sqlite3_stmt *stmt;
+
+  stmt = sd_store_prepare (self,
+                           "INSERT INTO journal (entity, entity_id, deal_id, op, changes, "
+                           "author_id, at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sd_entity_info (entity)->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  if (deal_id != 0)
+    sqlite3_bind_int64 (stmt, 3, deal_id);
+  sqlite3_bind_text (stmt, 4, op_names[op], -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, json, -1, SQLITE_STATIC);
+  if (sd_store_get_actor (self) != SD_ACTOR_SYSTEM)
+    sqlite3_bind_int64 (stmt, 6, sd_store_get_actor (self));
+  sqlite3_bind_text (stmt, 7, now, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, sd_store_get_origin (self), -1, SQLITE_STATIC);
+  return sd_store_step_done (self, stmt, error);
+}
+
+static gint64
+owning_deal (SdEntity         entity,
+             gint64           id,
+             const RowValues *old,
+             SdChanges       *changes)
+{
+  const SdEntityInfo *info = sd_entity_info (entity);
+  const SdChange *change;
+
+  if (entity == SD_ENTITY_DEAL)
+    return id;
+  if (info->scope != SD_SCOPE_DEAL_PART)
+    return 0;
+  if (old != NULL)
+    return variant_int (row_lookup (old, info->parent_column));
+  change = sd_changes_lookup (changes, info->parent_column);
+  return variant_int (change ? change->value : NULL);
+}
+
+/* The search index and listeners of the owning row hear of a change to a part of it. */
+static gboolean
+after_write (SdStore          *self,
+             SdEntity          entity,
+             gint64            id,
+             SdChangeOp        op,
+             const RowValues  *old,
+             SdChanges        *changes,
+             GError          **error)
+{
+  const SdEntityInfo *info = sd_entity_info (entity);
+  gint64 parent_id = 0;
+
+  if (info->parent_column != NULL && entity != SD_ENTITY_DEAL)
+    {
+      const SdChange *change = changes ? sd_changes_lookup (changes, info->parent_column) : NULL;
+      parent_id = old != NULL ? variant_int (row_lookup (old, info->parent_column))
+                              : variant_int (change ? change->value : NULL);
+    }
+
+  switch (entity)
+    {
+    case SD_ENTITY_DEAL:
+    case SD_ENTITY_CONTACT:
+    case SD_ENTITY_COMPANY:
+      if (!(op == SD_CHANGE_DELETE ? sd_search_remove (self, entity, id, error)
+                                   : sd_search_reindex (self, entity, id, error)))
+        return FALSE;
+      break;
+    case SD_ENTITY_CONTACT_CHANNEL:
+      if (!sd_search_reindex (self, SD_ENTITY_CONTACT, parent_id, error))
+        return FALSE;
+      break;
+    case SD_ENTITY_ACCESS:
+    case SD_ENTITY_USER:
+    case SD_ENTITY_ROLE:
+      sd_store_invalidate_access (self);
+      break;
+    default:
+      break;
+    }
+
+  sd_store_queue_change (self, entity, id, op);
+  if (parent_id != 0)
+    sd_store_queue_change (self, info->parent, parent_id, SD_CHANGE_UPDATE);
+  return TRUE;
+}
+
+static void
+set_housekeeping_text (SdChanges  *changes,
+                       SdEntity    entity,
+                       const char *column,
+                       const char *value)
+{
+  if (sd_entity_find_column (entity, column) != NULL && sd_changes_lookup (changes, column) == NULL)
+    sd_changes_set_text (changes, column, value);
+}
+
+gint64
+sd_store_insert (SdStore    *self,
+                 SdEntity    entity,
+                 SdChanges  *changes,
+                 GError    **error)
+{
+  const SdEntityInfo *info = sd_entity_info (entity);
+  g_autoptr(GString) sql = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *now = NULL;
+  sqlite3_stmt *stmt;
+  gint64 id;
+
+  g_return_val_if_fail (SD_IS_STORE (self), 0);
+
+  if (!validate_changes (entity, changes, error)
+      || !check_write_access (self, entity, NULL, changes, error))
+    return 0;
+
+  now = sd_store_now_iso (self);
+  set_housekeeping_text (changes, entity, "created_at", now);
+  set_housekeeping_text (changes, entity, "updated_at", now);
+  set_housekeeping_text (changes, entity, "stage_changed_at", now);
+
+  sql = g_string_new (NULL);
+  g_string_printf (sql, "INSERT INTO %s (", info->table);
+  for (guint i = 0; i < sd_changes_get_size (changes); i++)
+    g_string_append_printf (sql, "%s%s", i > 0 ? ", " : "", sd_changes_get (changes, i)->field);
+  g_string_append (sql, ") VALUES (");
+  for (guint i = 0; i < sd_changes_get_size (changes); i++)
+    g_string_append (sql, i > 0 ? ", ?" : "?");
+  g_string_append (sql, ")");
+  if (sd_changes_get_size (changes) == 0)
+    g_string_printf (sql, "INSERT INTO %s DEFAULT VALUES", info->table);
+
+  if (!sd_store_begin (self, error))
+    return 0;
+  stmt = sd_store_prepare (self, sql->str, error);
+  if (stmt == NULL)
+    goto failed;
+  for (guint i = 0; i < sd_changes_get_size (changes); i++)
+    bind_value (stmt, i + 1, sd_changes_get (changes, i)->value);
+  if (!sd_store_step_done (self, stmt, error))
+    goto failed;
+  id = sqlite3_last_insert_rowid (sd_store_get_db (self));
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < sd_changes_get_size (changes); i++)
+    {
+      const SdChange *change = sd_changes_get (changes, i);
+      if (sd_entity_find_column (entity, change->field)->flags & SD_COLUMN_HOUSEKEEPING)
+        continue;
+      json_builder_set_member_name (builder, change->field);
+      json_builder_begin_array (builder);
+      json_builder_add_null_value (builder);
+      add_json_value (builder, change->value);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+
+  if (!append_journal (self, entity, id, owning_deal (entity, id, NULL, changes),
+                       SD_CHANGE_INSERT, builder, error)
+      || !after_write (self, entity, id, SD_CHANGE_INSERT, NULL, changes, error)
+      || !sd_store_commit (self, error))
+    goto failed;
+  return id;
+
+failed:
+  sd_store_rollback (self);
+  return 0;
+}
+
+gboolean
+sd_store_update (SdStore    *self,
+                 SdEntity    entity,
+                 gint64      id,
+                 SdChanges  *changes,
+                 GError    **error)
+{
+  const SdEntityInfo *info = sd_entity_info (entity);
+  g_auto(RowValues) old = { NULL, NULL };
+  g_autoptr(GString) sql = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *now = NULL;
+  sqlite3_stmt *stmt;
+  guint n_changed = 0;
+  gboolean moves = FALSE;
+
+  g_return_val_if_fail (SD_IS_STORE (self), FALSE);
+
+  if (!validate_changes (entity, changes, error))
+    return FALSE;
+  if (!sd_store_begin (self, error))
+    return FALSE;
+  if (!read_row (self, entity, id, &old, error)
+      || !check_write_access (self, entity, &old, changes, error))
+    goto failed;
+
+  sql = g_string_new (NULL);
+  g_string_printf (sql, "UPDATE %s SET ", info->table);
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < sd_changes_get_size (changes); i++)
+    {
+      const SdChange *change = sd_changes_get (changes, i);
+      GVariant *before = row_lookup (&old, change->field);
+
+      if (values_equal (before, change->value))
+        continue;
+      g_string_append_printf (sql, "%s%s = ?%u", n_changed > 0 ? ", " : "", change->field, i + 1);
+      n_changed++;
+      if (entity == SD_ENTITY_DEAL && strcmp (change->field, "stage_id") == 0)
+        moves = TRUE;
+      if (sd_entity_find_column (entity, change->field)->flags & SD_COLUMN_HOUSEKEEPING)
+        continue;
+      json_builder_set_member_name (builder, change->field);
+      json_builder_begin_array (builder);
+      add_json_value (builder, before);
+      add_json_value (builder, change->value);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+
+  if (n_changed == 0)
+    return sd_store_commit (self, error);
+
+  now = sd_store_now_iso (self);
+  if (sd_entity_find_column (entity, "updated_at") != NULL)
+    g_string_append (sql, ", updated_at = ?1000");
+  if (moves)
+    g_string_append (sql, ", stage_changed_at = ?1000");
+  g_string_append (sql, " WHERE id = ?1001");
+
+  stmt = sd_store_prepare (self, sql->str, error);
+  if (stmt == NULL)
+    goto failed;
+  for (guint i = 0; i < sd_changes_get_size (changes); i++)
+    bind_value (stmt, i + 1, sd_changes_get (changes, i)->value);
+  sqlite3_bind_text (stmt, 1000, now, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 1001, id);
+  if (!sd_store_step_done (self, stmt, error))
+    goto failed;
+
+  if (!append_journal (self, entity, id, owning_deal (entity, id, &old, changes),
+                       SD_CHANGE_UPDATE, builder, error)
+      || !after_write (self, entity, id, SD_CHANGE_UPDATE, &old, changes, error)
+      || !sd_store_commit (self, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  sd_store_rollback (self);
+  return FALSE;
+}
+
+gboolean
+sd_store_delete (SdStore  *self,
+                 SdEntity  entity,
+                 gint64    id,
+                 GError  **error)
+{
+  const SdEntityInfo *info = sd_entity_info (entity);
+  g_auto(RowValues) old = { NULL, NULL };
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (SD_IS_STORE (self), FALSE);
+
+  if (!sd_store_begin (self, error))
+    return FALSE;
+  if (!read_row (self, entity, id, &old, error)
+      || !check_write_access (self, entity, &old, NULL, error))
+    goto failed;
+
+  sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?", info->table);
+  stmt = sd_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!sd_store_step_done (self, stmt, error))
+    goto failed;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < old.columns->len; i++)
+    {
+      const SdColumnInfo *column = old.columns->pdata[i];
+      if (column->flags & SD_COLUMN_HOUSEKEEPING)
+        continue;
+      json_builder_set_member_name (builder, column->name);
+      json_builder_begin_array (builder);
+      add_json_value (builder, old.values->pdata[i]);
+      json_builder_add_null_value (builder);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+
+  if (!append_journal (self, entity, id, owning_deal (entity, id, &old, NULL),
+                       SD_CHANGE_DELETE, builder, error)
+      || !after_write (self, entity, id, SD_CHANGE_DELETE, &old, NULL, error)
+      || !sd_store_commit (self, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  sd_store_rollback (self);
+  return FALSE;
+}
+
+gboolean
+sd_store_move_deal (SdStore  *self,
+                    gint64    deal_id,
+                    gint64    stage_id,
+                    GError  **error)
+{
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+
+  sd_changes_set_int (changes, "stage_id", stage_id);
+  return sd_store_update (self, SD_ENTITY_DEAL, deal_id, changes, error);
+}

@@ -1,0 +1,600 @@
+/* sd-store.c: opening the database, statements, transactions and change notifications.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sd-store"
+
+#include "sd-store-private.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+typedef struct
+{
+  SdEntity   entity;
+  gint64     id;
+  SdChangeOp op;
+} PendingChange;
+
+struct _SdStore
+{
+  GObject     parent_instance;
+
+  sqlite3    *db;
+  char       *path;
+  GHashTable *statements;     /* SQL text -> sqlite3_stmt */
+  gint64      actor;
+  char       *origin;
+  gint64      fixed_time;
+
+  guint       depth;          /* open transaction levels */
+  GArray     *pending;        /* PendingChange, emitted after the outermost commit */
+  GArray     *pending_marks;  /* pending->len at each open level, to drop on rollback */
+
+  GHashTable *access;         /* (role_id << 32 | stage_id) -> actions */
+  GHashTable *user_roles;     /* user id -> role id */
+};
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SdStore, sd_store, G_TYPE_OBJECT)
+
+static void
+sd_store_finalize (GObject *object)
+{
+  SdStore *self = (SdStore *) object;
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->origin, g_free);
+  g_clear_pointer (&self->pending, g_array_unref);
+  g_clear_pointer (&self->pending_marks, g_array_unref);
+  g_clear_pointer (&self->access, g_hash_table_unref);
+  g_clear_pointer (&self->user_roles, g_hash_table_unref);
+
+  G_OBJECT_CLASS (sd_store_parent_class)->finalize (object);
+}
+
+static void
+sd_store_class_init (SdStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = sd_store_finalize;
+
+  /**
+   * SdStore::changed:
+   * @entity: the #SdEntity of the row
+   * @id: the row's local id
+   * @op: the #SdChangeOp
+   *
+   * Emitted after a commit, once for each row the transaction changed.
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                   G_TYPE_UINT, G_TYPE_INT64, G_TYPE_UINT);
+}
+
+static void
+finalize_statement (gpointer data)
+{
+  sqlite3_finalize (data);
+}
+
+static void
+sd_store_init (SdStore *self)
+{
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            finalize_statement);
+  self->origin = g_strdup ("local");
+  self->pending = g_array_new (FALSE, FALSE, sizeof (PendingChange));
+  self->pending_marks = g_array_new (FALSE, FALSE, sizeof (guint));
+}
+
+void
+sd_store_set_sqlite_error (SdStore    *self,
+                           GError    **error,
+                           const char *what)
+{
+  int code = sqlite3_extended_errcode (self->db);
+  int primary = code & 0xff;
+  SdStoreError kind;
+
+  switch (primary)
+    {
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE:
+      kind = SD_STORE_ERROR_INVALID;
+      break;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      kind = SD_STORE_ERROR_CORRUPT;
+      break;
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+      kind = SD_STORE_ERROR_CANNOT_OPEN;
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      kind = SD_STORE_ERROR_BUSY;
+      break;
+    default:
+      kind = SD_STORE_ERROR_FAILED;
+    }
+  g_set_error (error, SD_STORE_ERROR, kind, "%s: %s", what, sqlite3_errmsg (self->db));
+}
+
+sqlite3 *
+sd_store_get_db (SdStore *self)
+{
+  return self->db;
+}
+
+sqlite3_stmt *
+sd_store_prepare (SdStore     *self,
+                  const char  *sql,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL)
+      != SQLITE_OK)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot prepare a statement");
+      return NULL;
+    }
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+gboolean
+sd_store_exec (SdStore     *self,
+               const char  *sql,
+               GError     **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      sd_store_set_sqlite_error (self, error, "Database error");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sd_store_step_done (SdStore      *self,
+                    sqlite3_stmt *stmt,
+                    GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot write");
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+static gboolean
+read_user_version (SdStore  *self,
+                   guint    *out_version,
+                   GError  **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read the database");
+      return FALSE;
+    }
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read the database");
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  *out_version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+/* A new file needs a writable folder; an existing one a writable file and folder (WAL
+ * keeps two files beside it). Checked first so a read-only place gets a clear message
+ * and nothing is created or changed there. */
+static gboolean
+check_writable (const char  *path,
+                GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_CANNOT_OPEN,
+                   "Cannot open the database %s: the folder %s does not exist", path, dir);
+      return FALSE;
+    }
+  if (g_access (dir, W_OK) != 0
+      || (g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, R_OK | W_OK) != 0))
+    {
+      int saved = errno;
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_CANNOT_OPEN,
+                   "Cannot open the database %s for writing: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+open_database (SdStore  *self,
+               GError  **error)
+{
+  guint version = 0;
+  gboolean in_memory = g_strcmp0 (self->path, ":memory:") == 0;
+
+  if (!in_memory && !check_writable (self->path, error))
+    return FALSE;
+  if (sqlite3_open_v2 (self->path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                       NULL) != SQLITE_OK)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot open the database");
+      g_prefix_error (error, "%s: ", self->path);
+      return FALSE;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  /* Read before writing anything: a foreign or newer file must be left as it was. */
+  if (!read_user_version (self, &version, error))
+    {
+      g_prefix_error (error, "%s is not an Sdelka database or is damaged: ", self->path);
+      return FALSE;
+    }
+  if (version > sd_store_schema_version ())
+    {
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NEWER_SCHEMA,
+                   "%s was made by a newer version of Sdelka (schema %u, this one knows %u); "
+                   "it was not changed", self->path, version, sd_store_schema_version ());
+      return FALSE;
+    }
+
+  if (!sd_store_exec (self, "PRAGMA journal_mode=WAL", error)
+      || !sd_store_exec (self, "PRAGMA synchronous=NORMAL", error)
+      || !sd_store_exec (self, "PRAGMA foreign_keys=ON", error)
+      || !sd_store_exec (self, "PRAGMA cache_size=-32768", error))
+    return FALSE;
+
+  if (version < sd_store_schema_version ())
+    {
+      g_autofree char *set_version =
+        g_strdup_printf ("PRAGMA user_version=%u", sd_store_schema_version ());
+
+      if (!sd_store_exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!sd_store_migrate (self, version, error) || !sd_store_exec (self, set_version, error)
+          || !sd_store_exec (self, "COMMIT", error))
+        {
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          g_prefix_error (error, "Cannot upgrade %s: ", self->path);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+SdStore *
+sd_store_open (const char  *path,
+               GError     **error)
+{
+  g_autoptr(SdStore) self = g_object_new (SD_TYPE_STORE, NULL);
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self->path = g_strdup (path);
+  if (!open_database (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+const char *
+sd_store_get_path (SdStore *self)
+{
+  return self->path;
+}
+
+void
+sd_store_set_actor (SdStore *self,
+                    gint64   user_id)
+{
+  self->actor = user_id;
+}
+
+gint64
+sd_store_get_actor (SdStore *self)
+{
+  return self->actor;
+}
+
+void
+sd_store_set_origin (SdStore    *self,
+                     const char *origin)
+{
+  g_free (self->origin);
+  self->origin = g_strdup (origin);
+}
+
+const char *
+sd_store_get_origin (SdStore *self)
+{
+  return self->origin;
+}
+
+void
+sd_store_set_time (SdStore *self,
+                   gint64   unix_time)
+{
+  self->fixed_time = unix_time;
+}
+
+gint64
+sd_store_now (SdStore *self)
+{
+  return self->fixed_time != 0 ? self->fixed_time : g_get_real_time () / G_USEC_PER_SEC;
+}
+
+char *
+sd_store_now_iso (SdStore *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (sd_store_now (self));
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+gboolean
+sd_store_begin (SdStore  *self,
+                GError  **error)
+{
+  g_autofree char *savepoint = NULL;
+
+  if (self->depth == 0)
+    {
+      if (!sd_store_exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+    }
+  else
+    {
+      savepoint = g_strdup_printf ("SAVEPOINT level%u", self->depth);
+      if (!sd_store_exec (self, savepoint, error))
+        return FALSE;
+    }
+  g_array_append_val (self->pending_marks, self->pending->len);
+  self->depth++;
+  return TRUE;
+}
+
+static void
+emit_pending (SdStore *self)
+{
+  g_autoptr(GArray) pending = g_steal_pointer (&self->pending);
+
+  self->pending = g_array_new (FALSE, FALSE, sizeof (PendingChange));
+  for (guint i = 0; i < pending->len; i++)
+    {
+      PendingChange *change = &g_array_index (pending, PendingChange, i);
+      g_signal_emit (self, signals[CHANGED], 0, (guint) change->entity, change->id,
+                     (guint) change->op);
+    }
+}
+
+gboolean
+sd_store_commit (SdStore  *self,
+                 GError  **error)
+{
+  g_return_val_if_fail (self->depth > 0, FALSE);
+
+  if (self->depth == 1)
+    {
+      if (!sd_store_exec (self, "COMMIT", error))
+        {
+          sd_store_rollback (self);
+          return FALSE;
+        }
+    }
+  else
+    {
+      g_autofree char *release = g_strdup_printf ("RELEASE level%u", self->depth - 1);
+      if (!sd_store_exec (self, release, error))
+        {
+          sd_store_rollback (self);
+          return FALSE;
+        }
+    }
+  self->depth--;
+  g_array_set_size (self->pending_marks, self->depth);
+  if (self->depth == 0)
+    emit_pending (self);
+  return TRUE;
+}
+
+void
+sd_store_rollback (SdStore *self)
+{
+  g_return_if_fail (self->depth > 0);
+
+  self->depth--;
+  if (self->depth == 0)
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  else
+    {
+      g_autofree char *undo = g_strdup_printf ("ROLLBACK TO level%u; RELEASE level%u",
+                                               self->depth, self->depth);
+      sqlite3_exec (self->db, undo, NULL, NULL, NULL);
+    }
+  g_array_set_size (self->pending, g_array_index (self->pending_marks, guint, self->depth));
+  g_array_set_size (self->pending_marks, self->depth);
+  /* A rolled-back write may have changed the rules the cache holds. */
+  sd_store_invalidate_access (self);
+}
+
+void
+sd_store_queue_change (SdStore    *self,
+                       SdEntity    entity,
+                       gint64      id,
+                       SdChangeOp  op)
+{
+  g_array_append_val (self->pending, ((PendingChange) { entity, id, op }));
+}
+
+char *
+sd_store_get_meta (SdStore    *self,
+                   const char *key)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT value FROM meta WHERE key = ?", NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+gboolean
+sd_store_set_meta (SdStore     *self,
+                   const char  *key,
+                   const char  *value,
+                   GError     **error)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self,
+                                         "INSERT INTO meta (key, value) VALUES (?, ?) "
+                                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+  return sd_store_step_done (self, stmt, error);
+}
+
+/* Access rules are read on every write and change rarely: keep them in memory. */
+static void
+load_access (SdStore *self)
+{
+  sqlite3_stmt *stmt;
+
+  self->user_roles = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  stmt = sd_store_prepare (self, "SELECT role_id, stage_id, actions FROM access", NULL);
+  self->access = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 *key = g_new (gint64, 1);
+      gint64 *actions = g_new (gint64, 1);
+
+      *key = (sqlite3_column_int64 (stmt, 0) << 32) | sqlite3_column_int64 (stmt, 1);
+      *actions = sqlite3_column_int64 (stmt, 2);
+      g_hash_table_insert (self->access, key, actions);
+    }
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+
+  stmt = sd_store_prepare (self, "SELECT id, role_id FROM users WHERE role_id IS NOT NULL",
+                           NULL);
+  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 *user = g_new (gint64, 1);
+      gint64 *role = g_new (gint64, 1);
+
+      *user = sqlite3_column_int64 (stmt, 0);
+      *role = sqlite3_column_int64 (stmt, 1);
+      g_hash_table_insert (self->user_roles, user, role);
+    }
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+}
+
+void
+sd_store_invalidate_access (SdStore *self)
+{
+  g_clear_pointer (&self->access, g_hash_table_unref);
+  g_clear_pointer (&self->user_roles, g_hash_table_unref);
+}
+
+SdAccessAction
+sd_store_get_access (SdStore *self,
+                     gint64   user_id,
+                     gint64   stage_id)
+{
+  gint64 *role;
+  gint64 key;
+  gint64 *actions;
+
+  if (user_id == SD_ACTOR_SYSTEM)
+    return SD_ACCESS_ALL;
+  if (self->access == NULL)
+    load_access (self);
+  role = g_hash_table_lookup (self->user_roles, &user_id);
+  if (role == NULL)
+    return SD_ACCESS_NONE;
+  key = (*role << 32) | stage_id;
+  actions = g_hash_table_lookup (self->access, &key);
+  return actions != NULL ? (SdAccessAction) *actions : SD_ACCESS_NONE;
+}
+
+gboolean
+sd_store_check_access (SdStore        *self,
+                       gint64          stage_id,
+                       SdAccessAction  action,
+                       GError        **error)
+{
+  sqlite3_stmt *stmt;
+  g_autofree char *user = NULL;
+  g_autofree char *stage = NULL;
+
+  if ((sd_store_get_access (self, self->actor, stage_id) & action) == action)
+    return TRUE;
+
+  stmt = sd_store_prepare (self,
+                           "SELECT (SELECT last_name || ' ' || first_name FROM users WHERE id = ?),"
+                           "       (SELECT name FROM stages WHERE id = ?)", NULL);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, self->actor);
+      sqlite3_bind_int64 (stmt, 2, stage_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          user = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+          stage = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+        }
+      sqlite3_reset (stmt);
+    }
+  g_set_error (error, SD_ACCESS_ERROR, SD_ACCESS_ERROR_DENIED,
+               /* Translators: "Петрова Анна may not move deals at the stage “Замер”" */
+               _("%s may not %s deals at the stage “%s”"),
+               user != NULL ? user : _("This user"), sd_access_action_label (action),
+               stage != NULL ? stage : "?");
+  return FALSE;
+}
