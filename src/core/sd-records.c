@@ -382,3 +382,123 @@ sd_store_find_user (SdStore    *self,
 {
   return find_id (self, "SELECT id FROM users WHERE login = ?", 0, login);
 }
+
+static void
+sd_field_option_free (SdFieldOption *option)
+{
+  g_free (option->code);
+  g_free (option->label);
+  g_free (option);
+}
+
+void
+sd_custom_field_free (SdCustomField *field)
+{
+  g_free (field->code);
+  g_free (field->name);
+  g_free (field->kind);
+  g_ptr_array_unref (field->options);
+  g_free (field);
+}
+
+static gpointer
+make_custom_field (sqlite3_stmt *stmt)
+{
+  SdCustomField *field = g_new0 (SdCustomField, 1);
+
+  field->id = sqlite3_column_int64 (stmt, 0);
+  field->code = text_at (stmt, 1);
+  field->name = text_at (stmt, 2);
+  field->kind = text_at (stmt, 3);
+  field->required = sqlite3_column_int (stmt, 4) != 0;
+  field->options = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_field_option_free);
+  return field;
+}
+
+GPtrArray *
+sd_store_list_custom_fields (SdStore  *self,
+                             gint64    pipeline_id,
+                             GError  **error)
+{
+  sqlite3_stmt *stmt;
+  GPtrArray *fields;
+
+  stmt = sd_store_prepare (self,
+                           "SELECT id, code, name, kind, required FROM custom_fields "
+                           "WHERE pipeline_id = ? OR pipeline_id IS NULL ORDER BY sort, id",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, pipeline_id);
+  fields = collect (self, stmt, make_custom_field, (GDestroyNotify) sd_custom_field_free, error);
+  if (fields == NULL)
+    return NULL;
+
+  stmt = sd_store_prepare (self,
+                           "SELECT id, code, label FROM custom_field_options WHERE field_id = ? "
+                           "ORDER BY sort, id", error);
+  if (stmt == NULL)
+    {
+      g_ptr_array_unref (fields);
+      return NULL;
+    }
+  for (guint i = 0; i < fields->len; i++)
+    {
+      SdCustomField *field = fields->pdata[i];
+
+      sqlite3_bind_int64 (stmt, 1, field->id);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          SdFieldOption *option = g_new0 (SdFieldOption, 1);
+          option->id = sqlite3_column_int64 (stmt, 0);
+          option->code = text_at (stmt, 1);
+          option->label = text_at (stmt, 2);
+          g_ptr_array_add (field->options, option);
+        }
+      sqlite3_reset (stmt);
+    }
+  return fields;
+}
+
+char *
+sd_store_describe (SdStore  *self,
+                   SdEntity  entity,
+                   gint64    id)
+{
+  const char *sql;
+  sqlite3_stmt *stmt;
+  char *text = NULL;
+
+  switch (entity)
+    {
+    case SD_ENTITY_DEAL:
+      sql = "SELECT title FROM deals WHERE id = ?";
+      break;
+    case SD_ENTITY_CONTACT:
+      sql = "SELECT trim(coalesce(last_name, '') || ' ' || first_name || ' ' ||"
+            " coalesce(second_name, '')) FROM contacts WHERE id = ?";
+      break;
+    case SD_ENTITY_COMPANY:
+      sql = "SELECT title FROM companies WHERE id = ?";
+      break;
+    case SD_ENTITY_USER:
+      sql = "SELECT last_name || ' ' || first_name FROM users WHERE id = ?";
+      break;
+    case SD_ENTITY_STAGE:
+      sql = "SELECT name FROM stages WHERE id = ?";
+      break;
+    case SD_ENTITY_PIPELINE:
+      sql = "SELECT name FROM pipelines WHERE id = ?";
+      break;
+    default:
+      return NULL;
+    }
+  stmt = sd_store_prepare (self, sql, NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = text_at (stmt, 0);
+  sqlite3_reset (stmt);
+  return text;
+}

@@ -113,3 +113,31 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdDeal, sd_deal_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdUser, sd_user_free)
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint64  id;
+  char   *code;
+  char   *label;
+} SdFieldOption;
+
+typedef struct
+{
+  gint64     id;
+  char      *code;
+  char      *name;
+  char      *kind;      /* "string", "number", "date", "bool", "list" */
+  gboolean   required;
+  GPtrArray *options;   /* SdFieldOption, for lists */
+} SdCustomField;
+
+/* What people call a row: a deal's title, a person's name, a stage's name. NULL if none. */
+char      *sd_store_describe         (SdStore *self, SdEntity entity, gint64 id);
+
+void       sd_custom_field_free      (SdCustomField *field);
+/* The pipeline's own fields and the ones shared by all pipelines, in form order. */
+GPtrArray *sd_store_list_custom_fields (SdStore *self, gint64 pipeline_id, GError **error);
+
+G_END_DECLS

@@ -66,11 +66,13 @@ append_columns (GString      *body,
     append_folded (body, (const char *) sqlite3_column_text (stmt, i));
 }
 
+/* FALSE in *out_found when the row is gone. */
 static gboolean
 collect_body (SdStore   *self,
               SdEntity   entity,
               gint64     id,
               GString   *body,
+              gboolean  *out_found,
               GError   **error)
 {
   sqlite3_stmt *stmt;
@@ -95,9 +97,12 @@ collect_body (SdStore   *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  *out_found = sqlite3_step (stmt) == SQLITE_ROW;
+  if (*out_found)
     append_columns (body, stmt);
   sqlite3_reset (stmt);
+  if (!*out_found)
+    return TRUE;
 
   if (entity == SD_ENTITY_COMPANY)
     {
@@ -130,8 +135,8 @@ collect_body (SdStore   *self,
   return TRUE;
 }
 
-gboolean
-sd_search_remove (SdStore   *self,
+static gboolean
+remove_row (SdStore   *self,
                   SdEntity   entity,
                   gint64     id,
                   GError   **error)
@@ -152,9 +157,12 @@ sd_search_reindex (SdStore   *self,
 {
   g_autoptr(GString) body = g_string_new (NULL);
   sqlite3_stmt *stmt;
+  gboolean found = FALSE;
 
-  if (!collect_body (self, entity, id, body, error) || !sd_search_remove (self, entity, id, error))
+  if (!collect_body (self, entity, id, body, &found, error) || !remove_row (self, entity, id, error))
     return FALSE;
+  if (!found)
+    return TRUE;
   stmt = sd_store_prepare (self, "INSERT INTO search (rowid, body) VALUES (?, ?)", error);
   if (stmt == NULL)
     return FALSE;

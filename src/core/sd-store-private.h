@@ -39,12 +39,11 @@ void          sd_store_queue_change  (SdStore     *self,
 const char   *sd_store_get_origin    (SdStore     *self);
 void          sd_store_invalidate_access (SdStore *self);
 
-/* Search index upkeep (sd-search.c). */
-gboolean      sd_search_reindex      (SdStore     *self,
+/* Search index upkeep (sd-search.c); writes queue rows, the commit re-indexes them. */
+void          sd_store_queue_search  (SdStore     *self,
                                       SdEntity     entity,
-                                      gint64       id,
-                                      GError     **error);
-gboolean      sd_search_remove       (SdStore     *self,
+                                      gint64       id);
+gboolean      sd_search_reindex      (SdStore     *self,
                                       SdEntity     entity,
                                       gint64       id,
                                       GError     **error);

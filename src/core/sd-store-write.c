@@ -8,7 +8,6 @@
 #include "sd-store-private.h"
 
 #include <glib/gi18n-lib.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 /* The row as it was before a write, journaled columns only. */
@@ -119,8 +118,9 @@ read_row (SdStore     *self,
   row->values = g_ptr_array_new_with_free_func (variant_unref0);
   for (guint i = 0; i < info->n_columns; i++)
     {
-      g_string_append_printf (sql, "%s%s", row->columns->len > 0 ? ", " : "",
-                              info->columns[i].name);
+      if (row->columns->len > 0)
+        g_string_append (sql, ", ");
+      g_string_append (sql, info->columns[i].name);
       g_ptr_array_add (row->columns, (gpointer) &info->columns[i]);
     }
   g_string_append_printf (sql, " FROM %s WHERE id = ?", info->table);
@@ -261,16 +261,88 @@ check_write_access (SdStore          *self,
     }
 }
 
-static void
-add_json_value (JsonBuilder *builder,
-                GVariant    *value)
+static const char *
+format_int64 (char   buffer[24],
+              gint64 value)
 {
+  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
+  char *p = buffer + 23;
+
+  *p = '\0';
+  do
+    *--p = '0' + magnitude % 10;
+  while ((magnitude /= 10) != 0);
+  if (value < 0)
+    *--p = '-';
+  return p;
+}
+
+/* The journal's changes object, written directly: this is on the path of every write. */
+static void
+append_json_value (GString  *json,
+                   GVariant *value)
+{
+  const char *text;
+
   if (value == NULL)
-    json_builder_add_null_value (builder);
-  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
-    json_builder_add_int_value (builder, g_variant_get_int64 (value));
-  else
-    json_builder_add_string_value (builder, g_variant_get_string (value, NULL));
+    {
+      g_string_append (json, "null");
+      return;
+    }
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    {
+      char digits[24];
+
+      g_string_append (json, format_int64 (digits, g_variant_get_int64 (value)));
+      return;
+    }
+  text = g_variant_get_string (value, NULL);
+  g_string_append_c (json, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      switch (*p)
+        {
+        case '"':
+          g_string_append (json, "\\\"");
+          break;
+        case '\\':
+          g_string_append (json, "\\\\");
+          break;
+        case '\n':
+          g_string_append (json, "\\n");
+          break;
+        case '\t':
+          g_string_append (json, "\\t");
+          break;
+        case '\r':
+          g_string_append (json, "\\r");
+          break;
+        default:
+          if ((guchar) *p < 0x20)
+            g_string_append_printf (json, "\\u%04x", (guint) (guchar) *p);
+          else
+            g_string_append_c (json, *p);
+        }
+    }
+  g_string_append_c (json, '"');
+}
+
+/* Adds "field":[old,new] to a changes object being written. */
+static void
+append_json_change (GString    *json,
+                    const char *field,
+                    GVariant   *old_value,
+                    GVariant   *new_value)
+{
+  if (json->len > 1)
+    g_string_append_c (json, ',');
+  g_string_append_c (json, '"');
+  g_string_append (json, field);
+  g_string_append (json, "\":[");
+  append_json_value (json, old_value);
+  g_string_append_c (json, ',');
+  append_json_value (json, new_value);
+  g_string_append_c (json, ']');
 }
 
 static gboolean
@@ -279,12 +351,10 @@ append_journal (SdStore      *self,
                 gint64        id,
                 gint64        deal_id,
                 SdChangeOp    op,
-                JsonBuilder  *builder,
+                GString      *json,
                 GError      **error)
 {
   static const char *const op_names[] = { "insert", "update", "delete" };
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *json = json_to_string (root, FALSE);
   g_autofree char *now = sd_store_now_iso (self);
   sqlite3_stmt *stmt;
 
@@ -298,7 +368,8 @@ append_journal (SdStore      *self,
   if (deal_id != 0)
     sqlite3_bind_int64 (stmt, 3, deal_id);
   sqlite3_bind_text (stmt, 4, op_names[op], -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, json, -1, SQLITE_STATIC);
+  g_string_append_c (json, '}');
+  sqlite3_bind_text (stmt, 5, json->str, json->len, SQLITE_STATIC);
   if (sd_store_get_actor (self) != SD_ACTOR_SYSTEM)
     sqlite3_bind_int64 (stmt, 6, sd_store_get_actor (self));
   sqlite3_bind_text (stmt, 7, now, -1, SQLITE_STATIC);
@@ -350,13 +421,10 @@ after_write (SdStore          *self,
     case SD_ENTITY_DEAL:
     case SD_ENTITY_CONTACT:
     case SD_ENTITY_COMPANY:
-      if (!(op == SD_CHANGE_DELETE ? sd_search_remove (self, entity, id, error)
-                                   : sd_search_reindex (self, entity, id, error)))
-        return FALSE;
+      sd_store_queue_search (self, entity, id);
       break;
     case SD_ENTITY_CONTACT_CHANNEL:
-      if (!sd_search_reindex (self, SD_ENTITY_CONTACT, parent_id, error))
-        return FALSE;
+      sd_store_queue_search (self, SD_ENTITY_CONTACT, parent_id);
       break;
     case SD_ENTITY_ACCESS:
     case SD_ENTITY_USER:
@@ -391,7 +459,7 @@ sd_store_insert (SdStore    *self,
 {
   const SdEntityInfo *info = sd_entity_info (entity);
   g_autoptr(GString) sql = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(GString) json = NULL;
   g_autofree char *now = NULL;
   sqlite3_stmt *stmt;
   gint64 id;
@@ -410,7 +478,11 @@ sd_store_insert (SdStore    *self,
   sql = g_string_new (NULL);
   g_string_printf (sql, "INSERT INTO %s (", info->table);
   for (guint i = 0; i < sd_changes_get_size (changes); i++)
-    g_string_append_printf (sql, "%s%s", i > 0 ? ", " : "", sd_changes_get (changes, i)->field);
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      g_string_append (sql, sd_changes_get (changes, i)->field);
+    }
   g_string_append (sql, ") VALUES (");
   for (guint i = 0; i < sd_changes_get_size (changes); i++)
     g_string_append (sql, i > 0 ? ", ?" : "?");
@@ -429,23 +501,16 @@ sd_store_insert (SdStore    *self,
     goto failed;
   id = sqlite3_last_insert_rowid (sd_store_get_db (self));
 
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
+  json = g_string_new ("{");
   for (guint i = 0; i < sd_changes_get_size (changes); i++)
     {
       const SdChange *change = sd_changes_get (changes, i);
-      if (sd_entity_find_column (entity, change->field)->flags & SD_COLUMN_HOUSEKEEPING)
-        continue;
-      json_builder_set_member_name (builder, change->field);
-      json_builder_begin_array (builder);
-      json_builder_add_null_value (builder);
-      add_json_value (builder, change->value);
-      json_builder_end_array (builder);
+      if (!(sd_entity_find_column (entity, change->field)->flags & SD_COLUMN_HOUSEKEEPING))
+        append_json_change (json, change->field, NULL, change->value);
     }
-  json_builder_end_object (builder);
 
   if (!append_journal (self, entity, id, owning_deal (entity, id, NULL, changes),
-                       SD_CHANGE_INSERT, builder, error)
+                       SD_CHANGE_INSERT, json, error)
       || !after_write (self, entity, id, SD_CHANGE_INSERT, NULL, changes, error)
       || !sd_store_commit (self, error))
     goto failed;
@@ -466,7 +531,7 @@ sd_store_update (SdStore    *self,
   const SdEntityInfo *info = sd_entity_info (entity);
   g_auto(RowValues) old = { NULL, NULL };
   g_autoptr(GString) sql = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(GString) json = g_string_new ("{");
   g_autofree char *now = NULL;
   sqlite3_stmt *stmt;
   guint n_changed = 0;
@@ -484,8 +549,6 @@ sd_store_update (SdStore    *self,
 
   sql = g_string_new (NULL);
   g_string_printf (sql, "UPDATE %s SET ", info->table);
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
   for (guint i = 0; i < sd_changes_get_size (changes); i++)
     {
       const SdChange *change = sd_changes_get (changes, i);
@@ -497,15 +560,9 @@ sd_store_update (SdStore    *self,
       n_changed++;
       if (entity == SD_ENTITY_DEAL && strcmp (change->field, "stage_id") == 0)
         moves = TRUE;
-      if (sd_entity_find_column (entity, change->field)->flags & SD_COLUMN_HOUSEKEEPING)
-        continue;
-      json_builder_set_member_name (builder, change->field);
-      json_builder_begin_array (builder);
-      add_json_value (builder, before);
-      add_json_value (builder, change->value);
-      json_builder_end_array (builder);
+      if (!(sd_entity_find_column (entity, change->field)->flags & SD_COLUMN_HOUSEKEEPING))
+        append_json_change (json, change->field, before, change->value);
     }
-  json_builder_end_object (builder);
 
   if (n_changed == 0)
     return sd_store_commit (self, error);
@@ -528,7 +585,7 @@ sd_store_update (SdStore    *self,
     goto failed;
 
   if (!append_journal (self, entity, id, owning_deal (entity, id, &old, changes),
-                       SD_CHANGE_UPDATE, builder, error)
+                       SD_CHANGE_UPDATE, json, error)
       || !after_write (self, entity, id, SD_CHANGE_UPDATE, &old, changes, error)
       || !sd_store_commit (self, error))
     goto failed;
@@ -547,7 +604,7 @@ sd_store_delete (SdStore  *self,
 {
   const SdEntityInfo *info = sd_entity_info (entity);
   g_auto(RowValues) old = { NULL, NULL };
-  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(GString) json = g_string_new ("{");
   g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
 
@@ -567,23 +624,15 @@ sd_store_delete (SdStore  *self,
   if (!sd_store_step_done (self, stmt, error))
     goto failed;
 
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
   for (guint i = 0; i < old.columns->len; i++)
     {
       const SdColumnInfo *column = old.columns->pdata[i];
-      if (column->flags & SD_COLUMN_HOUSEKEEPING)
-        continue;
-      json_builder_set_member_name (builder, column->name);
-      json_builder_begin_array (builder);
-      add_json_value (builder, old.values->pdata[i]);
-      json_builder_add_null_value (builder);
-      json_builder_end_array (builder);
+      if (!(column->flags & SD_COLUMN_HOUSEKEEPING))
+        append_json_change (json, column->name, old.values->pdata[i], NULL);
     }
-  json_builder_end_object (builder);
 
   if (!append_journal (self, entity, id, owning_deal (entity, id, &old, NULL),
-                       SD_CHANGE_DELETE, builder, error)
+                       SD_CHANGE_DELETE, json, error)
       || !after_write (self, entity, id, SD_CHANGE_DELETE, &old, NULL, error)
       || !sd_store_commit (self, error))
     goto failed;

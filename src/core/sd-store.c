@@ -27,13 +27,18 @@ struct _SdStore
   gint64      actor;
   char       *origin;
   gint64      fixed_time;
+  gint64      iso_second;
+  char       *iso_text;
 
   guint       depth;          /* open transaction levels */
+  gboolean    bulk;           /* nested levels have no savepoints (sd_store_begin_bulk) */
+  gboolean    bulk_failed;
   GArray     *pending;        /* PendingChange, emitted after the outermost commit */
   GArray     *pending_marks;  /* pending->len at each open level, to drop on rollback */
 
   GHashTable *access;         /* (role_id << 32 | stage_id) -> actions */
   GHashTable *user_roles;     /* user id -> role id */
+  GHashTable *search_pending; /* (id << 8 | entity) of rows to re-index at commit */
 };
 
 enum {
@@ -55,10 +60,12 @@ sd_store_finalize (GObject *object)
     sqlite3_close_v2 (self->db);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->origin, g_free);
+  g_clear_pointer (&self->iso_text, g_free);
   g_clear_pointer (&self->pending, g_array_unref);
   g_clear_pointer (&self->pending_marks, g_array_unref);
   g_clear_pointer (&self->access, g_hash_table_unref);
   g_clear_pointer (&self->user_roles, g_hash_table_unref);
+  g_clear_pointer (&self->search_pending, g_hash_table_unref);
 
   G_OBJECT_CLASS (sd_store_parent_class)->finalize (object);
 }
@@ -97,6 +104,7 @@ sd_store_init (SdStore *self)
   self->origin = g_strdup ("local");
   self->pending = g_array_new (FALSE, FALSE, sizeof (PendingChange));
   self->pending_marks = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->search_pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 void
@@ -283,7 +291,9 @@ open_database (SdStore  *self,
   if (!sd_store_exec (self, "PRAGMA journal_mode=WAL", error)
       || !sd_store_exec (self, "PRAGMA synchronous=NORMAL", error)
       || !sd_store_exec (self, "PRAGMA foreign_keys=ON", error)
-      || !sd_store_exec (self, "PRAGMA cache_size=-32768", error))
+      || !sd_store_exec (self, "PRAGMA cache_size=-32768", error)
+      /* Each write is a savepoint; its undo pages stay in memory, not a temp file. */
+      || !sd_store_exec (self, "PRAGMA temp_store=MEMORY", error))
     return FALSE;
 
   if (version < sd_store_schema_version ())
@@ -367,31 +377,92 @@ sd_store_now (SdStore *self)
 char *
 sd_store_now_iso (SdStore *self)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (sd_store_now (self));
+  gint64 now = sd_store_now (self);
 
-  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  /* Every write stamps the time: format each second once. */
+  if (now != self->iso_second)
+    {
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (now);
+
+      g_free (self->iso_text);
+      self->iso_text = g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
+      self->iso_second = now;
+    }
+  return g_strdup (self->iso_text);
+}
+
+static gboolean
+begin (SdStore   *self,
+       gboolean   bulk,
+       GError   **error)
+{
+  g_autofree char *savepoint = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (self->depth == 0)
+    {
+      self->bulk = bulk;
+      self->bulk_failed = FALSE;
+      stmt = sd_store_prepare (self, "BEGIN IMMEDIATE", error);
+    }
+  else if (!self->bulk)
+    {
+      savepoint = g_strdup_printf ("SAVEPOINT level%u", self->depth);
+      stmt = sd_store_prepare (self, savepoint, error);
+    }
+  if (stmt != NULL && !sd_store_step_done (self, stmt, error))
+    return FALSE;
+  if (stmt == NULL && (self->depth == 0 || !self->bulk))
+    return FALSE;
+  g_array_append_val (self->pending_marks, self->pending->len);
+  self->depth++;
+  return TRUE;
 }
 
 gboolean
 sd_store_begin (SdStore  *self,
                 GError  **error)
 {
-  g_autofree char *savepoint = NULL;
+  return begin (self, FALSE, error);
+}
 
-  if (self->depth == 0)
+gboolean
+sd_store_begin_bulk (SdStore  *self,
+                     GError  **error)
+{
+  g_return_val_if_fail (self->depth == 0, FALSE);
+  return begin (self, TRUE, error);
+}
+
+/* Rows are re-indexed once a transaction, however often they changed in it; a row since
+ * deleted or rolled back only leaves the index. */
+static gboolean
+flush_search (SdStore  *self,
+              GError  **error)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->search_pending);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
     {
-      if (!sd_store_exec (self, "BEGIN IMMEDIATE", error))
+      gint64 packed = *(gint64 *) key;
+      if (!sd_search_reindex (self, (SdEntity) (packed & 0xff), packed >> 8, error))
         return FALSE;
     }
-  else
-    {
-      savepoint = g_strdup_printf ("SAVEPOINT level%u", self->depth);
-      if (!sd_store_exec (self, savepoint, error))
-        return FALSE;
-    }
-  g_array_append_val (self->pending_marks, self->pending->len);
-  self->depth++;
+  g_hash_table_remove_all (self->search_pending);
   return TRUE;
+}
+
+void
+sd_store_queue_search (SdStore  *self,
+                       SdEntity  entity,
+                       gint64    id)
+{
+  gint64 *key = g_new (gint64, 1);
+
+  *key = (id << 8) | entity;
+  g_hash_table_add (self->search_pending, key);
 }
 
 static void
@@ -414,18 +485,27 @@ sd_store_commit (SdStore  *self,
 {
   g_return_val_if_fail (self->depth > 0, FALSE);
 
+  if (self->depth == 1 && self->bulk_failed)
+    {
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_FAILED,
+                   "A write of the transaction failed; none of it was kept");
+      sd_store_rollback (self);
+      return FALSE;
+    }
   if (self->depth == 1)
     {
-      if (!sd_store_exec (self, "COMMIT", error))
+      if (!flush_search (self, error) || !sd_store_exec (self, "COMMIT", error))
         {
           sd_store_rollback (self);
           return FALSE;
         }
     }
-  else
+  else if (!self->bulk)
     {
       g_autofree char *release = g_strdup_printf ("RELEASE level%u", self->depth - 1);
-      if (!sd_store_exec (self, release, error))
+      sqlite3_stmt *stmt = sd_store_prepare (self, release, error);
+
+      if (stmt == NULL || !sd_store_step_done (self, stmt, error))
         {
           sd_store_rollback (self);
           return FALSE;
@@ -445,7 +525,12 @@ sd_store_rollback (SdStore *self)
 
   self->depth--;
   if (self->depth == 0)
-    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      g_hash_table_remove_all (self->search_pending);
+    }
+  else if (self->bulk)
+    self->bulk_failed = TRUE;
   else
     {
       g_autofree char *undo = g_strdup_printf ("ROLLBACK TO level%u; RELEASE level%u",
@@ -456,6 +541,12 @@ sd_store_rollback (SdStore *self)
   g_array_set_size (self->pending_marks, self->depth);
   /* A rolled-back write may have changed the rules the cache holds. */
   sd_store_invalidate_access (self);
+}
+
+gboolean
+sd_store_in_transaction (SdStore *self)
+{
+  return self->depth > 0;
 }
 
 void

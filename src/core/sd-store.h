@@ -49,12 +49,18 @@ void        sd_store_set_time        (SdStore     *self,
 gint64      sd_store_now             (SdStore     *self);
 char       *sd_store_now_iso         (SdStore     *self);
 
-/* Transactions nest; only the outermost commit writes, and notifications follow it. */
+/* Transactions nest; only the outermost commit writes, and notifications follow it. A
+ * failed commit has already rolled back. */
 gboolean    sd_store_begin           (SdStore     *self,
+                                      GError     **error);
+/* An outermost transaction for large imports: the writes in it get no savepoint each, so
+ * one failed write dooms the whole transaction, whose commit then fails. */
+gboolean    sd_store_begin_bulk      (SdStore     *self,
                                       GError     **error);
 gboolean    sd_store_commit          (SdStore     *self,
                                       GError     **error);
 void        sd_store_rollback        (SdStore     *self);
+gboolean    sd_store_in_transaction  (SdStore     *self);
 
 gint64      sd_store_insert          (SdStore     *self,
                                       SdEntity     entity,

@@ -6,23 +6,25 @@
 
 #include <string.h>
 
+/* No full Unicode normalisation: it cost more than the rest of indexing together. Case
+ * folding plus the one letter Russian writes two ways (ё, also as е + U+0308) is what
+ * search needs. */
 char *
 sd_text_fold (const char *text)
 {
-  g_autofree char *normal = NULL;
   g_autofree char *folded = NULL;
   GString *out;
 
-  if (text == NULL)
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
     return g_strdup ("");
-  normal = g_utf8_normalize (text, -1, G_NORMALIZE_NFKC);
-  if (normal == NULL)
-    return g_strdup ("");
-  folded = g_utf8_casefold (normal, -1);
+  folded = g_utf8_casefold (text, -1);
   out = g_string_sized_new (strlen (folded));
   for (const char *p = folded; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
+
+      if (c == 0x0308 && out->len >= 2 && g_str_has_suffix (out->str, "е"))
+        continue;  /* the diaeresis of a decomposed ё */
       g_string_append_unichar (out, c == 0x0451 /* ё */ ? 0x0435 /* е */ : c);
     }
   return g_string_free (out, FALSE);

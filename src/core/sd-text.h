@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-/* Lower case, NFKC, "ё" read as "е": how names are compared and indexed. */
+/* Lower case, "ё" read as "е": how names are compared and indexed. */
 char    *sd_text_fold          (const char *text);
 /* The digits of a phone number, without a leading Russian 7/8 trunk prefix when the
  * number has eleven digits: "+7 (916) 123-45-67" -> "9161234567". */

@@ -75,6 +75,7 @@ test_people_as_typed (SdTestStore  *f,
   g_assert_true (finds (f->store, "ИВАНОВ", SD_ENTITY_CONTACT, ivanov));
   g_assert_true (finds (f->store, "Ива", SD_ENTITY_CONTACT, ivanov));
   g_assert_true (finds (f->store, "Семенов", SD_ENTITY_CONTACT, semyonov));
+  g_assert_true (finds (f->store, "Семе\xcc\x88нов", SD_ENTITY_CONTACT, semyonov));  /* е + U+0308 */
   g_assert_true (finds (f->store, "семён", SD_ENTITY_CONTACT, semyonov));
   g_assert_true (finds (f->store, "Пётр Семенов", SD_ENTITY_CONTACT, semyonov));
   g_assert_true (finds (f->store, "9161234567", SD_ENTITY_CONTACT, ivanov));
