@@ -436,22 +436,23 @@ parse_stage (Ctx        *ctx,
              SdPlaybook *pb)
 {
   SdPlaybookStage *stage = g_new0 (SdPlaybookStage, 1);
+  g_autofree char *color_path = NULL;
   const char *code, *color, *semantics;
+  JsonNode *color_node;
 
   g_ptr_array_add (pb->stages, stage);
   stage->sort = (index + 1) * 10;
   if (!get_code (ctx, object, path, "code", &code))
     return FALSE;
   stage->code = g_strdup (code);
-  if (!get_text (ctx, object, path, "name", &stage->name)
-      || !get_string (ctx, object, path, "color", TRUE, &color))
+  if (!get_text (ctx, object, path, "name", &stage->name))
     return FALSE;
-  if (!is_color (color))
-    {
-      g_autofree char *color_path = g_strdup_printf ("%s.color", path);
-      return expected (ctx, color_path, "a colour like \"#RRGGBB\"",
-                       json_object_get_member (object, "color"));
-    }
+  color_node = get_member (ctx, object, path, "color", TRUE, &color_path);
+  if (color_node == NULL)
+    return FALSE;
+  color = holds_string (color_node) ? json_node_get_string (color_node) : NULL;
+  if (color == NULL || !is_color (color))
+    return expected (ctx, color_path, "a colour like \"#RRGGBB\"", color_node);
   stage->color = g_ascii_strdown (color, -1);
   if (!get_choice (ctx, object, path, "semantics", semantics_names, "process", &semantics)
       || !get_int (ctx, object, path, "sort", FALSE, &stage->sort))
