@@ -5,6 +5,7 @@
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <string.h>
 
 static const char *
 sdelka_path (void)
@@ -16,8 +17,10 @@ sdelka_path (void)
 }
 
 static int
-run_sdelka (const char * const *args,
-            char              **err)
+run_sdelka_env (const char * const *args,
+                char              **envp,
+                char              **out,
+                char              **err)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
@@ -28,12 +31,19 @@ run_sdelka (const char * const *args,
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                NULL, err, &wait_status, &error);
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                out, err, &wait_status, &error);
   g_assert_no_error (error);
   if (!WIFEXITED (wait_status))
     return -1;
   return WEXITSTATUS (wait_status);
+}
+
+static int
+run_sdelka (const char * const *args,
+            char              **err)
+{
+  return run_sdelka_env (args, NULL, NULL, err);
 }
 
 static void
@@ -102,6 +112,23 @@ test_render_bad_options (void)
     }
 }
 
+/* The uninstalled build finds its compiled catalogues (SDELKA_LOCALEDIR) and speaks
+ * Russian when asked to. */
+static void
+test_translated_help (void)
+{
+  const char *args[] = { "--help", NULL };
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
+  envp = g_environ_setenv (envp, "LANGUAGE", "ru", TRUE);
+  g_assert_cmpint (run_sdelka_env (args, envp, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "Нарисовать ВИД в файл PNG"));
+  g_assert_nonnull (strstr (out, "Сделки портала Битрикс24"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -117,5 +144,6 @@ main (int   argc,
   g_test_add_func ("/ui/render/window", test_render_window);
   g_test_add_func ("/ui/render/default-size", test_render_default_size);
   g_test_add_func ("/ui/render/bad-options", test_render_bad_options);
+  g_test_add_func ("/ui/translations/help", test_translated_help);
   return g_test_run ();
 }
