@@ -1,0 +1,23 @@
+/* sd-application.h: the Sdelka application: one instance, actions, settings.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define SD_TYPE_APPLICATION (sd_application_get_type ())
+G_DECLARE_FINAL_TYPE (SdApplication, sd_application, SD, APPLICATION, AdwApplication)
+
+SdApplication *sd_application_new          (void);
+
+/* The application's settings, or NULL when the schema is not installed (then nothing is
+ * remembered between runs). */
+GSettings     *sd_application_get_settings (SdApplication *self);
+
+/* What main() returns: non-zero when a developer option such as --render failed. */
+int            sd_application_get_status   (SdApplication *self);
+
+G_END_DECLS

@@ -1,0 +1,149 @@
+/* test-render.c: `sdelka --render window` writes a PNG of the size asked for, and bad
+ * options are refused with exit status 2.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <string.h>
+
+static const char *
+sdelka_path (void)
+{
+  const char *path = g_getenv ("SDELKA_EXE");
+
+  g_assert_nonnull (path);
+  return path;
+}
+
+static int
+run_sdelka_env (const char * const *args,
+                char              **envp,
+                char              **out,
+                char              **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, (gpointer) sdelka_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                out, err, &wait_status, &error);
+  g_assert_no_error (error);
+  if (!WIFEXITED (wait_status))
+    return -1;
+  return WEXITSTATUS (wait_status);
+}
+
+static int
+run_sdelka (const char * const *args,
+            char              **err)
+{
+  return run_sdelka_env (args, NULL, NULL, err);
+}
+
+static void
+check_render (const char *size,
+              int         width,
+              int         height)
+{
+  g_autofree char *dir = g_dir_make_tmp ("sdelka-render-XXXXXX", NULL);
+  g_autofree char *out = g_build_filename (dir, "window.png", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  const char *args[] = { "--render", "window", "--out", out, size ? "--size" : NULL, size, NULL };
+  int status;
+
+  g_assert_nonnull (dir);
+  status = run_sdelka (args, &err);
+  if (status != 0)
+    g_test_message ("sdelka said: %s", err);
+  g_assert_cmpint (status, ==, 0);
+
+  file = g_file_new_for_path (out);
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
+                            NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_file_info_get_size (info), >, 1000);
+
+  texture = gdk_texture_new_from_file (file, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, height);
+
+  g_file_delete (file, NULL, NULL);
+  g_rmdir (dir);
+}
+
+static void
+test_render_window (void)
+{
+  check_render ("800x600", 800, 600);
+}
+
+static void
+test_render_default_size (void)
+{
+  check_render (NULL, 1200, 800);
+}
+
+static void
+test_render_bad_options (void)
+{
+  const char *no_out[] = { "--render", "window", NULL };
+  const char *bad_view[] = { "--render", "nonsense", "--out", "/nonexistent/x.png", NULL };
+  const char *bad_size[] = { "--render", "window", "--out", "x.png", "--size", "12x", NULL };
+  const char *out_alone[] = { "--out", "x.png", NULL };
+  const char * const *cases[] = { no_out, bad_view, bad_size, out_alone };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (run_sdelka (cases[i], &err), ==, 2);
+      g_assert_cmpstr (err, !=, "");
+    }
+}
+
+/* The uninstalled build finds its compiled catalogues (SDELKA_LOCALEDIR) and speaks
+ * Russian when asked to. */
+static void
+test_translated_help (void)
+{
+  const char *args[] = { "--help", NULL };
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
+  envp = g_environ_setenv (envp, "LANGUAGE", "ru", TRUE);
+  g_assert_cmpint (run_sdelka_env (args, envp, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "Нарисовать ВИД в файл PNG"));
+  g_assert_nonnull (strstr (out, "Сделки портала Битрикс24"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("No display: run under xvfb-run (as .ci/test does)\n");
+      return 77;
+    }
+
+  g_test_add_func ("/ui/render/window", test_render_window);
+  g_test_add_func ("/ui/render/default-size", test_render_default_size);
+  g_test_add_func ("/ui/render/bad-options", test_render_bad_options);
+  g_test_add_func ("/ui/translations/help", test_translated_help);
+  return g_test_run ();
+}
