@@ -6,10 +6,10 @@
 
 #include <string.h>
 
-#define INT(n) { n, SD_VALUE_INT, SD_COLUMN_JOURNALED }
-#define TEXT(n) { n, SD_VALUE_TEXT, SD_COLUMN_JOURNALED }
-#define KEPT_INT(n) { n, SD_VALUE_INT, SD_COLUMN_HOUSEKEEPING }
-#define KEPT_TEXT(n) { n, SD_VALUE_TEXT, SD_COLUMN_HOUSEKEEPING }
+#define INT(n) { n, SD_COLUMN_INTEGER, SD_COLUMN_JOURNALED }
+#define TEXT(n) { n, SD_COLUMN_TEXT, SD_COLUMN_JOURNALED }
+#define KEPT_INT(n) { n, SD_COLUMN_INTEGER, SD_COLUMN_HOUSEKEEPING }
+#define KEPT_TEXT(n) { n, SD_COLUMN_TEXT, SD_COLUMN_HOUSEKEEPING }
 
 static const SdColumnInfo role_columns[] = { TEXT ("code"), TEXT ("name") };
 

@@ -39,9 +39,9 @@ typedef enum
 
 typedef enum
 {
-  SD_VALUE_INT,
-  SD_VALUE_TEXT,
-} SdValueType;
+  SD_COLUMN_INTEGER,
+  SD_COLUMN_TEXT,
+} SdColumnType;
 
 typedef enum
 {
@@ -52,7 +52,7 @@ typedef enum
 typedef struct
 {
   const char   *name;
-  SdValueType   type;
+  SdColumnType  type;
   SdColumnFlags flags;
 } SdColumnInfo;
 

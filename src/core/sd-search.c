@@ -2,7 +2,8 @@
  *
  * The index holds text folded by sd_text_fold(), so "иванов" finds "Иванов" and
  * "Семенов" finds "Семёнов", and phone numbers as bare digits, so any way of writing a
- * number finds it. An index rowid is id * 4 + kind.
+ * number finds it; only letters and digits reach it, so the plain ASCII tokenizer splits it.
+ * An index rowid is id * 4 + kind.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -36,6 +37,25 @@ entity_kind (SdEntity entity)
     }
 }
 
+static const SdEntity kind_entities[] = {
+  [KIND_DEAL] = SD_ENTITY_DEAL,
+  [KIND_CONTACT] = SD_ENTITY_CONTACT,
+  [KIND_COMPANY] = SD_ENTITY_COMPANY,
+};
+
+gint64
+sd_search_rowid (SdEntity entity,
+                 gint64   id)
+{
+  return id * 4 + entity_kind (entity);
+}
+
+SdEntity
+sd_search_entity_of_rowid (gint64 rowid)
+{
+  return kind_entities[rowid % 4];
+}
+
 static void
 append_folded (GString    *body,
                const char *text)
@@ -45,8 +65,18 @@ append_folded (GString    *body,
   if (text == NULL || *text == '\0')
     return;
   folded = sd_text_fold (text);
-  g_string_append (body, folded);
-  g_string_append_c (body, ' ');
+  /* Words only, one space between: the index's tokenizer then needs no Unicode tables. */
+  for (const char *p = folded; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isalnum (c))
+        g_string_append_unichar (body, c);
+      else if (body->len > 0 && body->str[body->len - 1] != ' ')
+        g_string_append_c (body, ' ');
+    }
+  if (body->len > 0 && body->str[body->len - 1] != ' ')
+    g_string_append_c (body, ' ');
 }
 
 static void
@@ -145,7 +175,7 @@ remove_row (SdStore   *self,
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id * 4 + entity_kind (entity));
+  sqlite3_bind_int64 (stmt, 1, sd_search_rowid (entity, id));
   return sd_store_step_done (self, stmt, error);
 }
 
@@ -166,7 +196,7 @@ sd_search_reindex (SdStore   *self,
   stmt = sd_store_prepare (self, "INSERT INTO search (rowid, body) VALUES (?, ?)", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id * 4 + entity_kind (entity));
+  sqlite3_bind_int64 (stmt, 1, sd_search_rowid (entity, id));
   sqlite3_bind_text (stmt, 2, body->str, -1, SQLITE_STATIC);
   return sd_store_step_done (self, stmt, error);
 }
@@ -237,12 +267,7 @@ run_query (SdStore     *self,
 
       if (decode_kind)
         {
-          static const SdEntity kinds[] = {
-            [KIND_DEAL] = SD_ENTITY_DEAL,
-            [KIND_CONTACT] = SD_ENTITY_CONTACT,
-            [KIND_COMPANY] = SD_ENTITY_COMPANY,
-          };
-          hit.entity = kinds[value % 4];
+          hit.entity = sd_search_entity_of_rowid (value);
           hit.id = value / 4;
         }
       g_array_append_val (hits, hit);
