@@ -164,14 +164,31 @@ sd_entity_from_name (const char *name,
   return FALSE;
 }
 
+/* Every write looks up each of its fields: by hash, not by walking the list. */
+static GHashTable *
+column_index (SdEntity entity)
+{
+  static GHashTable *indexes[SD_N_ENTITIES];
+  static gsize ready;
+
+  if (g_once_init_enter (&ready))
+    {
+      for (guint e = 0; e < SD_N_ENTITIES; e++)
+        {
+          indexes[e] = g_hash_table_new (g_str_hash, g_str_equal);
+          for (guint i = 0; i < entities[e].n_columns; i++)
+            g_hash_table_insert (indexes[e], (gpointer) entities[e].columns[i].name,
+                                 (gpointer) &entities[e].columns[i]);
+        }
+      g_once_init_leave (&ready, 1);
+    }
+  return indexes[entity];
+}
+
 const SdColumnInfo *
 sd_entity_find_column (SdEntity    entity,
                        const char *column)
 {
-  const SdEntityInfo *info = sd_entity_info (entity);
-
-  for (guint i = 0; i < info->n_columns; i++)
-    if (strcmp (info->columns[i].name, column) == 0)
-      return &info->columns[i];
-  return NULL;
+  g_return_val_if_fail (entity < SD_N_ENTITIES, NULL);
+  return g_hash_table_lookup (column_index (entity), column);
 }

