@@ -8,6 +8,7 @@
 #include "sd-store-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 
 static char *
 text_at (sqlite3_stmt *stmt,
@@ -221,7 +222,7 @@ sd_store_get_deal (SdStore  *self,
     {
       if (rc == SQLITE_DONE)
         g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
-                     _("There is no deal with the number %" G_GINT64_FORMAT), id);
+                     _("There is no deal with the number %" PRId64), id);
       else
         sd_store_set_sqlite_error (self, error, "Cannot read the deal");
       sqlite3_reset (stmt);

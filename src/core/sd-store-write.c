@@ -8,6 +8,7 @@
 #include "sd-store-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* The row as it was before a write, journaled columns only. */
@@ -134,7 +135,7 @@ read_row (SdStore     *self,
     {
       if (rc == SQLITE_DONE)
         g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
-                     _("There is no %s with the number %" G_GINT64_FORMAT), info->name, id);
+                     _("There is no %s with the number %" PRId64), info->name, id);
       else
         sd_store_set_sqlite_error (self, error, "Cannot read");
       sqlite3_reset (stmt);
