@@ -24,7 +24,10 @@ print_field (const char *label,
              const char *value)
 {
   if (value != NULL && *value != '\0')
-    g_print ("  %-22s %s\n", label, value);
+    {
+      g_autofree char *padded = sd_cli_pad (label, -24);
+      g_print ("  %s %s\n", padded, value);
+    }
 }
 
 static int
