@@ -12,6 +12,8 @@
 #include "sd-playbook-private.h"
 #include "sd-records.h"
 
+#include <glib/gi18n-lib.h>
+
 typedef struct
 {
   const SdPlaybook *pb;
@@ -262,6 +264,6 @@ sd_playbook_install (const SdPlaybook  *pb,
 
 failed:
   g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                              "Cannot install the playbook “%s”: ", pb->code);
+                              _("Cannot install the playbook “%s”: "), pb->code);
   return 0;
 }
