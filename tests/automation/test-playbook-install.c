@@ -441,6 +441,43 @@ test_install_in_transaction (gconstpointer data)
   g_assert_cmpint (sd_test_store_count (ts, "access"), ==, 4);
 }
 
+/* A failed install inside a caller's transaction undoes only itself: what the caller
+ * wrote before it stays, and the caller's commit keeps it. */
+static void
+test_failed_install_in_transaction (void)
+{
+  g_autoptr(SdTestStore) ts = sd_test_store_new ();
+  g_autoptr(SdPlaybook) pb = sd_test_load_shipped ("renovation.json");
+  g_autoptr(SdChanges) role = sd_changes_new ();
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (ts->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TRIGGER no_access BEFORE INSERT ON access "
+                                     "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_true (sd_store_begin (ts->store, &error));
+  sd_changes_set_text (role, "code", "keeper");
+  sd_changes_set_text (role, "name", "Keeper");
+  g_assert_cmpint (sd_store_insert (ts->store, SD_ENTITY_ROLE, role, &error), >, 0);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (sd_playbook_install (pb, ts->store, &error), ==, 0);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (sd_store_in_transaction (ts->store));
+  g_assert_cmpint (sd_store_find_pipeline (ts->store, "renovation"), ==, 0);
+
+  g_assert_true (sd_store_commit (ts->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sd_store_find_role (ts->store, "keeper"), >, 0);
+  g_assert_cmpint (sd_test_store_count (ts, "pipelines"), ==, 0);
+  g_assert_cmpint (sd_test_store_count (ts, "custom_fields"), ==, 0);
+  g_assert_cmpint (sd_test_store_count (ts, "roles"), ==, 1);
+}
+
 /* A contact field's values are a contact's rows: journaled as such, gone with it. */
 static void
 test_contact_field_values (void)
@@ -505,6 +542,8 @@ main (int argc, char **argv)
                         GINT_TO_POINTER (FALSE), test_install_in_transaction);
   g_test_add_data_func ("/automation/playbook/install/in-bulk-transaction",
                         GINT_TO_POINTER (TRUE), test_install_in_transaction);
+  g_test_add_func ("/automation/playbook/install/failure-in-transaction",
+                   test_failed_install_in_transaction);
   g_test_add_func ("/automation/playbook/install/contact-field-values", test_contact_field_values);
   return g_test_run ();
 }
