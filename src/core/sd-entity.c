@@ -37,8 +37,8 @@ static const SdColumnInfo access_columns[] = {
 };
 
 static const SdColumnInfo custom_field_columns[] = {
-  INT ("pipeline_id"), TEXT ("code"), TEXT ("name"), TEXT ("kind"), INT ("required"),
-  TEXT ("b24_field"), INT ("sort"),
+  INT ("pipeline_id"), TEXT ("entity"), TEXT ("code"), TEXT ("name"), TEXT ("kind"),
+  INT ("required"), TEXT ("b24_field"), INT ("sort"),
 };
 
 static const SdColumnInfo custom_field_option_columns[] = {
@@ -54,6 +54,10 @@ static const SdColumnInfo contact_columns[] = {
 
 static const SdColumnInfo contact_channel_columns[] = {
   INT ("contact_id"), TEXT ("kind"), TEXT ("value"), TEXT ("value_type"),
+};
+
+static const SdColumnInfo contact_field_columns[] = {
+  INT ("contact_id"), INT ("field_id"), TEXT ("value"),
 };
 
 static const SdColumnInfo company_columns[] = {
@@ -128,6 +132,9 @@ static const SdEntityInfo entities[SD_N_ENTITIES] = {
   [SD_ENTITY_CONTACT_CHANNEL] = { "contact_channel", "contact_channels",
                                   COLUMNS (contact_channel_columns), SD_SCOPE_PARTY,
                                   SD_ACCESS_EDIT, "contact_id", SD_ENTITY_CONTACT },
+  [SD_ENTITY_CONTACT_FIELD] = { "contact_field", "contact_fields",
+                                COLUMNS (contact_field_columns), SD_SCOPE_PARTY,
+                                SD_ACCESS_EDIT, "contact_id", SD_ENTITY_CONTACT },
   [SD_ENTITY_COMPANY] = { "company", "companies", COLUMNS (company_columns),
                           SD_SCOPE_PARTY, SD_ACCESS_EDIT, NULL, 0 },
   [SD_ENTITY_DEAL] = { "deal", "deals", COLUMNS (deal_columns), SD_SCOPE_DEAL,

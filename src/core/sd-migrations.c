@@ -65,16 +65,20 @@ static const char migration_1[] =
   "  actions INTEGER NOT NULL,"
   "  UNIQUE (role_id, stage_id));"
 
+  /* A field without a pipeline is shared by every pipeline; "entity" says whose values
+   * it holds: a deal's (deal_fields) or a contact's (contact_fields). */
   "CREATE TABLE custom_fields ("
   "  id INTEGER PRIMARY KEY,"
   "  pipeline_id INTEGER REFERENCES pipelines(id) ON DELETE CASCADE,"
+  "  entity TEXT NOT NULL DEFAULT 'deal' CHECK (entity = 'deal' OR entity = 'contact'),"
   "  code TEXT NOT NULL,"
   "  name TEXT NOT NULL,"
   "  kind TEXT NOT NULL CHECK (kind = 'string' OR kind = 'number' OR kind = 'date' OR kind = 'bool' OR kind = 'list'),"
   "  required INTEGER NOT NULL DEFAULT 0,"
   "  b24_field TEXT,"
-  "  sort INTEGER NOT NULL DEFAULT 0,"
-  "  UNIQUE (pipeline_id, code));"
+  "  sort INTEGER NOT NULL DEFAULT 0);"
+  /* UNIQUE (pipeline_id, code) would let shared fields repeat a code: NULLs differ. */
+  "CREATE UNIQUE INDEX custom_fields_code ON custom_fields(coalesce(pipeline_id, 0), code);"
 
   "CREATE TABLE custom_field_options ("
   "  id INTEGER PRIMARY KEY,"
@@ -107,6 +111,13 @@ static const char migration_1[] =
   "  value TEXT NOT NULL,"
   "  value_type TEXT NOT NULL DEFAULT 'WORK');"
   "CREATE INDEX contact_channels_contact ON contact_channels(contact_id);"
+
+  "CREATE TABLE contact_fields ("
+  "  id INTEGER PRIMARY KEY,"
+  "  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+  "  field_id INTEGER NOT NULL REFERENCES custom_fields(id),"
+  "  value TEXT,"
+  "  UNIQUE (contact_id, field_id));"
 
   "CREATE TABLE companies ("
   "  id INTEGER PRIMARY KEY,"

@@ -8,6 +8,7 @@
 #include "sd-store-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* The row as it was before a write, journaled columns only. */
@@ -98,6 +99,48 @@ validate_changes (SdEntity    entity,
   return TRUE;
 }
 
+/* A whole sentence for the rows people name by number; the others by their journal name. */
+static void
+set_not_found (GError   **error,
+               SdEntity   entity,
+               gint64     id)
+{
+  switch (entity)
+    {
+    case SD_ENTITY_DEAL:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("There is no deal with the number %" PRId64), id);
+      break;
+    case SD_ENTITY_CONTACT:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("There is no contact with the number %" PRId64), id);
+      break;
+    case SD_ENTITY_COMPANY:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("There is no company with the number %" PRId64), id);
+      break;
+    case SD_ENTITY_USER:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("There is no user with the number %" PRId64), id);
+      break;
+    case SD_ENTITY_PAYMENT:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("There is no payment with the number %" PRId64), id);
+      break;
+    case SD_ENTITY_TASK:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("There is no task with the number %" PRId64), id);
+      break;
+    default:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   /* Translators: %s is a table's name as the journal writes it, in
+                    * English: "stage", "contact_field", … */
+                   _("There is no %s with the number %" PRId64), sd_entity_info (entity)->name,
+                   id);
+      break;
+    }
+}
+
 static gboolean
 read_row (SdStore     *self,
           SdEntity     entity,
@@ -127,8 +170,7 @@ read_row (SdStore     *self,
   if (rc != SQLITE_ROW)
     {
       if (rc == SQLITE_DONE)
-        g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
-                     _("There is no %s with the number %" G_GINT64_FORMAT), info->name, id);
+        set_not_found (error, entity, id);
       else
         sd_store_set_sqlite_error (self, error, "Cannot read");
       sqlite3_reset (stmt);

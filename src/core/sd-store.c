@@ -671,6 +671,38 @@ sd_store_get_access (SdStore *self,
   return actions != NULL ? (SdAccessAction) *actions : SD_ACCESS_NONE;
 }
 
+/* One whole sentence for each action, for translators. */
+static char *
+access_denied_message (SdAccessAction  action,
+                       const char     *user,
+                       const char     *stage)
+{
+  switch (action)
+    {
+    case SD_ACCESS_VIEW:
+      /* Translators: "Петрова Анна may not see deals at the stage “Замер”" */
+      return g_strdup_printf (_("%s may not see deals at the stage “%s”"), user, stage);
+    case SD_ACCESS_EDIT:
+      /* Translators: "Петрова Анна may not edit deals at the stage “Замер”" */
+      return g_strdup_printf (_("%s may not edit deals at the stage “%s”"), user, stage);
+    case SD_ACCESS_MOVE:
+      /* Translators: "Петрова Анна may not move deals at the stage “Замер”" (on to
+       * another stage) */
+      return g_strdup_printf (_("%s may not move deals at the stage “%s”"), user, stage);
+    case SD_ACCESS_CHAT:
+      /* Translators: "Петрова Анна may not write in the chat of deals at the stage “Замер”" */
+      return g_strdup_printf (_("%s may not write in the chat of deals at the stage “%s”"),
+                              user, stage);
+    case SD_ACCESS_ATTACH:
+      /* Translators: "Петрова Анна may not attach files to deals at the stage “Замер”" */
+      return g_strdup_printf (_("%s may not attach files to deals at the stage “%s”"),
+                              user, stage);
+    default:
+      /* Translators: "Петрова Анна may not change deals at the stage “Замер”" */
+      return g_strdup_printf (_("%s may not change deals at the stage “%s”"), user, stage);
+    }
+}
+
 gboolean
 sd_store_check_access (SdStore        *self,
                        gint64          stage_id,
@@ -680,6 +712,7 @@ sd_store_check_access (SdStore        *self,
   sqlite3_stmt *stmt;
   g_autofree char *user = NULL;
   g_autofree char *stage = NULL;
+  g_autofree char *message = NULL;
 
   if ((sd_store_get_access (self, self->actor, stage_id) & action) == action)
     return TRUE;
@@ -698,10 +731,8 @@ sd_store_check_access (SdStore        *self,
         }
       sqlite3_reset (stmt);
     }
-  g_set_error (error, SD_ACCESS_ERROR, SD_ACCESS_ERROR_DENIED,
-               /* Translators: "Петрова Анна may not move deals at the stage “Замер”" */
-               _("%s may not %s deals at the stage “%s”"),
-               user != NULL ? user : _("This user"), sd_access_action_label (action),
-               stage != NULL ? stage : "?");
+  message = access_denied_message (action, user != NULL ? user : _("This user"),
+                                   stage != NULL ? stage : "?");
+  g_set_error_literal (error, SD_ACCESS_ERROR, SD_ACCESS_ERROR_DENIED, message);
   return FALSE;
 }
