@@ -149,8 +149,6 @@ deal_prepare (B24Call    *call,
       g_hash_table_replace (values, "IS_NEW", b24_node_string ("Y"));
       g_hash_table_replace (values, "IS_RETURN_CUSTOMER", b24_node_string ("N"));
       g_hash_table_replace (values, "IS_REPEATED_APPROACH", b24_node_string ("N"));
-      g_hash_table_replace (values, "LAST_ACTIVITY_TIME", int_node (now));
-      g_hash_table_replace (values, "LAST_ACTIVITY_BY", int_node (call->user_id));
     }
   else
     {

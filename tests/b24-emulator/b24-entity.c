@@ -388,7 +388,8 @@ write_multifields (B24Call         *call,
                    const B24Entity *entity,
                    gint64           id,
                    const char      *type,
-                   JsonNode        *node)
+                   JsonNode        *node,
+                   gboolean         adding)
 {
   g_autoptr(GPtrArray) entries = b24_node_list (node);
 
@@ -405,7 +406,9 @@ write_multifields (B24Call         *call,
       if (!JSON_NODE_HOLDS_OBJECT (entry_node))
         continue;
       entry = json_node_get_object (entry_node);
-      b24_node_get_int (json_object_get_member (entry, "ID"), &entry_id);
+      /* A new record has no entries yet, so IDs given on add name nothing. */
+      if (!adding)
+        b24_node_get_int (json_object_get_member (entry, "ID"), &entry_id);
       value = b24_node_dup_string (json_object_get_member (entry, "VALUE"));
       value_type = b24_node_dup_string (json_object_get_member (entry, "VALUE_TYPE"));
       b24_node_get_bool (json_object_get_member (entry, "DELETE"), &drop);
@@ -581,6 +584,11 @@ b24_entity_write (B24Call         *call,
     set_value (values, "DATE_CREATE", json_node_init_int (json_node_alloc (), now));
   if (b24_entity_field (entity, "CREATED_BY_ID") != NULL && adding)
     set_value (values, "CREATED_BY_ID", json_node_init_int (json_node_alloc (), call->user_id));
+  /* Creating a record counts as its first activity. */
+  if (b24_entity_field (entity, "LAST_ACTIVITY_TIME") != NULL && adding)
+    set_value (values, "LAST_ACTIVITY_TIME", json_node_init_int (json_node_alloc (), now));
+  if (b24_entity_field (entity, "LAST_ACTIVITY_BY") != NULL && adding)
+    set_value (values, "LAST_ACTIVITY_BY", json_node_init_int (json_node_alloc (), call->user_id));
   if (b24_entity_field (entity, "DATE_MODIFY") != NULL)
     set_value (values, "DATE_MODIFY", json_node_init_int (json_node_alloc (), now));
   if (b24_entity_field (entity, "MODIFY_BY_ID") != NULL)
@@ -644,7 +652,7 @@ b24_entity_write (B24Call         *call,
           JsonNode *node = json_object_get_member (fields, multifield_types[i]);
 
           if (node != NULL)
-            write_multifields (call, entity, id, multifield_types[i], node);
+            write_multifields (call, entity, id, multifield_types[i], node, adding);
         }
       update_has_flags (call, entity, id);
     }

@@ -22,6 +22,11 @@ static const B24Field user_fields[] = {
   { "LAST_LOGIN", B24_FIELD_DATETIME, "datetime", 0 },
   { "DATE_REGISTER", B24_FIELD_DATETIME, "datetime", 0 },
   { "IS_ONLINE", B24_FIELD_CHAR, "char", 0 },
+  /* These three are not ISO on a real portal either ("24.08.2023 13:19:39"). */
+  { "TIMESTAMP_X", B24_FIELD_STRING, "string", 0 },
+  { "LAST_ACTIVITY_DATE", B24_FIELD_STRING, "string", 0 },
+  { "PERSONAL_BIRTHDAY", B24_FIELD_STRING, "string", 0 },
+  { "UF_EMPLOYMENT_DATE", B24_FIELD_STRING, "string", 0 },
   { "PERSONAL_GENDER", B24_FIELD_STRING, "string", 0 },
   { "PERSONAL_MOBILE", B24_FIELD_STRING, "string", 0 },
   { "WORK_POSITION", B24_FIELD_STRING, "string", 0 },
