@@ -153,7 +153,10 @@ b24_userfield_value_in (B24Call    *call,
       /* One fileData object is a single file, not a list of its two members. */
       if (strcmp (type, "file") == 0 && JSON_NODE_HOLDS_OBJECT (value)
           && json_object_has_member (json_node_get_object (value), "fileData"))
-        g_ptr_array_set_size (items, 0), g_ptr_array_add (items, value);
+        {
+          g_ptr_array_set_size (items, 0);
+          g_ptr_array_add (items, value);
+        }
       for (guint i = 0; i < items->len; i++)
         {
           JsonNode *item = one_value (call, type, items->pdata[i]);
