@@ -41,6 +41,21 @@ SdPlaybook     *sd_playbook_parse         (const char  *name_for_errors,
                                            JsonNode    *root,
                                            GError     **error);
 
+gboolean        sd_playbook_is_code       (const char  *text);
+/* A text shown to users at @path: a string, or an object of strings by language. */
+gboolean        sd_playbook_parse_text    (const char      *file,
+                                           const char      *path,
+                                           JsonNode        *node,
+                                           SdPlaybookText **out,
+                                           GError         **error);
+
+/* sd-rule-parse.c: the guards, triggers and robots of every stage of @root, checked
+ * against @pb's stages, roles and fields, into each stage's rules. */
+gboolean        sd_rules_parse            (const char  *file,
+                                           JsonObject  *root,
+                                           SdPlaybook  *pb,
+                                           GError     **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdPlaybookText, sd_playbook_text_free)
 
 G_END_DECLS

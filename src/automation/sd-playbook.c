@@ -73,6 +73,7 @@ sd_playbook_stage_free (SdPlaybookStage *stage)
   g_clear_pointer (&stage->guards, json_node_unref);
   g_clear_pointer (&stage->triggers, json_node_unref);
   g_clear_pointer (&stage->robots, json_node_unref);
+  g_clear_pointer (&stage->rules, g_ptr_array_unref);
   g_free (stage);
 }
 
