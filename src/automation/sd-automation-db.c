@@ -262,6 +262,14 @@ sd_automation_db_responsible_row (SdStore *store,
 }
 
 char *
+sd_automation_db_field_code (SdStore *store,
+                             gint64   deal_field_id)
+{
+  return query_text (store, "SELECT f.code FROM deal_fields v JOIN custom_fields f"
+                            " ON f.id = v.field_id WHERE v.id = ?1", deal_field_id, NULL);
+}
+
+char *
 sd_automation_db_stage_code (SdStore *store,
                              gint64   stage_id)
 {

@@ -23,6 +23,8 @@ char       *sd_automation_db_file_ids     (SdStore     *store,
                                            gint64       deal_id,
                                            const char *const *kinds);
 
+/* The code of the custom field a deal_fields row holds a value of. */
+char       *sd_automation_db_field_code   (SdStore *store, gint64 deal_field_id);
 char       *sd_automation_db_stage_code   (SdStore *store, gint64 stage_id);
 gint64      sd_automation_db_deal_field_row (SdStore *store, gint64 deal_id, gint64 field_id);
 

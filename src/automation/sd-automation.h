@@ -57,6 +57,14 @@ gboolean      sd_automation_handle         (SdAutomation       *self,
                                             const SdAutomationEvent *event,
                                             GError            **error);
 
+/* Turns the journal's entries since the last call into events and handles them: what
+ * people did at this desktop and what the sync pulled from the portal. The system's own
+ * local writes (rules, playbook installs) are not events. Events are keyed by their entry,
+ * "journal:ID" — use the same instance when reporting one by hand — so reading an entry
+ * twice is harmless. Returns the number of entries read, or -1 with @error. */
+gint          sd_automation_process_journal (SdAutomation      *self,
+                                             GError           **error);
+
 /* Whether the deal may enter the stage: FALSE with SD_AUTOMATION_ERROR_GUARD and the
  * guards' messages ("Attach at least one photo") when it may not. */
 gboolean      sd_automation_check_enter    (SdAutomation       *self,

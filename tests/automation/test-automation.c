@@ -541,6 +541,49 @@ test_replay (Fixture *f, gconstpointer data)
 }
 
 static void
+test_journal (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stage = NULL, *digest = NULL, *again = NULL;
+  gint64 mine, pulled;
+  SdChanges *c;
+
+  /* A manager at this desktop opens a deal and attaches a photo… */
+  sd_store_set_actor (f->store, f->managers[0]);
+  mine = deal (f, f->body, "first_contact", f->managers[0], 0);
+  file (f, mine, "photo");
+  /* …and the sync pulls a form deal from the portal. */
+  sd_store_set_actor (f->store, SD_ACTOR_SYSTEM);
+  sd_store_set_origin (f->store, "remote");
+  c = sd_changes_new ();
+  sd_changes_set_text (c, "title", "From the site");
+  sd_changes_set_int (c, "pipeline_id", f->b2b);
+  sd_changes_set_int (c, "stage_id", sd_store_find_stage (f->store, f->b2b, "prospect_found"));
+  sd_changes_set_int (c, "contact_id", f->contact);
+  sd_changes_set_text (c, "source", "form");
+  pulled = insert (f->store, SD_ENTITY_DEAL, c);
+  sd_store_set_origin (f->store, "local");
+
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  g_assert_no_error (error);
+  stage = stage_of (f, mine);
+  g_assert_cmpstr (stage, ==, "inspection");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM deal_responsibles WHERE deal_id = %" G_GINT64_FORMAT,
+                          pulled), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND contact_id IS NOT NULL", pulled), ==, 2);
+
+  /* The engine's own writes are not read back as events; reading again does nothing. */
+  digest = sd_test_store_digest (f->ts);
+  sd_store_set_meta (f->store, "automation.journal_cursor", "0", NULL);
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  again = sd_test_store_digest (f->ts);
+  g_assert_cmpstr (digest, ==, again);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT, pulled),
+                   ==, 1);
+}
+
+static void
 test_broken (void)
 {
   static const struct { const char *rules; const char *message; } cases[] = {
@@ -594,6 +637,7 @@ main (int argc, char *argv[])
   ADD ("/automation/R-KPI-3/follow-up", test_follow_up);
   ADD ("/automation/timers/offline-week", test_offline_week);
   ADD ("/automation/replay", test_replay);
+  ADD ("/automation/journal/user-and-portal", test_journal);
   g_test_add_func ("/automation/broken-rules", test_broken);
   return g_test_run ();
 }
