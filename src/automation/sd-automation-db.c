@@ -666,3 +666,49 @@ sd_automation_db_measure (SdStore    *store,
   /* With few closed tasks the share says little: start from an even 1 in 2. */
   *out_task_efficiency = (on_time + 1.0) / (closed + 2.0);
 }
+
+gboolean
+sd_automation_db_seller_figures (SdStore     *store,
+                                 gint64       user_id,
+                                 const char  *from_iso,
+                                 const char  *to_iso,
+                                 gint64      *out_won,
+                                 gint64      *out_plan,
+                                 gint64      *out_closed,
+                                 gint64      *out_on_time,
+                                 GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  *out_plan = query_int (store, "SELECT sales_plan FROM users WHERE id = ?1", user_id, 0);
+  stmt = sd_store_prepare (store, "SELECT coalesce(sum(d.amount), 0) FROM deals d"
+                                  " JOIN stages s ON s.id = d.stage_id"
+                                  " JOIN deal_responsibles r ON r.deal_id = d.id AND r.part = 'main'"
+                                  " WHERE r.user_id = ?1 AND s.semantics = 'won'"
+                                  " AND d.stage_changed_at >= ?2 AND d.stage_changed_at < ?3", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, user_id);
+  sqlite3_bind_text (stmt, 2, from_iso, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, to_iso, -1, SQLITE_STATIC);
+  *out_won = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+
+  stmt = sd_store_prepare (store, "SELECT count(*), coalesce(sum(deadline IS NULL"
+                                  " OR closed_at <= deadline), 0) FROM tasks"
+                                  " WHERE responsible_id = ?1 AND status = 'completed'"
+                                  " AND closed_at >= ?2 AND closed_at < ?3", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, user_id);
+  sqlite3_bind_text (stmt, 2, from_iso, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, to_iso, -1, SQLITE_STATIC);
+  *out_closed = *out_on_time = 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *out_closed = sqlite3_column_int64 (stmt, 0);
+      *out_on_time = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}

@@ -122,4 +122,16 @@ void        sd_automation_db_measure      (SdStore     *store,
                                            double      *out_plan_completion,
                                            double      *out_task_efficiency);
 
+/* A seller's figures over [@from_iso, @to_iso): won amount, monthly plan, tasks closed and
+ * closed on time. */
+gboolean    sd_automation_db_seller_figures (SdStore    *store,
+                                             gint64      user_id,
+                                             const char *from_iso,
+                                             const char *to_iso,
+                                             gint64     *out_won,
+                                             gint64     *out_plan,
+                                             gint64     *out_closed,
+                                             gint64     *out_on_time,
+                                             GError    **error);
+
 G_END_DECLS

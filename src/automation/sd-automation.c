@@ -9,7 +9,9 @@
  */
 #include "sd-automation-private.h"
 #include "sd-automation-db.h"
+#include "sd-rating.h"
 #include "sd-records.h"
+#include "sd-money.h"
 #include "sd-store-private.h"
 
 #include <glib/gi18n-lib.h>
@@ -572,6 +574,115 @@ typedef struct
   gboolean           fired;
 } TimerRun;
 
+#define RATING_SUFFIX "/$rating"
+
+/* The start of the period after the one @when is in: a Monday or a first of a month. */
+static gint64
+next_period (gint64   when,
+             gboolean weekly)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (when);
+  g_autoptr(GDateTime) start = NULL;
+  g_autoptr(GDateTime) next = NULL;
+
+  if (weekly)
+    {
+      g_autoptr(GDateTime) day = g_date_time_new_utc (g_date_time_get_year (time),
+                                                      g_date_time_get_month (time),
+                                                      g_date_time_get_day_of_month (time), 0, 0, 0);
+      start = g_date_time_add_days (day, 1 - g_date_time_get_day_of_week (day));
+      next = g_date_time_add_weeks (start, 1);
+    }
+  else
+    {
+      start = g_date_time_new_utc (g_date_time_get_year (time), g_date_time_get_month (time),
+                                   1, 0, 0, 0);
+      next = g_date_time_add_months (start, 1);
+    }
+  return g_date_time_to_unix (next);
+}
+
+/* R-AUTO-11: the period that ended at the timer is rated; sellers at or over the plan
+ * are thanked in the feed, each once a period. */
+static gboolean
+fire_rating (SdAutomation      *self,
+             TimerRun          *tr,
+             const SdPlaybook  *pb,
+             GError           **error)
+{
+  const SdRatingRule *rule = pb->rating;
+  g_autoptr(GDateTime) end = g_date_time_new_from_unix_utc (tr->timer->due_at);
+  g_autoptr(GDateTime) start = rule->weekly ? g_date_time_add_weeks (end, -1)
+                                            : g_date_time_add_months (end, -1);
+  g_autofree char *label = g_date_time_format (start, rule->weekly ? "%G-W%V" : "%Y-%m");
+  g_autoptr(GPtrArray) ratings = sd_rating_compute (self->store, rule->role,
+                                                    g_date_time_to_unix (start),
+                                                    tr->timer->due_at, error);
+
+  if (ratings == NULL)
+    return FALSE;
+  for (guint i = 0; i < ratings->len; i++)
+    {
+      const SdSellerRating *r = ratings->pdata[i];
+      g_autoptr(GHashTable) facts = NULL;
+      g_autofree char *key = NULL;
+      g_autofree char *text = NULL;
+      SdAutomationEvent event = { SD_EVENT_TIMER, 0, SD_ACTOR_SYSTEM, NULL, NULL, NULL };
+      SdRun run = { self, &event, pb, NULL, NULL, NULL, NULL, NULL };
+      int claimed;
+
+      if (r->plan <= 0 || r->plan_completion * 100 < rule->at_least)
+        continue;
+      key = g_strdup_printf ("%s|%s|%" G_GINT64_FORMAT, tr->timer->rule, label, r->user_id);
+      if ((claimed = sd_automation_db_claim_run (self->store, key, 0, tr->timer->rule, error)) < 0)
+        return FALSE;
+      if (claimed == 0)
+        continue;
+      facts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_insert (facts, g_strdup ("seller"), g_strdup (r->name));
+      g_hash_table_insert (facts, g_strdup ("plan_percent"),
+                           g_strdup_printf ("%d", (int) (r->plan_completion * 100)));
+      g_hash_table_insert (facts, g_strdup ("won"), sd_money_format (r->won, pb->currency));
+      g_hash_table_insert (facts, g_strdup ("period"), g_strdup (label));
+      run.facts = facts;
+      text = sd_automation_expand (&run, rule->thanks);
+      if (!sd_automation_db_add_outbox (self->store, 0, "feed", r->user_id, 0, NULL, NULL, text,
+                                        NULL, tr->timer->rule, error))
+        return FALSE;
+    }
+  tr->fired = TRUE;
+  return sd_automation_db_reschedule (self->store, tr->timer->id,
+                                      next_period (tr->timer->due_at, rule->weekly),
+                                      tr->timer->occurrence + 1, error);
+}
+
+/* Every playbook with a rating has its timer, due when the current period ends. */
+static gboolean
+schedule_ratings (SdAutomation  *self,
+                  GError       **error)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->playbooks);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const SdPlaybook *pb = value;
+      g_autofree char *rule = NULL;
+      SdAutomationTimer timer = { 0 };
+
+      if (pb->rating == NULL)
+        continue;
+      rule = g_strconcat (pb->code, RATING_SUFFIX, NULL);
+      timer.key = rule;
+      timer.rule = rule;
+      timer.due_at = next_period (sd_store_now (self->store), pb->rating->weekly);
+      if (!sd_automation_db_add_timer (self->store, &timer, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 fire_timer (SdAutomation *self,
             gpointer      data,
@@ -590,6 +701,14 @@ fire_timer (SdAutomation *self,
   gboolean lapsed;
   int claimed;
 
+  if (g_str_has_suffix (timer->rule, RATING_SUFFIX))
+    {
+      g_autofree char *code = g_strndup (timer->rule, strlen (timer->rule) - strlen (RATING_SUFFIX));
+      const SdPlaybook *pb = g_hash_table_lookup (self->playbooks, code);
+
+      return pb != NULL && pb->rating != NULL ? fire_rating (self, tr, pb, error)
+                                              : sd_automation_db_drop_timer (self->store, timer->id, error);
+    }
   facts = sd_automation_db_deal_facts (self->store, timer->deal_id, NULL);
   /* The robot waited for the deal in a stage: gone, or another stay, and it lapses. */
   lapsed = rule == NULL || facts == NULL
@@ -632,6 +751,8 @@ sd_automation_run_due (SdAutomation  *self,
   gint fired = 0;
 
   g_return_val_if_fail (SD_IS_AUTOMATION (self), -1);
+  if (!schedule_ratings (self, error))
+    return -1;
   for (;;)
     {
       g_autoptr(GError) local = NULL;

@@ -21,7 +21,7 @@ typedef struct
 
 static const char *const top_members[] = {
   "format", "code", "name", "currency", "sort", "comment", "roles", "stages", "fields",
-  "access", "mapping", NULL
+  "access", "mapping", "rating", NULL
 };
 static const char *const role_members[] = { "code", "name", "comment", NULL };
 static const char *const stage_members[] = {

@@ -25,6 +25,7 @@ struct _SdPlaybook
   GPtrArray      *fields;  /* SdPlaybookField * */
   GPtrArray      *access;  /* SdPlaybookAccess * */
   JsonNode       *mapping;
+  SdRatingRule   *rating;  /* NULL: no seller rating */
 };
 
 SdPlaybook     *sd_playbook_new           (void);

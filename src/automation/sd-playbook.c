@@ -36,6 +36,7 @@ sd_playbook_free (SdPlaybook *pb)
   g_ptr_array_unref (pb->fields);
   g_ptr_array_unref (pb->access);
   g_clear_pointer (&pb->mapping, json_node_unref);
+  sd_rating_rule_free (pb->rating);
   g_free (pb);
 }
 

@@ -257,7 +257,8 @@ check_person (Ctx        *ctx,
 static gboolean
 check_template (Ctx                  *ctx,
                 const SdPlaybookText *text,
-                const char           *path)
+                const char           *path,
+                const char *const    *only)
 {
   for (guint i = 0; text->texts[i] != NULL; i++)
     for (const char *p = strchr (text->texts[i], '{'); p != NULL; p = strchr (p + 1, '{'))
@@ -268,8 +269,9 @@ check_template (Ctx                  *ctx,
         if (end == NULL)
           return invalid (ctx, path, _("a “{” without its “}”"));
         name = g_strndup (p + 1, end - p - 1);
-        if (!g_hash_table_contains (ctx->fields, name)
-            && !g_strv_contains (builtin_placeholders, name))
+        if (only != NULL ? !g_strv_contains (only, name)
+                         : !g_hash_table_contains (ctx->fields, name)
+                           && !g_strv_contains (builtin_placeholders, name))
           return invalid (ctx, path, _("unknown placeholder {%s}"), name);
       }
   return TRUE;
@@ -289,7 +291,7 @@ get_template (Ctx             *ctx,
   if (node == NULL)
     return required ? invalid (ctx, path, _("required member is missing")) : TRUE;
   return sd_playbook_parse_text (ctx->file, path, node, out, ctx->error)
-         && check_template (ctx, *out, path);
+         && check_template (ctx, *out, path, NULL);
 }
 
 static SdCondition *parse_condition (Ctx *ctx, JsonNode *node, const char *path);
@@ -883,6 +885,62 @@ known_fields (SdPlaybook *pb)
   return fields;
 }
 
+static gboolean
+parse_rating (Ctx        *ctx,
+              JsonObject *root)
+{
+  static const char *const members[] = { "role", "every", "at_least", "thanks", "comment", NULL };
+  static const char *const periods[] = { "week", "month", NULL };
+  static const char *const placeholders[] = { "seller", "plan_percent", "won", "period", NULL };
+  JsonNode *node = json_object_get_member (root, "rating");
+  SdRatingRule *rating;
+  JsonObject *object;
+  const char *every;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return expected (ctx, "$.rating", C_("what was expected", "an object"), node);
+  object = json_node_get_object (node);
+  if (!check_members (ctx, "$.rating", object, members))
+    return FALSE;
+  rating = ctx->pb->rating = g_new0 (SdRatingRule, 1);
+  rating->at_least = 100;
+
+  node = json_object_get_member (object, "role");
+  if (node == NULL)
+    return invalid (ctx, "$.rating.role", _("required member is missing"));
+  if (!holds_string (node))
+    return expected (ctx, "$.rating.role", C_("what was expected", "a string"), node);
+  if (!has_role (ctx->pb, json_node_get_string (node)))
+    return invalid (ctx, "$.rating.role", _("unknown role \"%s\" (declare it in $.roles)"),
+                    json_node_get_string (node));
+  rating->role = g_strdup (json_node_get_string (node));
+
+  node = json_object_get_member (object, "every");
+  if (node == NULL)
+    return invalid (ctx, "$.rating.every", _("required member is missing"));
+  if (!get_choice (ctx, node, "$.rating.every", periods, &every))
+    return FALSE;
+  rating->weekly = strcmp (every, "week") == 0;
+
+  node = json_object_get_member (object, "at_least");
+  if (node != NULL)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
+          || json_node_get_int (node) < 1)
+        return expected (ctx, "$.rating.at_least",
+                         C_("what was expected", "a whole number of at least 1"), node);
+      rating->at_least = json_node_get_int (node);
+    }
+
+  node = json_object_get_member (object, "thanks");
+  if (node == NULL)
+    return invalid (ctx, "$.rating.thanks", _("required member is missing"));
+  return sd_playbook_parse_text (ctx->file, "$.rating.thanks", node, &rating->thanks, ctx->error)
+         && check_template (ctx, rating->thanks, "$.rating.thanks", placeholders);
+}
+
 gboolean
 sd_rules_parse (const char  *file,
                 JsonObject  *root,
@@ -906,5 +964,5 @@ sd_rules_parse (const char  *file,
         if (!parse_rule_list (&ctx, object, path, stage, kind, seen))
           return FALSE;
     }
-  return TRUE;
+  return parse_rating (&ctx, root);
 }

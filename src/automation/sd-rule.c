@@ -87,6 +87,16 @@ sd_rule_free (SdRule *rule)
   g_free (rule);
 }
 
+void
+sd_rating_rule_free (SdRatingRule *rating)
+{
+  if (rating == NULL)
+    return;
+  g_free (rating->role);
+  sd_playbook_text_free (rating->thanks);
+  g_free (rating);
+}
+
 gboolean
 sd_duration_parse (const char *text,
                    gint64     *out_seconds)

@@ -135,7 +135,19 @@ typedef struct
   GPtrArray      *actions;    /* SdRuleAction *, robots */
 } SdRule;
 
+/* The playbook's seller rating (R-AUTO-11): once a period, sellers of a role are rated by
+ * plan completion and task efficiency, and those at or over @at_least percent of their
+ * plan are thanked in the company feed. */
+typedef struct
+{
+  char           *role;
+  gboolean        weekly;     /* else monthly */
+  gint64          at_least;   /* percent of the plan */
+  SdPlaybookText *thanks;     /* {seller}, {plan_percent}, {won}, {period} */
+} SdRatingRule;
+
 void     sd_condition_free   (SdCondition  *condition);
+void     sd_rating_rule_free (SdRatingRule *rating);
 void     sd_rule_action_free (SdRuleAction *action);
 void     sd_rule_free        (SdRule       *rule);
 

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "sd-automation.h"
+#include "sd-rating.h"
 #include "sd-records.h"
 #include "sd-test-store.h"
 
@@ -22,6 +23,7 @@ typedef struct
   SdAutomation *automation;
   gint64        director, head, managers[4], senior, contact;
   gint64        b2b, body;
+  sqlite3      *reader;   /* sees what was committed, as another process would */
 } Fixture;
 
 static gint64
@@ -127,6 +129,7 @@ static void
 teardown (Fixture *f, gconstpointer data)
 {
   g_clear_object (&f->automation);
+  g_clear_pointer (&f->reader, sqlite3_close);
   sd_test_store_free (f->ts);
 }
 
@@ -178,12 +181,11 @@ event (Fixture *f, SdEventKind kind, gint64 deal_id, gint64 actor, const char *d
   g_assert_no_error (error);
 }
 
-/* One number from the store's own connection view (what the engine wrote and committed). */
+/* One number from what the engine wrote and committed. */
 static gint64
 count (Fixture *f, const char *sql_format, ...)
 {
   g_autofree char *sql = NULL;
-  sqlite3 *db;
   sqlite3_stmt *stmt;
   gint64 n;
   va_list args;
@@ -191,12 +193,13 @@ count (Fixture *f, const char *sql_format, ...)
   va_start (args, sql_format);
   sql = g_strdup_vprintf (sql_format, args);
   va_end (args);
-  g_assert_cmpint (sqlite3_open_v2 (f->ts->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (f->reader == NULL)
+    g_assert_cmpint (sqlite3_open_v2 (f->ts->path, &f->reader, SQLITE_OPEN_READONLY, NULL), ==,
+                     SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (f->reader, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   n = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
-  sqlite3_close (db);
   return n;
 }
 
@@ -468,21 +471,58 @@ test_year_after (Fixture *f, gconstpointer data)
 
   move (f, d, f->body, "won");
   sd_store_set_time (f->store, T0 + 364 * DAY);
-  g_assert_cmpint (run_due (f), ==, 0);
+  run_due (f);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'email'"), ==, 0);
   sd_store_set_time (f->store, T0 + 366 * DAY);
-  g_assert_cmpint (run_due (f), ==, 1);
+  run_due (f);
   g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'email'"
                           " AND address = 'ivan@example.org' AND subject = 'Пора на ТО?'"), ==, 1);
 }
 
 static void
-test_thanks (Fixture *f, gconstpointer data)
+won_deal (Fixture *f, gint64 manager, gint64 amount_rub)
 {
-  gint64 d = deal (f, f->b2b, "payment_control", f->managers[2], 300000);
+  deal (f, f->b2b, "won", manager, amount_rub);
+}
 
-  move (f, d, f->b2b, "won");
+static void
+test_rating (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) ratings = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint m = 0; m < 3; m++)
+    {
+      g_autoptr(SdChanges) plan = sd_changes_new ();
+      sd_changes_set_int (plan, "sales_plan", 100000 * 100);
+      g_assert_true (sd_store_update (f->store, SD_ENTITY_USER, f->managers[m], plan, NULL));
+    }
+  g_assert_cmpint (run_due (f), ==, 0);      /* sets the January rating for 1 February */
+  sd_store_set_time (f->store, T0 + 9 * DAY);
+  won_deal (f, f->managers[0], 120000);      /* 120 % */
+  won_deal (f, f->managers[1], 100000);      /* 100 % */
+  won_deal (f, f->managers[2], 50000);       /*  50 % */
+
+  ratings = sd_rating_compute (f->store, "sales_manager", T0 - 8 * 3600, T0 - 8 * 3600 + 31 * DAY,
+                               &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((SdSellerRating *) ratings->pdata[0])->user_id, ==, f->managers[0]);
+  g_assert_cmpint (((SdSellerRating *) ratings->pdata[1])->user_id, ==, f->managers[1]);
+  g_assert_cmpint (((SdSellerRating *) ratings->pdata[2])->user_id, ==, f->managers[2]);
+  g_assert_cmpfloat (((SdSellerRating *) ratings->pdata[0])->plan_completion, ==, 1.2);
+
+  /* A week offline into February: January is rated once, thanks to the two at plan. */
+  sd_store_set_time (f->store, T0 + 37 * DAY);
+  g_assert_cmpint (run_due (f), ==, 1);
+  g_assert_cmpint (run_due (f), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'feed'"), ==, 2);
   g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'feed'"
-                          " AND body LIKE '%%manager2%%'"), ==, 1);
+                          " AND body LIKE 'Благодарим manager0 Test: план за 2026-01 выполнен на 120%% (120%%000 ₽)!'"),
+                   ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'feed'"
+                          " AND user_id = %" G_GINT64_FORMAT, f->managers[2]), ==, 0);
+  g_assert_cmpint (count (f, "SELECT due_at FROM automation_timers WHERE rule = 'b2b_sales/$rating'"),
+                   ==, 1772323200);  /* 2026-03-01 */
 }
 
 static void
@@ -633,7 +673,7 @@ main (int argc, char *argv[])
   ADD ("/automation/R-AUTO-8/priority-client", test_priority);
   ADD ("/automation/R-AUTO-9/reminders", test_reminders);
   ADD ("/automation/R-AUTO-10/year-after", test_year_after);
-  ADD ("/automation/R-AUTO-11/thanks", test_thanks);
+  ADD ("/automation/R-AUTO-11/rating-and-thanks", test_rating);
   ADD ("/automation/R-KPI-3/follow-up", test_follow_up);
   ADD ("/automation/timers/offline-week", test_offline_week);
   ADD ("/automation/replay", test_replay);
