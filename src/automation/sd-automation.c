@@ -352,6 +352,7 @@ handle_one (SdAutomation            *self,
   g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *instance = NULL;
   SdRun run = { self, event, NULL, facts, NULL, NULL, done, follow };
+  guint queued;
 
   if (facts == NULL)
     return FALSE;
@@ -379,11 +380,11 @@ handle_one (SdAutomation            *self,
     instance = g_strdup (sd_event_kind_to_string (event->kind));
   run.instance = instance;
 
+  queued = g_queue_get_length (follow);
   if (event->kind != SD_EVENT_ENTERED && !run_triggers (&run, error))
     return FALSE;
   /* A trigger that moved the deal handed it to the new stage's robots. */
-  if (!g_queue_is_empty (follow)
-      && ((SdAutomationEvent *) g_queue_peek_tail (follow))->kind == SD_EVENT_ENTERED)
+  if (g_queue_get_length (follow) > queued)
     return TRUE;
   return run_robots (&run, error);
 }
