@@ -352,11 +352,11 @@ make_responsible (SdRun   *run,
         return FALSE;
     }
   /* Later actions of the run address the new responsible, and their head. */
-  g_hash_table_insert (run->facts, g_strdup ("#responsible_id"),
+  g_hash_table_insert (sd_automation_facts (run), g_strdup ("#responsible_id"),
                        g_strdup_printf ("%" G_GINT64_FORMAT, user));
   name = sd_automation_db_user_name (store, user);
-  g_hash_table_insert (run->facts, g_strdup ("responsible"), g_strdup (name));
-  g_hash_table_insert (run->facts, g_strdup ("head"),
+  g_hash_table_insert (sd_automation_facts (run), g_strdup ("responsible"), g_strdup (name));
+  g_hash_table_insert (sd_automation_facts (run), g_strdup ("head"),
                        sd_automation_db_user_name (store, sd_automation_db_head_of (store, user)));
   return TRUE;
 }

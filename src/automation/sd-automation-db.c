@@ -203,6 +203,44 @@ sd_automation_db_deal_facts (SdStore  *store,
   return g_steal_pointer (&facts);
 }
 
+void
+sd_deal_place_clear (SdDealPlace *place)
+{
+  g_clear_pointer (&place->pipeline, g_free);
+  g_clear_pointer (&place->stage, g_free);
+  g_clear_pointer (&place->entered_at, g_free);
+}
+
+gboolean
+sd_automation_db_deal_place (SdStore      *store,
+                             gint64        deal_id,
+                             SdDealPlace  *out,
+                             GError      **error)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (store, "SELECT p.code, s.code, d.stage_id,"
+                                                " d.stage_changed_at FROM deals d"
+                                                " JOIN stages s ON s.id = d.stage_id"
+                                                " JOIN pipelines p ON p.id = d.pipeline_id"
+                                                " WHERE d.id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, deal_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   "There is no deal with the number %" G_GINT64_FORMAT, deal_id);
+      return FALSE;
+    }
+  out->pipeline = text_at (stmt, 0);
+  out->stage = text_at (stmt, 1);
+  out->stage_id = sqlite3_column_int64 (stmt, 2);
+  out->entered_at = text_at (stmt, 3);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
 gint64
 sd_automation_db_count_files (SdStore    *store,
                               gint64      deal_id,

@@ -15,6 +15,21 @@ G_BEGIN_DECLS
 GHashTable *sd_automation_db_deal_facts   (SdStore     *store,
                                            gint64       deal_id,
                                            GError     **error);
+/* Where a deal is: all most events need to tell that no rule listens. */
+typedef struct
+{
+  char   *pipeline;    /* code */
+  char   *stage;       /* code */
+  gint64  stage_id;
+  char   *entered_at;  /* when it entered the stage: with the stage, its stay */
+} SdDealPlace;
+
+void        sd_deal_place_clear           (SdDealPlace *place);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SdDealPlace, sd_deal_place_clear)
+gboolean    sd_automation_db_deal_place   (SdStore     *store,
+                                           gint64       deal_id,
+                                           SdDealPlace *out,
+                                           GError     **error);
 gint64      sd_automation_db_count_files  (SdStore     *store,
                                            gint64       deal_id,
                                            const char  *kind);

@@ -8,11 +8,35 @@
 
 #include <string.h>
 
+GHashTable *
+sd_automation_facts (SdRun *run)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (run->facts != NULL)
+    return run->facts;
+  run->facts = sd_automation_db_deal_facts (run->self->store, run->event->deal_id, &error);
+  if (run->facts == NULL)
+    {
+      /* The deal was just read for its place; only a failing disk gets here. */
+      g_warning ("Automation cannot read deal %" G_GINT64_FORMAT ": %s", run->event->deal_id,
+                 error->message);
+      run->facts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    }
+  return run->facts;
+}
+
+void
+sd_run_clear (SdRun *run)
+{
+  g_clear_pointer (&run->facts, g_hash_table_unref);
+}
+
 gint64
 sd_automation_fact_int (SdRun      *run,
                         const char *name)
 {
-  const char *value = g_hash_table_lookup (run->facts, name);
+  const char *value = g_hash_table_lookup (sd_automation_facts (run), name);
   return value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
 }
 
@@ -86,7 +110,7 @@ sd_automation_condition_holds (SdRun             *run,
     case SD_CONDITION_NOT:
       return !sd_automation_condition_holds (run, condition->children->pdata[0]);
     case SD_CONDITION_FIELD:
-      return compare (condition, g_hash_table_lookup (run->facts, condition->field));
+      return compare (condition, g_hash_table_lookup (sd_automation_facts (run), condition->field));
     case SD_CONDITION_FILES:
       return sd_automation_db_count_files (store, run->event->deal_id, condition->file_kind)
              >= condition->at_least;
@@ -113,10 +137,10 @@ placeholder_value (SdRun      *run,
 
   if (strcmp (name, "actor") == 0)
     return sd_automation_db_user_name (run->self->store, run->event->actor_id);
-  value = g_hash_table_lookup (run->facts, name);
+  value = g_hash_table_lookup (sd_automation_facts (run), name);
   if (value != NULL && sd_rule_field_is_money (name))
     return sd_money_format (g_ascii_strtoll (value, NULL, 10),
-                            g_hash_table_lookup (run->facts, "currency"));
+                            g_hash_table_lookup (sd_automation_facts (run), "currency"));
   return g_strdup (value != NULL ? value : "");
 }
 

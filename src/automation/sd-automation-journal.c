@@ -123,19 +123,32 @@ sd_automation_process_journal (SdAutomation  *self,
         return -1;
       if (entries->len == 0)
         return read;
+      /* A batch a transaction: a pull of thousands of changes pays for one commit a batch. */
+      if (!sd_store_begin (self->store, error))
+        return -1;
       for (guint i = 0; i < entries->len; i++)
         {
           const SdJournalEntry *entry = entries->pdata[i];
           gboolean system = entry->author_id == 0 && g_strcmp0 (entry->origin, "remote") != 0;
 
           if (!system && !entry_events (self, entry, error))
-            return -1;
+            {
+              sd_store_rollback (self->store);
+              return -1;
+            }
           cursor = entry->id;
           read++;
         }
       /* Only an optimisation: the entries' keys already make a second reading harmless. */
       value = g_strdup_printf ("%" G_GINT64_FORMAT, cursor);
       if (!sd_store_set_meta (self->store, CURSOR_KEY, value, error))
+        {
+          sd_store_rollback (self->store);
+          return -1;
+        }
+      if (!sd_store_commit (self->store, error))
         return -1;
+      if (!sd_store_in_transaction (self->store))
+        sd_automation_emit_notifications (self);
     }
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "sd-automation.h"
+#include "sd-automation-db.h"
 #include "sd-playbook-private.h"
 
 G_BEGIN_DECLS
@@ -24,12 +25,19 @@ typedef struct
   SdAutomation            *self;
   const SdAutomationEvent *event;
   const SdPlaybook        *pb;
-  GHashTable              *facts;     /* sd_automation_db_deal_facts () */
+  const SdDealPlace       *place;     /* where the deal is */
+  GHashTable              *facts;     /* owned; read when first needed: sd_automation_facts () */
   const SdRule            *rule;      /* the rule running */
   const char              *instance;  /* the run's trigger instance */
   GPtrArray               *done;      /* what the actions did, one sentence each */
   GQueue                  *follow;    /* SdAutomationEvent * the actions caused */
 } SdRun;
+
+/* The deal's facts (sd_automation_db_deal_facts ()), read on first use: events that only
+ * set timers or were handled before need none. */
+GHashTable *sd_automation_facts         (SdRun             *run);
+void        sd_run_clear                (SdRun             *run);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SdRun, sd_run_clear)
 
 /* sd-automation-eval.c */
 gboolean  sd_automation_condition_holds (SdRun             *run,
@@ -60,6 +68,10 @@ gboolean  sd_automation_log             (SdRun      *run,
 gint64    sd_distribution_pick          (SdStore    *store,
                                          const char *role,
                                          GError    **error);
+
+/* sd-automation.c: announces the notifications written since the last call; after the
+ * outermost commit only. */
+void      sd_automation_emit_notifications (SdAutomation *self);
 
 /* sd-automation.c: the guards of a stage that do not hold, their messages joined. */
 char     *sd_automation_refusal         (SdRun      *run,

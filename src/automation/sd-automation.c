@@ -144,7 +144,7 @@ reason (SdRun *run)
     {
     case SD_EVENT_ENTERED:
       {
-        g_autofree char *stage = stage_name_of (run->pb, g_hash_table_lookup (run->facts, "stage"));
+        g_autofree char *stage = stage_name_of (run->pb, run->place->stage);
         return g_strdup_printf (_("the deal entered “%s”"), stage);
       }
     case SD_EVENT_CREATED:
@@ -244,7 +244,7 @@ static gboolean
 run_triggers (SdRun   *run,
               GError **error)
 {
-  const char *current = g_hash_table_lookup (run->facts, "stage");
+  const char *current = run->place->stage;
   const SdPlaybookStage *from = sd_playbook_find_stage (run->pb, current);
 
   for (guint s = 0; from != NULL && s < run->pb->stages->len; s++)
@@ -295,7 +295,7 @@ static gboolean
 run_robots (SdRun   *run,
             GError **error)
 {
-  const SdPlaybookStage *stage = sd_playbook_find_stage (run->pb, g_hash_table_lookup (run->facts, "stage"));
+  const SdPlaybookStage *stage = sd_playbook_find_stage (run->pb, run->place->stage);
 
   for (guint r = 0; stage != NULL && r < stage->rules->len; r++)
     {
@@ -318,8 +318,8 @@ run_robots (SdRun   *run,
             .deal_id = run->event->deal_id,
             .rule = rule->id,
             /* Robots of a stage wait for the deal in it; a stay is its entry time. */
-            .stage_id = sd_automation_fact_int (run, "#stage_id"),
-            .entered_at = g_hash_table_lookup (run->facts, "#entered_at"),
+            .stage_id = run->place->stage_id,
+            .entered_at = run->place->entered_at,
             .due_at = sd_store_now (run->self->store) + (rule->delay > 0 ? rule->delay : rule->repeat),
             .repeat_every = rule->repeat,
           };
@@ -331,6 +331,29 @@ run_robots (SdRun   *run,
         return FALSE;
     }
   return TRUE;
+}
+
+/* Whether a trigger of any stage or a robot of @stage listens to @event. */
+static gboolean
+might_match (const SdPlaybook        *pb,
+             const char              *stage,
+             const SdAutomationEvent *event)
+{
+  for (guint s = 0; s < pb->stages->len; s++)
+    {
+      const SdPlaybookStage *candidate = pb->stages->pdata[s];
+      gboolean current = strcmp (candidate->code, stage) == 0;
+
+      for (guint r = 0; r < candidate->rules->len; r++)
+        {
+          const SdRule *rule = candidate->rules->pdata[r];
+
+          if ((rule->kind == SD_RULE_TRIGGER || (current && rule->kind == SD_RULE_ROBOT))
+              && event_matches (rule, event))
+            return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -348,21 +371,21 @@ handle_one (SdAutomation            *self,
             GQueue                  *follow,
             GError                 **error)
 {
-  g_autoptr(GHashTable) facts = sd_automation_db_deal_facts (self->store, event->deal_id, error);
   g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *instance = NULL;
-  SdRun run = { self, event, NULL, facts, NULL, NULL, done, follow };
+  g_auto(SdDealPlace) place = { NULL };
+  g_auto(SdRun) run = { self, event, NULL, &place, NULL, NULL, NULL, done, follow };
   guint queued;
 
-  if (facts == NULL)
+  /* Most events match no rule: tell so from where the deal is, before reading it whole. */
+  if (!sd_automation_db_deal_place (self->store, event->deal_id, &place, error))
     return FALSE;
-  run.pb = g_hash_table_lookup (self->playbooks, g_hash_table_lookup (facts, "#pipeline"));
-  if (run.pb == NULL)
+  run.pb = g_hash_table_lookup (self->playbooks, place.pipeline);
+  if (run.pb == NULL || !might_match (run.pb, place.stage, event))
     return TRUE;
 
   if (event->kind == SD_EVENT_ENTERED)
-    instance = g_strdup_printf ("%s@%s", (const char *) g_hash_table_lookup (facts, "#stage_id"),
-                                (const char *) g_hash_table_lookup (facts, "#entered_at"));
+    instance = g_strdup_printf ("%" G_GINT64_FORMAT "@%s", place.stage_id, place.entered_at);
   else if (event->instance != NULL)
     instance = g_strdup (event->instance);
   else if (parent_instance != NULL)
@@ -389,8 +412,8 @@ handle_one (SdAutomation            *self,
   return run_robots (&run, error);
 }
 
-static void
-emit_notifications (SdAutomation *self)
+void
+sd_automation_emit_notifications (SdAutomation *self)
 {
   g_autoptr(GArray) ids = g_array_copy (self->new_notifications);
 
@@ -475,7 +498,7 @@ transact (SdAutomation  *self,
       return FALSE;
     }
   if (!sd_store_in_transaction (self->store))
-    emit_notifications (self);
+    sd_automation_emit_notifications (self);
   return TRUE;
 }
 
@@ -530,17 +553,17 @@ sd_automation_check_enter (SdAutomation *self,
                            gint64        actor_id,
                            GError      **error)
 {
-  g_autoptr(GHashTable) facts = sd_automation_db_deal_facts (self->store, deal_id, error);
   g_autoptr(GPtrArray) done = g_ptr_array_new ();
   SdAutomationEvent event = { SD_EVENT_ENTERED, deal_id, actor_id, NULL, NULL, NULL };
-  SdRun run = { self, &event, NULL, facts, NULL, NULL, done, NULL };
+  g_auto(SdDealPlace) place = { NULL };
+  g_auto(SdRun) run = { self, &event, NULL, &place, NULL, NULL, NULL, done, NULL };
   g_autofree char *refusal = NULL;
   g_autofree char *code = NULL;
   const SdPlaybookStage *target;
 
-  if (facts == NULL)
+  if (!sd_automation_db_deal_place (self->store, deal_id, &place, error))
     return FALSE;
-  run.pb = g_hash_table_lookup (self->playbooks, g_hash_table_lookup (facts, "#pipeline"));
+  run.pb = g_hash_table_lookup (self->playbooks, place.pipeline);
   if (run.pb == NULL)
     return TRUE;
   code = sd_automation_db_stage_code (self->store, stage_id);
@@ -625,11 +648,11 @@ fire_rating (SdAutomation      *self,
   for (guint i = 0; i < ratings->len; i++)
     {
       const SdSellerRating *r = ratings->pdata[i];
-      g_autoptr(GHashTable) facts = NULL;
+      g_autoptr(GHashTable) facts = NULL;   /* the run only borrows these */
       g_autofree char *key = NULL;
       g_autofree char *text = NULL;
       SdAutomationEvent event = { SD_EVENT_TIMER, 0, SD_ACTOR_SYSTEM, NULL, NULL, NULL };
-      SdRun run = { self, &event, pb, NULL, NULL, NULL, NULL, NULL };
+      SdRun run = { self, &event, pb, NULL, NULL, NULL, NULL, NULL, NULL };
       int claimed;
 
       if (r->plan <= 0 || r->plan_completion * 100 < rule->at_least)
@@ -692,14 +715,13 @@ fire_timer (SdAutomation *self,
   TimerRun *tr = data;
   SdAutomationTimer *timer = tr->timer;
   const SdRule *rule = g_hash_table_lookup (self->rules, timer->rule);
-  g_autoptr(GHashTable) facts = NULL;
   g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GQueue) follow = g_queue_new ();
   g_autofree char *instance = g_strdup_printf ("%s#%" G_GINT64_FORMAT, timer->key,
                                                timer->occurrence);
   SdAutomationEvent event = { SD_EVENT_TIMER, timer->deal_id, SD_ACTOR_SYSTEM, NULL, NULL, NULL };
-  SdRun run = { self, &event, NULL, NULL, rule, instance, done, follow };
-  gboolean lapsed;
+  g_auto(SdDealPlace) place = { NULL };
+  g_auto(SdRun) run = { self, &event, NULL, &place, NULL, rule, instance, done, follow };
   int claimed;
 
   if (g_str_has_suffix (timer->rule, RATING_SUFFIX))
@@ -710,16 +732,14 @@ fire_timer (SdAutomation *self,
       return pb != NULL && pb->rating != NULL ? fire_rating (self, tr, pb, error)
                                               : sd_automation_db_drop_timer (self->store, timer->id, error);
     }
-  facts = sd_automation_db_deal_facts (self->store, timer->deal_id, NULL);
   /* The robot waited for the deal in a stage: gone, or another stay, and it lapses. */
-  lapsed = rule == NULL || facts == NULL
-           || sd_automation_fact_int (&(SdRun) { .facts = facts }, "#stage_id") != timer->stage_id
-           || g_strcmp0 (g_hash_table_lookup (facts, "#entered_at"), timer->entered_at) != 0;
-  if (lapsed)
+  if (rule == NULL
+      || !sd_automation_db_deal_place (self->store, timer->deal_id, &place, NULL)
+      || place.stage_id != timer->stage_id
+      || g_strcmp0 (place.entered_at, timer->entered_at) != 0)
     return sd_automation_db_drop_timer (self->store, timer->id, error);
 
-  run.facts = facts;
-  run.pb = g_hash_table_lookup (self->playbooks, g_hash_table_lookup (facts, "#pipeline"));
+  run.pb = g_hash_table_lookup (self->playbooks, place.pipeline);
   if ((claimed = sd_automation_db_claim_run (self->store, instance, timer->deal_id, rule->id,
                                              error)) < 0)
     return FALSE;
@@ -745,14 +765,19 @@ fire_timer (SdAutomation *self,
   return sd_automation_db_drop_timer (self->store, timer->id, error);
 }
 
+/* Timers a transaction: each timer and its effects still commit or not together, and the
+ * catch-up after days offline pays for a commit per batch, not per timer. */
+#define TIMER_BATCH 256
+
 gint
 sd_automation_run_due (SdAutomation  *self,
                        GError       **error)
 {
   gint fired = 0;
+  guint in_batch = 0;
 
   g_return_val_if_fail (SD_IS_AUTOMATION (self), -1);
-  if (!schedule_ratings (self, error))
+  if (!schedule_ratings (self, error) || !sd_store_begin (self->store, error))
     return -1;
   for (;;)
     {
@@ -761,19 +786,39 @@ sd_automation_run_due (SdAutomation  *self,
                       FALSE };
       gboolean ok;
 
-      if (tr.timer == NULL)
+      if (tr.timer == NULL && local != NULL)
         {
-          if (local == NULL)
-            return fired;
+          sd_store_rollback (self->store);
           g_propagate_error (error, g_steal_pointer (&local));
           return -1;
         }
-      /* One transaction a timer: a crash between two leaves each fired once or not yet. */
+      if (tr.timer == NULL || in_batch == TIMER_BATCH)
+        {
+          if (!sd_store_commit (self->store, error))
+            {
+              sd_automation_timer_free (tr.timer);
+              return -1;
+            }
+          if (!sd_store_in_transaction (self->store))
+            sd_automation_emit_notifications (self);
+          if (tr.timer == NULL)
+            return fired;
+          if (!sd_store_begin (self->store, error))
+            {
+              sd_automation_timer_free (tr.timer);
+              return -1;
+            }
+          in_batch = 0;
+        }
       ok = transact (self, fire_timer, &tr, error);
       sd_automation_timer_free (tr.timer);
       if (!ok)
-        return -1;
+        {
+          sd_store_rollback (self->store);
+          return -1;
+        }
       fired += tr.fired;
+      in_batch++;
     }
 }
 
