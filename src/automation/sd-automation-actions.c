@@ -55,7 +55,7 @@ sd_automation_people (SdRun *run,
         add_person (ids, run->event->actor_id);
       else if (g_str_has_prefix (person, "role:"))
         {
-          g_autoptr(GArray) with_role = sd_automation_db_users_with_role (store, person + 5, TRUE);
+          g_autoptr(GArray) with_role = sd_automation_db_users_with_role (store, person + 5);
           for (guint j = 0; j < with_role->len; j++)
             add_person (ids, g_array_index (with_role, gint64, j));
         }
@@ -161,6 +161,19 @@ notify (SdRun              *run,
   return TRUE;
 }
 
+/* The client's choice (R-COMM-3) in a notify_by field of the deal or the contact. */
+static const char *
+preferred_channel (SdRun *run)
+{
+  static const char *const known[] = { "email", "sms", "messenger", NULL };
+  GHashTable *facts = sd_automation_facts (run);
+  const char *chosen = g_hash_table_lookup (facts, "notify_by");
+
+  if (chosen == NULL)
+    chosen = g_hash_table_lookup (facts, "contact.notify_by");
+  return chosen != NULL && g_strv_contains (known, chosen) ? g_intern_string (chosen) : "email";
+}
+
 static gboolean
 message_client (SdRun              *run,
                 const SdRuleAction *action,
@@ -176,6 +189,9 @@ message_client (SdRun              *run,
     {
       const char *channel = action->channels[c];
       g_autofree char *address = NULL;
+
+      if (strcmp (channel, "preferred") == 0)
+        channel = preferred_channel (run);
 
       if (contact != 0)
         address = sd_automation_db_contact_channel (store_of (run), contact,

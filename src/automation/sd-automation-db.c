@@ -345,19 +345,17 @@ sd_automation_db_head_of (SdStore *store,
 
 GArray *
 sd_automation_db_users_with_role (SdStore    *store,
-                                  const char *role_code,
-                                  gboolean    active_only)
+                                  const char *role_code)
 {
   GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   sqlite3_stmt *stmt = sd_store_prepare (store, "SELECT u.id FROM users u"
                                                 " JOIN roles r ON r.id = u.role_id"
-                                                " WHERE r.code = ?1 AND (u.active OR NOT ?2)"
+                                                " WHERE r.code = ?1 AND u.active"
                                                 " ORDER BY u.id", NULL);
 
   if (stmt == NULL)
     return ids;
   sqlite3_bind_text (stmt, 1, role_code, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 2, active_only);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);

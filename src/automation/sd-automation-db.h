@@ -48,8 +48,8 @@ gint64      sd_automation_db_responsible  (SdStore *store, gint64 deal_id);
 gint64      sd_automation_db_responsible_row (SdStore *store, gint64 deal_id);
 /* The head of @user_id's department, or of the one above when @user_id heads it. */
 gint64      sd_automation_db_head_of      (SdStore *store, gint64 user_id);
-GArray     *sd_automation_db_users_with_role (SdStore *store, const char *role_code,
-                                              gboolean active_only);
+/* The active people with the role: someone on leave is inactive. */
+GArray     *sd_automation_db_users_with_role (SdStore *store, const char *role_code);
 char       *sd_automation_db_role_of      (SdStore *store, gint64 user_id);
 char       *sd_automation_db_user_name    (SdStore *store, gint64 user_id);
 char       *sd_automation_db_user_contact (SdStore *store, gint64 user_id, const char *column);

@@ -377,6 +377,13 @@ handle_one (SdAutomation            *self,
   g_auto(SdRun) run = { self, event, NULL, &place, NULL, NULL, NULL, done, follow };
   guint queued;
 
+  if (event->instance == NULL && parent_instance == NULL && instance_required (event->kind))
+    {
+      g_set_error (error, SD_AUTOMATION_ERROR, SD_AUTOMATION_ERROR_INVALID,
+                   "A %s event needs an instance to be keyed by",
+                   sd_event_kind_to_string (event->kind));
+      return FALSE;
+    }
   /* Most events match no rule: tell so from where the deal is, before reading it whole. */
   if (!sd_automation_db_deal_place (self->store, event->deal_id, &place, error))
     return FALSE;
@@ -392,13 +399,6 @@ handle_one (SdAutomation            *self,
     /* Caused by a rule: keyed by what caused it. */
     instance = g_strdup_printf ("%s>%s:%s", parent_instance, sd_event_kind_to_string (event->kind),
                                 event->field != NULL ? event->field : "");
-  else if (instance_required (event->kind))
-    {
-      g_set_error (error, SD_AUTOMATION_ERROR, SD_AUTOMATION_ERROR_INVALID,
-                   "A %s event needs an instance to be keyed by",
-                   sd_event_kind_to_string (event->kind));
-      return FALSE;
-    }
   else
     instance = g_strdup (sd_event_kind_to_string (event->kind));
   run.instance = instance;

@@ -17,7 +17,7 @@ static GArray *
 measure (SdStore    *store,
          const char *role)
 {
-  g_autoptr(GArray) people = sd_automation_db_users_with_role (store, role, TRUE);
+  g_autoptr(GArray) people = sd_automation_db_users_with_role (store, role);
   g_autoptr(GDateTime) since = g_date_time_new_from_unix_utc (sd_store_now (store) - 30 * 86400);
   g_autofree char *since_iso = g_date_time_format (since, "%Y-%m-%dT%H:%M:%SZ");
   GArray *entries = g_array_new (FALSE, FALSE, sizeof (SdRotationEntry));
@@ -52,7 +52,7 @@ sd_distribution_pick (SdStore    *store,
 {
   g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (sd_store_now (store));
   g_autofree char *day = g_date_time_format (now, "%Y-%m-%d");
-  g_autoptr(GArray) active = sd_automation_db_users_with_role (store, role, TRUE);
+  g_autoptr(GArray) active = sd_automation_db_users_with_role (store, role);
   g_autoptr(GArray) entries = sd_automation_db_rotation (store, role, day, error);
   SdRotationEntry *chosen = NULL;
   double total = 0;

@@ -39,7 +39,7 @@ sd_rating_compute (SdStore     *store,
                    gint64       to,
                    GError     **error)
 {
-  g_autoptr(GArray) people = sd_automation_db_users_with_role (store, role_code, TRUE);
+  g_autoptr(GArray) people = sd_automation_db_users_with_role (store, role_code);
   g_autofree char *from_iso = iso (from);
   g_autofree char *to_iso = iso (to);
   GPtrArray *ratings = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_seller_rating_free);

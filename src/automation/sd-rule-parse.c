@@ -40,7 +40,8 @@ static const char *const op_names[] = {
   "set", "empty", "=", "!=", "<", "<=", ">", ">=", "in", "not_in", NULL
 };
 static const char *const staff_channels[] = { "app", "email", "sms", NULL };
-static const char *const client_channels[] = { "email", "sms", "messenger", NULL };
+/* "preferred": the way the client chose, in the deal's or contact's notify_by (R-COMM-3). */
+static const char *const client_channels[] = { "email", "sms", "messenger", "preferred", NULL };
 static const char *const file_kinds[] = { "photo", "document", "plan", "invoice", "act",
                                           "estimate", "contract", NULL };
 static const char *const document_kinds[] = { "estimate", "invoice", "act", "contract", NULL };

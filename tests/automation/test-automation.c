@@ -22,7 +22,7 @@ typedef struct
   SdStore      *store;
   SdAutomation *automation;
   gint64        director, head, managers[4], senior, contact;
-  gint64        b2b, body;
+  gint64        b2b, body, renovation;
   sqlite3      *reader;   /* sees what was committed, as another process would */
 } Fixture;
 
@@ -77,7 +77,7 @@ department (Fixture *f, const char *name, gint64 parent)
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  const char *files[] = { "b2b-sales.json", "body-repair.json" };
+  const char *files[] = { "b2b-sales.json", "body-repair.json", "renovation.json" };
   g_autoptr(GError) error = NULL;
   gint64 top, sales;
   SdChanges *c;
@@ -95,6 +95,7 @@ setup (Fixture *f, gconstpointer data)
     }
   f->b2b = sd_store_find_pipeline (f->store, "b2b_sales");
   f->body = sd_store_find_pipeline (f->store, "body_repair");
+  f->renovation = sd_store_find_pipeline (f->store, "renovation");
 
   top = department (f, "Management", 0);
   sales = department (f, "Sales", top);
@@ -540,6 +541,23 @@ test_follow_up (Fixture *f, gconstpointer data)
 }
 
 static void
+test_preferred_channel (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->renovation, "measurement", f->managers[0], 0);
+  g_autoptr(SdChanges) when = sd_changes_new ();
+
+  set_field (f, d, f->renovation, "notify_by", "sms");
+  sd_changes_set_text (when, "measurement_at", "2026-01-05T10:00");
+  sd_changes_set_text (when, "measurement_address", "Lenina 1");
+  g_assert_true (sd_store_update (f->store, SD_ENTITY_DEAL, d, when, NULL));
+  event (f, SD_EVENT_FIELD_CHANGED, d, f->managers[0], "measurement_at", "journal:1");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'sms'"
+                          " AND address = '+79990000000' AND body LIKE '%%2026-01-05T10:00%%Lenina 1%%'"),
+                   ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'email'"), ==, 0);
+}
+
+static void
 test_offline_week (Fixture *f, gconstpointer data)
 {
   gint64 a = deal (f, f->body, "agreement", f->managers[0], 10000);
@@ -564,7 +582,7 @@ test_replay (Fixture *f, gconstpointer data)
 {
   gint64 d = deal (f, f->b2b, "prospect_found", 0, 0);
   gint64 e = deal (f, f->body, "first_contact", f->managers[0], 0);
-  g_autofree char *first = NULL, *second = NULL;
+  g_autofree char *first = NULL, *second = NULL, *third = NULL;
 
   file (f, e, "photo");
   for (guint round = 0; round < 2; round++)
@@ -578,6 +596,27 @@ test_replay (Fixture *f, gconstpointer data)
     }
   second = sd_test_store_digest (f->ts);
   g_assert_cmpstr (first, ==, second);
+
+  /* A restart: a new engine over the same database fires nothing either. */
+  g_clear_object (&f->automation);
+  f->automation = sd_automation_new (f->store);
+  sd_automation_add_playbook (f->automation, sd_test_load_shipped ("b2b-sales.json"));
+  sd_automation_add_playbook (f->automation, sd_test_load_shipped ("body-repair.json"));
+  event (f, SD_EVENT_FORM_RECEIVED, d, 0, NULL, "form-1");
+  event (f, SD_EVENT_FILE_ATTACHED, e, f->managers[0], "photo", "file-1");
+  third = sd_test_store_digest (f->ts);
+  g_assert_cmpstr (first, ==, third);
+}
+
+static void
+test_unkeyed (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->body, "inspection", f->managers[0], 0);
+  SdAutomationEvent e = { SD_EVENT_FIELD_CHANGED, d, 0, "amount", NULL, NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (sd_automation_handle (f->automation, &e, &error));
+  g_assert_error (error, SD_AUTOMATION_ERROR, SD_AUTOMATION_ERROR_INVALID);
 }
 
 static void
@@ -675,8 +714,10 @@ main (int argc, char *argv[])
   ADD ("/automation/R-AUTO-10/year-after", test_year_after);
   ADD ("/automation/R-AUTO-11/rating-and-thanks", test_rating);
   ADD ("/automation/R-KPI-3/follow-up", test_follow_up);
+  ADD ("/automation/R-COMM-3/preferred-channel", test_preferred_channel);
   ADD ("/automation/timers/offline-week", test_offline_week);
   ADD ("/automation/replay", test_replay);
+  ADD ("/automation/unkeyed-event-refused", test_unkeyed);
   ADD ("/automation/journal/user-and-portal", test_journal);
   g_test_add_func ("/automation/broken-rules", test_broken);
   return g_test_run ();
