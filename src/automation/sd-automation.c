@@ -291,6 +291,18 @@ run_triggers (SdRun   *run,
   return TRUE;
 }
 
+/* When the event happened: a robot's delay counts from when the deal entered the stage
+ * ("a year after it was won"), even if the event reached the engine later, from a pull. */
+static gint64
+event_time (SdRun *run)
+{
+  g_autoptr(GDateTime) entered = NULL;
+
+  if (run->event->kind == SD_EVENT_ENTERED && run->place->entered_at != NULL)
+    entered = g_date_time_new_from_iso8601 (run->place->entered_at, NULL);
+  return entered != NULL ? g_date_time_to_unix (entered) : sd_store_now (run->self->store);
+}
+
 static gboolean
 run_robots (SdRun   *run,
             GError **error)
@@ -320,7 +332,7 @@ run_robots (SdRun   *run,
             /* Robots of a stage wait for the deal in it; a stay is its entry time. */
             .stage_id = run->place->stage_id,
             .entered_at = run->place->entered_at,
-            .due_at = sd_store_now (run->self->store) + (rule->delay > 0 ? rule->delay : rule->repeat),
+            .due_at = event_time (run) + (rule->delay > 0 ? rule->delay : rule->repeat),
             .repeat_every = rule->repeat,
           };
           if (!sd_automation_db_add_timer (run->self->store, &timer, error))

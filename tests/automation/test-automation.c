@@ -578,6 +578,27 @@ test_offline_week (Fixture *f, gconstpointer data)
 }
 
 static void
+test_counted_from_entry (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 d;
+
+  /* The deal enters the stage at T0; the engine hears of it three days later. */
+  sd_store_set_actor (f->store, f->managers[0]);
+  d = deal (f, f->body, "waiting_vehicle", f->managers[0], 0);
+  sd_store_set_actor (f->store, SD_ACTOR_SYSTEM);
+  sd_store_set_time (f->store, T0 + 3 * DAY);
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  g_assert_no_error (error);
+  /* The SMS a day after entering and the reminder two days after are both due now. */
+  g_assert_cmpint (run_due (f), ==, 2);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'sms'"
+                          " AND deal_id = %" G_GINT64_FORMAT, d), ==, 1);
+  g_assert_cmpint (count (f, "SELECT due_at FROM automation_timers WHERE deal_id = %" G_GINT64_FORMAT, d),
+                   ==, T0 + 4 * DAY);
+}
+
+static void
 test_replay (Fixture *f, gconstpointer data)
 {
   gint64 d = deal (f, f->b2b, "prospect_found", 0, 0);
@@ -716,6 +737,7 @@ main (int argc, char *argv[])
   ADD ("/automation/R-KPI-3/follow-up", test_follow_up);
   ADD ("/automation/R-COMM-3/preferred-channel", test_preferred_channel);
   ADD ("/automation/timers/offline-week", test_offline_week);
+  ADD ("/automation/timers/counted-from-entry", test_counted_from_entry);
   ADD ("/automation/replay", test_replay);
   ADD ("/automation/unkeyed-event-refused", test_unkeyed);
   ADD ("/automation/journal/user-and-portal", test_journal);
