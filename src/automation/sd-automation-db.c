@@ -653,54 +653,12 @@ sd_automation_db_save_rotation (SdStore    *store,
   return TRUE;
 }
 
-void
-sd_automation_db_measure (SdStore    *store,
-                          gint64      user_id,
-                          const char *since_iso,
-                          gint64     *out_open_tasks,
-                          double     *out_plan_completion,
-                          double     *out_task_efficiency)
+gint64
+sd_automation_db_open_tasks (SdStore *store,
+                             gint64   user_id)
 {
-  sqlite3_stmt *stmt;
-  gint64 plan, won = 0, closed = 0, on_time = 0;
-
-  *out_open_tasks = query_int (store, "SELECT count(*) FROM tasks WHERE responsible_id = ?1"
-                                      " AND status <> 'completed' AND status <> 'deferred'",
-                               user_id, 0);
-  plan = query_int (store, "SELECT sales_plan FROM users WHERE id = ?1", user_id, 0);
-
-  stmt = sd_store_prepare (store, "SELECT coalesce(sum(d.amount), 0) FROM deals d"
-                                  " JOIN stages s ON s.id = d.stage_id"
-                                  " JOIN deal_responsibles r ON r.deal_id = d.id"
-                                  " WHERE r.user_id = ?1 AND s.semantics = 'won'"
-                                  " AND d.stage_changed_at >= ?2", NULL);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_int64 (stmt, 1, user_id);
-      sqlite3_bind_text (stmt, 2, since_iso, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        won = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
-    }
-  stmt = sd_store_prepare (store, "SELECT count(*), coalesce(sum(deadline IS NULL"
-                                  " OR closed_at <= deadline), 0) FROM tasks"
-                                  " WHERE responsible_id = ?1 AND status = 'completed'"
-                                  " AND closed_at >= ?2", NULL);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_int64 (stmt, 1, user_id);
-      sqlite3_bind_text (stmt, 2, since_iso, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          closed = sqlite3_column_int64 (stmt, 0);
-          on_time = sqlite3_column_int64 (stmt, 1);
-        }
-      sqlite3_reset (stmt);
-    }
-  /* A plan of 0 is "no plan": neither a reason to send more nor fewer. */
-  *out_plan_completion = plan > 0 ? (double) won / (double) plan : 1.0;
-  /* With few closed tasks the share says little: start from an even 1 in 2. */
-  *out_task_efficiency = (on_time + 1.0) / (closed + 2.0);
+  return query_int (store, "SELECT count(*) FROM tasks WHERE responsible_id = ?1"
+                           " AND status <> 'completed' AND status <> 'deferred'", user_id, 0);
 }
 
 gboolean

@@ -129,13 +129,9 @@ gboolean    sd_automation_db_save_rotation (SdStore    *store,
                                             const char *day,
                                             GArray     *entries,
                                             GError    **error);
-/* What the weight is made of, for one user, over the 30 days before @now_iso. */
-void        sd_automation_db_measure      (SdStore     *store,
-                                           gint64       user_id,
-                                           const char  *since_iso,
-                                           gint64      *out_open_tasks,
-                                           double      *out_plan_completion,
-                                           double      *out_task_efficiency);
+/* Tasks the person has still to do. */
+gint64      sd_automation_db_open_tasks   (SdStore     *store,
+                                           gint64       user_id);
 
 /* A seller's figures over [@from_iso, @to_iso): won amount, monthly plan, tasks closed and
  * closed on time. */

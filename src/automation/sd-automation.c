@@ -94,24 +94,23 @@ void
 sd_automation_add_playbook (SdAutomation *self,
                             SdPlaybook   *pb)
 {
+  g_autofree char *prefix = g_strconcat (pb->code, "/", NULL);
+  GHashTableIter iter;
+  gpointer key;
+
   g_return_if_fail (SD_IS_AUTOMATION (self));
 
-  g_hash_table_remove (self->playbooks, pb->code);
-  /* Rule ids start with the playbook code: drop the replaced playbook's. */
-  {
-    GHashTableIter iter;
-    g_autofree char *prefix = g_strconcat (pb->code, "/", NULL);
-    gpointer key;
-
-    g_hash_table_iter_init (&iter, self->rules);
-    while (g_hash_table_iter_next (&iter, &key, NULL))
-      if (g_str_has_prefix (key, prefix))
-        g_hash_table_iter_remove (&iter);
-  }
-  g_hash_table_insert (self->playbooks, pb->code, pb);
+  /* Rule ids start with the playbook code; they are the replaced playbook's strings, so
+   * they go before it does. */
+  g_hash_table_iter_init (&iter, self->rules);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (g_str_has_prefix (key, prefix))
+      g_hash_table_iter_remove (&iter);
+  g_hash_table_replace (self->playbooks, pb->code, pb);
   for (guint s = 0; s < pb->stages->len; s++)
     {
       const SdPlaybookStage *stage = pb->stages->pdata[s];
+
       for (guint r = 0; r < stage->rules->len; r++)
         {
           SdRule *rule = stage->rules->pdata[r];
@@ -134,6 +133,20 @@ stage_name_of (const SdPlaybook *pb,
   return g_strdup (stage != NULL ? sd_playbook_text_get (stage->name, NULL) : code);
 }
 
+/* A custom field by its name; the deal's own columns by their code. */
+static const char *
+field_name (const SdPlaybook *pb,
+            const char       *code)
+{
+  for (guint i = 0; i < pb->fields->len; i++)
+    {
+      const SdPlaybookField *field = pb->fields->pdata[i];
+      if (g_strcmp0 (field->code, code) == 0)
+        return sd_playbook_text_get (field->name, NULL);
+    }
+  return code;
+}
+
 /* Why the rule ran, as the end of the timeline's sentence. */
 static char *
 reason (SdRun *run)
@@ -152,7 +165,7 @@ reason (SdRun *run)
     case SD_EVENT_FORM_RECEIVED:
       return g_strdup (_("a form was received"));
     case SD_EVENT_FIELD_CHANGED:
-      return g_strdup_printf (_("“%s” changed"), event->field);
+      return g_strdup_printf (_("“%s” changed"), field_name (run->pb, event->field));
     case SD_EVENT_FILE_ATTACHED:
       return g_strdup_printf (_("a file (%s) was attached"), event->file_kind);
     case SD_EVENT_PAYMENT_ADDED:
@@ -181,8 +194,12 @@ log_run (SdRun   *run,
   g_ptr_array_add (run->done, NULL);
   what = g_strjoinv ("; ", (char **) run->done->pdata);
   g_ptr_array_set_size (run->done, run->done->len - 1);
-  /* Translators: a line on a deal's timeline: the rule's name, what it did, why it ran */
-  text = g_strdup_printf (_("Robot “%s”: %s. Because %s."), rule_name (run->rule), what, why);
+  if (run->rule->kind == SD_RULE_TRIGGER)
+    /* Translators: a line on a deal's timeline: the trigger's name, what it did, why */
+    text = g_strdup_printf (_("Trigger “%s”: %s. Because %s."), rule_name (run->rule), what, why);
+  else
+    /* Translators: a line on a deal's timeline: the robot's name, what it did, why */
+    text = g_strdup_printf (_("Robot “%s”: %s. Because %s."), rule_name (run->rule), what, why);
   return sd_automation_log (run, text, error);
 }
 

@@ -14,25 +14,36 @@
 #include "sd-automation-db.h"
 
 static GArray *
-measure (SdStore    *store,
-         const char *role)
+measure (SdStore     *store,
+         const char  *role,
+         GError     **error)
 {
   g_autoptr(GArray) people = sd_automation_db_users_with_role (store, role);
-  g_autoptr(GDateTime) since = g_date_time_new_from_unix_utc (sd_store_now (store) - 30 * 86400);
+  /* The 30 days up to and with this second. */
+  g_autoptr(GDateTime) until = g_date_time_new_from_unix_utc (sd_store_now (store) + 1);
+  g_autoptr(GDateTime) since = g_date_time_add_days (until, -30);
+  g_autofree char *until_iso = g_date_time_format (until, "%Y-%m-%dT%H:%M:%SZ");
   g_autofree char *since_iso = g_date_time_format (since, "%Y-%m-%dT%H:%M:%SZ");
-  GArray *entries = g_array_new (FALSE, FALSE, sizeof (SdRotationEntry));
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (SdRotationEntry));
 
   for (guint i = 0; i < people->len; i++)
     {
       SdRotationEntry entry = { g_array_index (people, gint64, i), 0, 0 };
-      gint64 open_tasks;
-      double plan, efficiency;
+      gint64 won, plan, closed, on_time;
+      double completion, efficiency;
 
-      sd_automation_db_measure (store, entry.user_id, since_iso, &open_tasks, &plan, &efficiency);
-      entry.weight = (0.5 + MIN (plan, 2.0)) * (0.5 + efficiency) / (1.0 + open_tasks);
+      if (!sd_automation_db_seller_figures (store, entry.user_id, since_iso, until_iso, &won,
+                                            &plan, &closed, &on_time, error))
+        return NULL;
+      /* A plan of 0 is "no plan": neither a reason to send more nor fewer. With few closed
+       * tasks their share says little: efficiency starts from an even 1 in 2. */
+      completion = plan > 0 ? (double) won / (double) plan : 1.0;
+      efficiency = (on_time + 1.0) / (closed + 2.0);
+      entry.weight = (0.5 + MIN (completion, 2.0)) * (0.5 + efficiency)
+                     / (1.0 + sd_automation_db_open_tasks (store, entry.user_id));
       g_array_append_val (entries, entry);
     }
-  return entries;
+  return g_steal_pointer (&entries);
 }
 
 static gboolean
@@ -62,7 +73,8 @@ sd_distribution_pick (SdStore    *store,
   if (entries->len == 0)
     {
       g_array_unref (entries);
-      entries = measure (store, role);
+      if ((entries = measure (store, role, error)) == NULL)
+        return 0;
     }
   for (guint i = 0; i < entries->len; i++)
     {

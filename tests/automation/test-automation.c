@@ -254,20 +254,36 @@ test_distribution (Fixture *f, gconstpointer data)
   gint64 got[4] = { 0 };
   const guint n = 10000;
   g_autoptr(SdChanges) leave = sd_changes_new ();
+  g_autoptr(SdChanges) plan = sd_changes_new ();
 
-  /* Different loads give different weights: 1.5 / (1 + open tasks). */
+  /* Weight: (0.5 + plan completion) × (0.5 + task efficiency) / (1 + open tasks). */
   for (guint m = 0; m < 3; m++)
+    for (gint64 t = 0; t < open_tasks[m]; t++)
+      {
+        SdChanges *c = sd_changes_new ();
+        sd_changes_set_text (c, "title", "Busy");
+        sd_changes_set_int (c, "responsible_id", f->managers[m]);
+        insert (f->store, SD_ENTITY_TASK, c);
+      }
+  /* Manager 1 closed two tasks in time: efficiency (2 + 1) / (2 + 2). */
+  for (guint t = 0; t < 2; t++)
     {
-      for (gint64 t = 0; t < open_tasks[m]; t++)
-        {
-          SdChanges *c = sd_changes_new ();
-          sd_changes_set_text (c, "title", "Busy");
-          sd_changes_set_int (c, "responsible_id", f->managers[m]);
-          insert (f->store, SD_ENTITY_TASK, c);
-        }
-      weights[m] = 1.5 / (1.0 + open_tasks[m]);
-      total += weights[m];
+      SdChanges *c = sd_changes_new ();
+      sd_changes_set_text (c, "title", "Done");
+      sd_changes_set_int (c, "responsible_id", f->managers[1]);
+      sd_changes_set_text (c, "status", "completed");
+      sd_changes_set_text (c, "deadline", "2026-01-02T00:00:00Z");
+      sd_changes_set_text (c, "closed_at", "2026-01-01T00:00:00Z");
+      insert (f->store, SD_ENTITY_TASK, c);
     }
+  /* Manager 2 won twice the plan (completion counts up to 2). */
+  sd_changes_set_int (plan, "sales_plan", 100000 * 100);
+  g_assert_true (sd_store_update (f->store, SD_ENTITY_USER, f->managers[2], plan, NULL));
+  deal (f, f->b2b, "won", f->managers[2], 250000);
+  weights[0] = 1.5 * 1.0 / 1;
+  weights[1] = 1.5 * 1.25 / 2;
+  weights[2] = 2.5 * 1.0 / 4;
+  total = weights[0] + weights[1] + weights[2];
   /* The fourth is on leave. */
   sd_changes_set_int (leave, "active", 0);
   g_assert_true (sd_store_update (f->store, SD_ENTITY_USER, f->managers[3], leave, NULL));
@@ -284,11 +300,10 @@ test_distribution (Fixture *f, gconstpointer data)
         got[m] += who == f->managers[m];
     }
   for (guint m = 0; m < 3; m++)
-    {
-      double share = (double) got[m] / n, expected = weights[m] / total;
-      g_test_message ("manager %u: %.4f of the deals, weight %.4f", m, share, expected);
-      g_assert_cmpfloat (fabs (share - expected), <=, 0.02);
-    }
+    g_test_message ("manager %u: %.4f of the deals, weight %.4f", m, (double) got[m] / n,
+                    weights[m] / total);
+  for (guint m = 0; m < 3; m++)
+    g_assert_cmpfloat (fabs ((double) got[m] / n - weights[m] / total), <=, 0.02);
   g_assert_cmpint (got[3], ==, 0);
 }
 
