@@ -312,6 +312,9 @@ test_manual_assignment (Fixture *f, gconstpointer data)
 {
   gint64 d = deal (f, f->b2b, "prospect_found", f->managers[1], 0);
 
+  /* A manager taking it for themselves sets no task; the head assigning does. */
+  event (f, SD_EVENT_ASSIGNED, d, f->managers[1], NULL, "journal-6");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM tasks WHERE deal_id = %" G_GINT64_FORMAT, d), ==, 0);
   event (f, SD_EVENT_ASSIGNED, d, f->head, NULL, "journal-7");
   g_assert_cmpint (count (f, "SELECT count(*) FROM tasks WHERE deal_id = %" G_GINT64_FORMAT
                           " AND responsible_id = %" G_GINT64_FORMAT " AND creator_id = %" G_GINT64_FORMAT
