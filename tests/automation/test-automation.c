@@ -77,7 +77,7 @@ department (Fixture *f, const char *name, gint64 parent)
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  const char *files[] = { "b2b-sales.json", "body-repair.json", "renovation.json" };
+  const char *files[] = { "b2b-sales.json", "b2b-tender.json", "body-repair.json", "renovation.json" };
   g_autoptr(GError) error = NULL;
   gint64 top, sales;
   SdChanges *c;
@@ -576,6 +576,17 @@ test_preferred_channel (Fixture *f, gconstpointer data)
 }
 
 static void
+test_tender_lost (Fixture *f, gconstpointer data)
+{
+  gint64 tender = sd_store_find_pipeline (f->store, "b2b_tender");
+  gint64 d = deal (f, tender, "bidding", f->managers[0], 0);
+
+  move (f, d, tender, "lost");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM tasks WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND responsible_id = %" G_GINT64_FORMAT, d, f->head), ==, 1);
+}
+
+static void
 test_offline_week (Fixture *f, gconstpointer data)
 {
   gint64 a = deal (f, f->body, "agreement", f->managers[0], 10000);
@@ -754,6 +765,7 @@ main (int argc, char *argv[])
   ADD ("/automation/R-AUTO-11/rating-and-thanks", test_rating);
   ADD ("/automation/R-KPI-3/follow-up", test_follow_up);
   ADD ("/automation/R-COMM-3/preferred-channel", test_preferred_channel);
+  ADD ("/automation/seed-001/tender-lost", test_tender_lost);
   ADD ("/automation/timers/offline-week", test_offline_week);
   ADD ("/automation/timers/counted-from-entry", test_counted_from_entry);
   ADD ("/automation/replay", test_replay);
