@@ -290,7 +290,7 @@ add_custom_values (Demo         *demo,
       g_autofree char *value = NULL;
 
       if (!g_str_equal (field->entity, "deal")
-          || (!field->required && !sd_demo_random_chance (&demo->random, 70)))
+          || (!field->required && !sd_demo_random_chance (&demo->random, 45)))
         continue;
       if (field->options->len > 0)
         value = g_strdup (((SdFieldOption *) field->options->pdata[
