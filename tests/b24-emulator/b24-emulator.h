@@ -140,6 +140,9 @@ void b24_crm_timeline_register (B24Emu *emu);
 void b24_crm_userfield_register (B24Emu *emu);
 void b24_user_register (B24Emu *emu);
 void b24_batch_register (B24Emu *emu);
+void b24_tasks_register (B24Emu *emu);
+void b24_disk_register (B24Emu *emu);
+void b24_im_register (B24Emu *emu);
 void b24_events_register (B24Emu *emu);
 
 G_END_DECLS
