@@ -44,6 +44,14 @@ static const char schema_sql[] =
   "CREATE TABLE im_notify (ID INTEGER PRIMARY KEY AUTOINCREMENT, USER_ID INTEGER,"
   " AUTHOR_ID INTEGER, TYPE TEXT, MESSAGE TEXT, TAG TEXT, DATE INTEGER);";
 
+/* Tables added after the first release; an older file gets them on open. */
+static const char schema_v2_sql[] =
+  "CREATE TABLE IF NOT EXISTS disk_upload (TOKEN TEXT PRIMARY KEY, FOLDER_ID INTEGER, NAME TEXT,"
+  " UNIQUE_NAME INTEGER, USER_ID INTEGER, CREATED INTEGER);"
+  "CREATE TABLE IF NOT EXISTS document_signature (ID INTEGER PRIMARY KEY AUTOINCREMENT,"
+  " DEAL_ID INTEGER, FILE_ID INTEGER, STATE TEXT, SIGNER TEXT, SIGNED_AT INTEGER, REMARKS TEXT,"
+  " FILE_SHA256 TEXT, COMMENT_ID INTEGER);";
+
 /* The portal every emulator starts with: people, structure, pipelines and directories. */
 static const char base_data_sql[] =
   "INSERT INTO department (ID, NAME, SORT, PARENT, UF_HEAD) VALUES"
@@ -143,7 +151,19 @@ b24_db_open (B24Emu  *emu,
           g_string_append (sql, create);
         }
       g_string_append (sql, base_data_sql);
-      g_string_append (sql, "PRAGMA user_version=1; COMMIT;");
+      g_string_append (sql, schema_v2_sql);
+      g_string_append (sql, "PRAGMA user_version=2; COMMIT;");
+      b24_db_exec (emu, sql->str);
+      g_string_free (sql, TRUE);
+    }
+  else if (version == 1)
+    {
+      GString *sql = g_string_new ("BEGIN;");
+      g_autofree char *task = b24_entity_create_sql (&b24_entity_task);
+
+      g_string_append (sql, task);
+      g_string_append (sql, schema_v2_sql);
+      g_string_append (sql, "PRAGMA user_version=2; COMMIT;");
       b24_db_exec (emu, sql->str);
       g_string_free (sql, TRUE);
     }
