@@ -90,6 +90,7 @@ b24_emu_new (const B24Config *config,
   b24_batch_register (emu);
   b24_tasks_register (emu);
   b24_disk_register (emu);
+  b24_im_register (emu);
   b24_events_register (emu);
 
   if (config->seed_deals > 0 || config->seed_contacts > 0 || config->seed_companies > 0)
