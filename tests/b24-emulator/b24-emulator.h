@@ -134,6 +134,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (B24Emu, b24_emu_free)
 void b24_crm_deal_register (B24Emu *emu);
 void b24_crm_contact_register (B24Emu *emu);
 void b24_crm_company_register (B24Emu *emu);
+void b24_crm_lead_register (B24Emu *emu);
 void b24_crm_requisite_register (B24Emu *emu);
 void b24_crm_status_register (B24Emu *emu);
 void b24_crm_timeline_register (B24Emu *emu);

@@ -82,6 +82,7 @@ b24_emu_new (const B24Config *config,
   b24_crm_deal_register (emu);
   b24_crm_contact_register (emu);
   b24_crm_company_register (emu);
+  b24_crm_lead_register (emu);
   b24_crm_requisite_register (emu);
   b24_crm_status_register (emu);
   b24_crm_timeline_register (emu);
