@@ -661,10 +661,60 @@ task_delete (B24Call  *call,
   b24_reply_set_result (reply, b24_node_take_object (result));
 }
 
-/* The list filter: REAL_STATUS is STATUS; DEPENDS_ON=X is the tasks linked after X. */
+/* The STATUS filter's meta-values as constant SQL (so the statement cache stays small). */
+static const struct {
+  gint64 value;
+  const char *sql;
+} status_meta[] = {
+  { -1, "(DEADLINE IS NOT NULL AND DEADLINE < CAST(strftime('%s','now') AS INTEGER) AND STATUS IN (2, 3))" },
+  { -2, "(NOT_VIEWED = 'Y')" },
+  { -3, "(DEADLINE IS NOT NULL AND DEADLINE >= CAST(strftime('%s','now') AS INTEGER)"
+        " AND DEADLINE < CAST(strftime('%s','now') AS INTEGER) + 86400 AND STATUS IN (2, 3))" },
+};
+
+/* A STATUS value made only of meta-values (-1 overdue, -2 unviewed, -3 almost overdue)
+ * becomes @where; FALSE when it holds an ordinary status. */
+static gboolean
+status_meta_where (JsonNode *value,
+                   GString  *where)
+{
+  g_autoptr(GPtrArray) items = b24_node_list (value);
+  guint added = 0;
+
+  if (items->len == 0)
+    return FALSE;
+  for (guint i = 0; i < items->len; i++)
+    {
+      gint64 status;
+
+      if (!b24_node_get_int (items->pdata[i], &status) || status >= 0)
+        return FALSE;
+    }
+  g_string_append (where, where->len > 0 ? " AND (" : "(");
+  for (guint m = 0; m < G_N_ELEMENTS (status_meta); m++)
+    for (guint i = 0; i < items->len; i++)
+      {
+        gint64 status;
+
+        b24_node_get_int (items->pdata[i], &status);
+        if (status == status_meta[m].value)
+          {
+            g_string_append_printf (where, "%s%s", added++ > 0 ? " OR " : "", status_meta[m].sql);
+            break;
+          }
+      }
+  if (added == 0)
+    g_string_append (where, "0");
+  g_string_append (where, ")");
+  return TRUE;
+}
+
+/* The list filter: REAL_STATUS is STATUS; DEPENDS_ON=X is the tasks linked after X; STATUS
+ * meta-values go to @fixed_where. */
 static JsonNode *
 list_filter (B24Call  *call,
-             JsonNode *filter)
+             JsonNode *filter,
+             GString  *fixed_where)
 {
   JsonObject *out = json_object_new ();
 
@@ -680,6 +730,9 @@ list_filter (B24Call  *call,
           g_autofree char *upper = g_ascii_strup (key, -1);
           char *real = strstr (upper, "REAL_STATUS");
 
+          if ((strcmp (upper, "STATUS") == 0 || strcmp (upper, "REAL_STATUS") == 0)
+              && status_meta_where (value, fixed_where))
+            continue;
           if (real != NULL)
             {
               memmove (real, real + strlen ("REAL_"), strlen (real + strlen ("REAL_")) + 1);
@@ -767,6 +820,7 @@ task_list (B24Call  *call,
   JsonNode *select_node = b24_params_get (call->params, "select", TRUE);
   g_autoptr(JsonNode) filter = NULL;
   g_autoptr(JsonNode) order_up = NULL;
+  g_autoptr(GString) fixed_where = g_string_new (NULL);
   JsonObject *result;
   B24Select select;
   B24Page page;
@@ -776,10 +830,11 @@ task_list (B24Call  *call,
       b24_reply_error (reply, 400, "0", "Invalid sorting key (internal error)");
       return;
     }
-  filter = list_filter (call, b24_params_get (call->params, "filter", TRUE));
+  filter = list_filter (call, b24_params_get (call->params, "filter", TRUE), fixed_where);
   order_up = upper_order (order);
   b24_list_query (call, &b24_entity_task, filter, order_up, select_node,
-                  b24_params_get (call->params, "start", TRUE), NULL, &page);
+                  b24_params_get (call->params, "start", TRUE), fixed_where->len > 0 ? fixed_where->str : NULL,
+                  &page);
   b24_select_init (&select, &b24_entity_task, select_node);
   for (guint i = 0; i < json_array_get_length (page.rows); i++)
     decorate (call, json_array_get_object_element (page.rows, i), &select, FALSE);

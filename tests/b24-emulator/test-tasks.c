@@ -247,6 +247,16 @@ test_list_delete_and_events (void)
   g_assert_cmpuint (json_array_get_length (b24_test_array (list, "result.tasks")), ==, 50);
   g_assert_cmpint (g_ascii_strtoll (b24_test_string (list, "result.tasks.0.id"), NULL, 10), >,
                    g_ascii_strtoll (b24_test_string (list, "result.tasks.1.id"), NULL, 10));
+  {
+    /* Meta-status -1: overdue (deadline past, not completed). */
+    g_autoptr(JsonNode) overdue = NULL;
+    gint64 late = add_task ("{\"TITLE\":\"Просрочена\",\"RESPONSIBLE_ID\":2,\"DEADLINE\":\"2020-01-01T10:00:00\"}");
+
+    overdue = b24_test_rest (emu, "tasks.task.list", "{\"filter\":{\"STATUS\":-1,\"RESPONSIBLE_ID\":2},\"select\":[\"ID\"]}", &status);
+    g_assert_cmpuint (status, ==, 200);
+    g_assert_cmpint (b24_test_int (overdue, "total"), ==, 1);
+    g_assert_cmpint (g_ascii_strtoll (b24_test_string (overdue, "result.tasks.0.id"), NULL, 10), ==, late);
+  }
   bad = b24_test_rest (emu, "tasks.task.list", "{\"order\":{\"NO_SUCH\":\"ASC\"}}", &status);
   assert_error (bad, status, 400, "0", "Invalid sorting key (internal error)");
 
