@@ -140,15 +140,34 @@ test_faults (void)
   b24_test_stop (emu);
 }
 
-/* 2 000 requests from this process, limiter off: every one answered, none failed. */
+/* The emulator's resident memory in KiB, from /proc. */
+static guint64
+resident_kib (B24Test *emu)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status",
+                                           g_subprocess_get_identifier (emu->process));
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+/* 2 000 requests from this process, limiter off: every one answered, none failed, and
+ * the emulator's memory flat once warm (what grows with requests would show here). */
 static void
 test_load (void)
 {
   B24Test *emu = b24_test_start ("--rate", "0", "--seed-deals", "2000", NULL);
+  guint64 warm = 0;
   guint ok = 0;
 
   for (guint i = 0; i < 2000; i++)
     {
+      if (i == 500)
+        warm = resident_kib (emu);
       g_autofree char *body = g_strdup_printf (i % 2 == 0 ? "{\"id\":%u}" : "{\"filter\":{\">ID\":%u},\"start\":-1,\"order\":{\"ID\":\"ASC\"}}",
                                                i % 2000 + 1);
       guint status;
@@ -159,6 +178,9 @@ test_load (void)
       ok++;
     }
   g_assert_cmpuint (ok, ==, 2000);
+  g_test_message ("emulator RSS after 500 requests %" G_GUINT64_FORMAT " KiB, after 2000 %"
+                  G_GUINT64_FORMAT " KiB", warm, resident_kib (emu));
+  g_assert_cmpuint (resident_kib (emu), <, warm + 4096);
   b24_test_stop (emu);
 }
 
