@@ -133,9 +133,11 @@ notify (SdRun              *run,
             {
               gint64 id = sd_automation_db_add_notification (store, user, run->event->deal_id,
                                                              text, run->rule->id, error);
+              SdNewNotification written = { id, user };
+
               if (id == 0)
                 return FALSE;
-              g_array_append_val (run->self->new_notifications, id);
+              g_array_append_val (run->self->new_notifications, written);
               /* The portal's bell too, for the person's other devices. */
               if (!sd_automation_db_add_outbox (store, run->event->deal_id, "im", user, 0, NULL,
                                                 NULL, text, NULL, run->rule->id, error))

@@ -2,8 +2,8 @@
  *
  * The engine's tables are its own state, written next to the store's journaled writes in
  * one transaction; a rule run, its timer and its effects commit or roll back together.
- * That needs the store's connection, which is why this one file of the automation layer
- * uses the core's private header; nothing else here does.
+ * That needs the store's connection, which is why this file (and sd-notification.c, for
+ * the bell's reads) uses the core's private header; nothing else in the layer does.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -10,13 +10,19 @@
 
 G_BEGIN_DECLS
 
+typedef struct
+{
+  gint64  id;
+  gint64  user_id;
+} SdNewNotification;
+
 struct _SdAutomation
 {
   GObject      parent_instance;
   SdStore     *store;
   GHashTable  *playbooks;   /* pipeline code -> SdPlaybook */
   GHashTable  *rules;       /* rule id -> SdRule (owned by its playbook) */
-  GArray      *new_notifications; /* ids written in the open transaction */
+  GArray      *new_notifications; /* SdNewNotification written in the open transaction */
 };
 
 /* One event being handled: what the rules look at and what the actions report. */

@@ -12,7 +12,6 @@
 #include "sd-rating.h"
 #include "sd-records.h"
 #include "sd-money.h"
-#include "sd-store-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -78,7 +77,7 @@ sd_automation_init (SdAutomation *self)
   self->playbooks = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                            (GDestroyNotify) sd_playbook_free);
   self->rules = g_hash_table_new (g_str_hash, g_str_equal);
-  self->new_notifications = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->new_notifications = g_array_new (FALSE, FALSE, sizeof (SdNewNotification));
 }
 
 SdAutomation *
@@ -88,6 +87,13 @@ sd_automation_new (SdStore *store)
 
   self->store = g_object_ref (store);
   return self;
+}
+
+SdStore *
+sd_automation_get_store (SdAutomation *self)
+{
+  g_return_val_if_fail (SD_IS_AUTOMATION (self), NULL);
+  return self->store;
 }
 
 void
@@ -444,23 +450,13 @@ handle_one (SdAutomation            *self,
 void
 sd_automation_emit_notifications (SdAutomation *self)
 {
-  g_autoptr(GArray) ids = g_array_copy (self->new_notifications);
+  g_autoptr(GArray) written = g_array_copy (self->new_notifications);
 
   g_array_set_size (self->new_notifications, 0);
-  for (guint i = 0; i < ids->len; i++)
+  for (guint i = 0; i < written->len; i++)
     {
-      gint64 id = g_array_index (ids, gint64, i);
-      sqlite3_stmt *stmt = sd_store_prepare (self->store, "SELECT user_id FROM notifications"
-                                                          " WHERE id = ?", NULL);
-      gint64 user = 0;
-
-      if (stmt == NULL)
-        continue;
-      sqlite3_bind_int64 (stmt, 1, id);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        user = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
-      g_signal_emit (self, signals[NOTIFICATION_ADDED], 0, id, user);
+      const SdNewNotification *n = &g_array_index (written, SdNewNotification, i);
+      g_signal_emit (self, signals[NOTIFICATION_ADDED], 0, n->id, n->user_id);
     }
 }
 
@@ -849,82 +845,4 @@ sd_automation_run_due (SdAutomation  *self,
       fired += tr.fired;
       in_batch++;
     }
-}
-
-void
-sd_notification_free (SdNotification *notification)
-{
-  if (notification == NULL)
-    return;
-  g_free (notification->text);
-  g_free (notification->rule);
-  g_free (notification->created_at);
-  g_free (notification);
-}
-
-GPtrArray *
-sd_automation_list_unread (SdAutomation  *self,
-                           gint64         user_id,
-                           GError       **error)
-{
-  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_notification_free);
-  sqlite3_stmt *stmt = sd_store_prepare (self->store, "SELECT id, user_id, deal_id, text, rule,"
-                                                      " created_at FROM notifications"
-                                                      " WHERE user_id = ? AND read_at IS NULL"
-                                                      " ORDER BY id DESC", error);
-
-  if (stmt == NULL)
-    {
-      g_ptr_array_unref (list);
-      return NULL;
-    }
-  sqlite3_bind_int64 (stmt, 1, user_id);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      SdNotification *n = g_new0 (SdNotification, 1);
-
-      n->id = sqlite3_column_int64 (stmt, 0);
-      n->user_id = sqlite3_column_int64 (stmt, 1);
-      n->deal_id = sqlite3_column_int64 (stmt, 2);
-      n->text = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      n->rule = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      n->created_at = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-      g_ptr_array_add (list, n);
-    }
-  sqlite3_reset (stmt);
-  return list;
-}
-
-gint64
-sd_automation_count_unread (SdAutomation *self,
-                            gint64        user_id)
-{
-  sqlite3_stmt *stmt = sd_store_prepare (self->store, "SELECT count(*) FROM notifications"
-                                                      " WHERE user_id = ? AND read_at IS NULL",
-                                         NULL);
-  gint64 count = 0;
-
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_int64 (stmt, 1, user_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return count;
-}
-
-gboolean
-sd_automation_mark_read (SdAutomation  *self,
-                         gint64         notification_id,
-                         GError       **error)
-{
-  g_autofree char *now = sd_store_now_iso (self->store);
-  sqlite3_stmt *stmt = sd_store_prepare (self->store, "UPDATE notifications SET read_at = ?"
-                                                      " WHERE id = ? AND read_at IS NULL", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, notification_id);
-  return sd_store_step_done (self->store, stmt, error);
 }

@@ -7,12 +7,14 @@
  * database: replaying events or restarting never fires a rule twice. Delays and repeats
  * are timer rows that sd_automation_run_due() fires in due order, however late.
  *
- * GTK-free; the UI's bell reads the notifications through the functions at the end.
+ * GTK-free; the UI's bell reads the notifications with sd-notification.h and hears of new
+ * ones through ::notification-added.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
+#include "sd-notification.h"
 #include "sd-playbook.h"
 #include "sd-rule.h"
 #include "sd-store.h"
@@ -47,6 +49,7 @@ typedef struct
 G_DECLARE_FINAL_TYPE (SdAutomation, sd_automation, SD, AUTOMATION, GObject)
 
 SdAutomation *sd_automation_new            (SdStore            *store);
+SdStore      *sd_automation_get_store      (SdAutomation       *self);
 /* Adds the rules of an installed playbook; takes @pb. A later one of the same code
  * replaces the earlier. */
 void          sd_automation_add_playbook   (SdAutomation       *self,
@@ -84,29 +87,5 @@ gboolean      sd_automation_move_deal      (SdAutomation       *self,
  * Returns how many fired, or -1 with @error. */
 gint          sd_automation_run_due        (SdAutomation       *self,
                                             GError            **error);
-
-/* The bell. */
-typedef struct
-{
-  gint64  id;
-  gint64  user_id;
-  gint64  deal_id;
-  char   *text;
-  char   *rule;
-  char   *created_at;
-} SdNotification;
-
-void          sd_notification_free         (SdNotification     *notification);
-/* SdNotification, newest first. */
-GPtrArray    *sd_automation_list_unread    (SdAutomation       *self,
-                                            gint64              user_id,
-                                            GError            **error);
-gint64        sd_automation_count_unread   (SdAutomation       *self,
-                                            gint64              user_id);
-gboolean      sd_automation_mark_read      (SdAutomation       *self,
-                                            gint64              notification_id,
-                                            GError            **error);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdNotification, sd_notification_free)
 
 G_END_DECLS

@@ -59,13 +59,12 @@ bell (SdStore    *store,
       const char *login)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SdAutomation) automation = sd_automation_new (store);
   g_autoptr(GPtrArray) unread = NULL;
   gint64 user = sd_cli_find_user (store, login);
 
   if (user == 0)
     return SD_CLI_FAILED;
-  if ((unread = sd_automation_list_unread (automation, user, &error)) == NULL)
+  if ((unread = sd_notification_list_unread (store, user, &error)) == NULL)
     return sd_cli_fail (g_steal_pointer (&error));
   for (guint i = 0; i < unread->len; i++)
     {

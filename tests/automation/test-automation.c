@@ -217,12 +217,25 @@ stage_of (Fixture *f, gint64 deal_id)
 }
 
 static void
+on_notification (SdAutomation *automation, gint64 id, gint64 user_id, gpointer data)
+{
+  /* Announced after the commit: the row is there to read. */
+  g_assert_cmpint (sd_notification_count_unread (sd_automation_get_store (automation), user_id), >, 0);
+  (*(guint *) data)++;
+}
+
+static void
 test_form_deal (Fixture *f, gconstpointer data)
 {
   gint64 d = deal (f, f->b2b, "prospect_found", 0, 0);
+  g_autoptr(GPtrArray) unread = NULL;
+  g_autoptr(GError) error = NULL;
   gint64 responsible;
+  guint announced = 0;
 
+  g_signal_connect (f->automation, "notification-added", G_CALLBACK (on_notification), &announced);
   event (f, SD_EVENT_FORM_RECEIVED, d, 0, NULL, "form-1");
+  g_assert_cmpuint (announced, ==, 2);
   responsible = count (f, "SELECT user_id FROM deal_responsibles WHERE deal_id = %" G_GINT64_FORMAT, d);
   g_assert_cmpint (responsible, !=, 0);
   /* R-AUTO-1: the client by e-mail and SMS; the manager by e-mail, in the app and by SMS. */
@@ -230,8 +243,15 @@ test_form_deal (Fixture *f, gconstpointer data)
                           " AND channel IN ('email', 'sms') AND body LIKE '%%принят%%'", f->contact), ==, 2);
   g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE user_id = %" G_GINT64_FORMAT
                           " AND channel IN ('email', 'sms', 'im')", responsible), ==, 3);
-  g_assert_cmpint (sd_automation_count_unread (f->automation, responsible), ==, 1);
-  g_assert_cmpint (sd_automation_count_unread (f->automation, f->head), ==, 1);
+  g_assert_cmpint (sd_notification_count_unread (f->store, responsible), ==, 1);
+  g_assert_cmpint (sd_notification_count_unread (f->store, f->head), ==, 1);
+  /* The bell: the entry opens the deal, and reading it clears it. */
+  unread = sd_notification_list_unread (f->store, responsible, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unread->len, ==, 1);
+  g_assert_cmpint (((SdNotification *) unread->pdata[0])->deal_id, ==, d);
+  g_assert_true (sd_notification_mark_read (f->store, ((SdNotification *) unread->pdata[0])->id, &error));
+  g_assert_cmpint (sd_notification_count_unread (f->store, responsible), ==, 0);
   /* R-AUTO-2: a task set by the head of sales, who accepts the result. */
   g_assert_cmpint (count (f, "SELECT count(*) FROM tasks WHERE deal_id = %" G_GINT64_FORMAT
                           " AND responsible_id = %" G_GINT64_FORMAT " AND creator_id = %" G_GINT64_FORMAT
@@ -328,8 +348,8 @@ test_converted (Fixture *f, gconstpointer data)
 
   event (f, SD_EVENT_CONVERTED, d, 0, NULL, NULL);
   /* The head by e-mail and in the app; the report up the chain to the director. */
-  g_assert_cmpint (sd_automation_count_unread (f->automation, f->head), ==, 2);
-  g_assert_cmpint (sd_automation_count_unread (f->automation, f->director), ==, 1);
+  g_assert_cmpint (sd_notification_count_unread (f->store, f->head), ==, 2);
+  g_assert_cmpint (sd_notification_count_unread (f->store, f->director), ==, 1);
   g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE user_id = %" G_GINT64_FORMAT
                           " AND text LIKE '%%manager0 Test%%head Test%%'", f->director), ==, 1);
   g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE user_id = %" G_GINT64_FORMAT
@@ -432,7 +452,7 @@ test_priority (Fixture *f, gconstpointer data)
   set_field (f, d, f->body, "object_type", "fuel_tanker");
   file (f, d, "photo");
   event (f, SD_EVENT_FILE_ATTACHED, d, f->managers[0], "photo", "file-1");
-  g_assert_cmpint (sd_automation_count_unread (f->automation, f->senior), ==, 1);
+  g_assert_cmpint (sd_notification_count_unread (f->store, f->senior), ==, 1);
   g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE user_id = %" G_GINT64_FORMAT
                           " AND channel = 'email'", f->senior), ==, 1);
 }
@@ -473,7 +493,7 @@ test_reminders (Fixture *f, gconstpointer data)
   g_assert_cmpint (run_due (f), ==, 1);
   sd_store_set_time (f->store, T0 + 4 * DAY);
   g_assert_cmpint (run_due (f), ==, 1);
-  g_assert_cmpint (sd_automation_count_unread (f->automation, f->managers[0]), ==, 2);
+  g_assert_cmpint (sd_notification_count_unread (f->store, f->managers[0]), ==, 2);
   /* Gone from the stage: the reminder lapses. */
   move (f, d, f->body, "vehicle_in_work");
   sd_store_set_time (f->store, T0 + 30 * DAY);
