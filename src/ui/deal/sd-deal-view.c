@@ -986,9 +986,13 @@ static void
 sd_deal_view_dispose (GObject *object)
 {
   SdDealView *self = SD_DEAL_VIEW (object);
+  GtkWidget *child;
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), SD_TYPE_DEAL_VIEW);
+  /* The template's root box is not a bound child, so it is not unparented for us. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->store);
   g_clear_pointer (&self->deal, sd_deal_free);
   g_clear_pointer (&self->fields, g_ptr_array_unref);

@@ -37,9 +37,13 @@ static void
 sd_deal_tile_dispose (GObject *object)
 {
   SdDealTile *self = SD_DEAL_TILE (object);
+  GtkWidget *child;
 
   g_clear_object (&self->item);
   gtk_widget_dispose_template (GTK_WIDGET (self), SD_TYPE_DEAL_TILE);
+  /* The template's root box is not a bound child, so it is not unparented for us. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (sd_deal_tile_parent_class)->dispose (object);
 }
 

@@ -26,6 +26,7 @@ struct _SdKanban
   SdBoard       *board;
   GArray        *user_ids;    /* responsible drop-down row -> user id (0: everyone) */
   GPtrArray     *fields;      /* field drop-down row - 1 -> SdCustomField */
+  gboolean       may_create;  /* the acting user may edit at some stage */
   gint64         focus_deal;  /* the deal a keyboard move should keep focused */
   guint          focus_frames;
 
@@ -242,6 +243,7 @@ sd_kanban_load (SdKanban  *self,
   fill_filters (self, store, pipeline_id);
 
   actor = sd_store_get_actor (store);
+  self->may_create = FALSE;
   for (guint i = 0; i < stages->len; i++)
     {
       SdStage *stage = stages->pdata[i];
@@ -249,6 +251,8 @@ sd_kanban_load (SdKanban  *self,
       g_autoptr(SdStageModel) model = NULL;
       GtkWidget *column;
 
+      if (access & SD_ACCESS_EDIT)
+        self->may_create = TRUE;
       /* What the role may not see is not shown; the store would refuse it anyway. */
       if (!(access & SD_ACCESS_VIEW))
         continue;
@@ -264,6 +268,14 @@ sd_kanban_load (SdKanban  *self,
     }
   update_filtered_label (self);
   return TRUE;
+}
+
+gboolean
+sd_kanban_get_may_create (SdKanban *self)
+{
+  g_return_val_if_fail (SD_IS_KANBAN (self), FALSE);
+
+  return self->may_create;
 }
 
 SdBoard *
@@ -361,8 +373,12 @@ static void
 sd_kanban_dispose (GObject *object)
 {
   SdKanban *self = SD_KANBAN (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SD_TYPE_KANBAN);
+  /* The template's root box is not a bound child, so it is not unparented for us. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   if (self->board != NULL)
     g_signal_handlers_disconnect_by_data (self->board, self);
   g_clear_object (&self->board);

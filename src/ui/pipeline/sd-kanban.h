@@ -20,6 +20,8 @@ gboolean   sd_kanban_load         (SdKanban   *self,
                                    gint64      pipeline_id,
                                    GError    **error);
 SdBoard   *sd_kanban_get_board    (SdKanban   *self);
+/* Whether the acting user may make deals here (may edit at some stage). */
+gboolean   sd_kanban_get_may_create (SdKanban *self);
 /* The columns, left to right (transfer container). */
 GPtrArray *sd_kanban_get_columns  (SdKanban   *self);
 void       sd_kanban_set_search   (SdKanban   *self,

@@ -167,8 +167,12 @@ static void
 sd_stage_column_dispose (GObject *object)
 {
   SdStageColumn *self = SD_STAGE_COLUMN (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SD_TYPE_STAGE_COLUMN);
+  /* The template's root box is not a bound child, so it is not unparented for us. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->model);
   G_OBJECT_CLASS (sd_stage_column_parent_class)->dispose (object);
 }

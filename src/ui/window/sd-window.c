@@ -90,6 +90,8 @@ show_pipeline (SdWindow *self,
       return;
     }
   self->pipeline_id = pipeline_id;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-deal",
+                                 sd_kanban_get_may_create (self->kanban));
   adw_flap_set_reveal_flap (self->flap, FALSE);
   gtk_stack_set_visible_child_name (self->board_stack, "board");
   if (self->settings != NULL)
