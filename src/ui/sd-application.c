@@ -251,7 +251,9 @@ prepare_render (SdApplication *self,
         }
       if (!sd_window_open_deal (window, deal_id))
         {
-          g_printerr (_("Cannot show the deal %" G_GINT64_FORMAT "\n"), deal_id);
+          g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, deal_id);
+
+          g_printerr (_("Cannot show the deal %s\n"), number);
           return FALSE;
         }
     }
