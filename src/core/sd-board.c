@@ -243,11 +243,14 @@ sd_board_is_filtered (SdBoard *self)
   return self->responsible_id != 0 || self->field_id != 0 || self->searching;
 }
 
-/* "SELECT ... FROM deals d ... WHERE d.pipeline_id = :pipeline AND d.stage_id = :stage"
- * followed by the clauses of the filters in use, then @tail. */
+/* "SELECT ... FROM deals d ... WHERE d.stage_id = :stage" followed by the clauses of the
+ * filters in use, then @tail. @by_pipeline also names the pipeline (which the stage
+ * implies), so that the (pipeline, stage, amount) index covers counts and sums; without
+ * it the (stage, id) index covers what goes by id. */
 static sqlite3_stmt *
 prepare_filtered (SdBoard     *self,
                   const char  *head,
+                  gboolean     by_pipeline,
                   const char  *tail,
                   gint64       stage_id,
                   GError     **error)
@@ -256,7 +259,9 @@ prepare_filtered (SdBoard     *self,
   sqlite3_stmt *stmt;
   int index;
 
-  g_string_append (sql, " WHERE d.pipeline_id = :pipeline AND d.stage_id = :stage");
+  g_string_append (sql, " WHERE d.stage_id = :stage");
+  if (by_pipeline)
+    g_string_append (sql, " AND d.pipeline_id = :pipeline");
   if (self->responsible_id != 0)
     g_string_append (sql, " AND EXISTS (SELECT 1 FROM deal_responsibles r"
                           " WHERE r.deal_id = d.id AND r.user_id = :responsible)");
@@ -270,7 +275,8 @@ prepare_filtered (SdBoard     *self,
   stmt = sd_store_prepare (self->store, sql->str, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":pipeline"), self->pipeline_id);
+  if ((index = sqlite3_bind_parameter_index (stmt, ":pipeline")) > 0)
+    sqlite3_bind_int64 (stmt, index, self->pipeline_id);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":stage"), stage_id);
   if ((index = sqlite3_bind_parameter_index (stmt, ":responsible")) > 0)
     sqlite3_bind_int64 (stmt, index, self->responsible_id);
@@ -296,7 +302,7 @@ sd_board_count (SdBoard  *self,
   g_return_val_if_fail (SD_IS_BOARD (self), FALSE);
 
   stmt = prepare_filtered (self, "SELECT count(*), coalesce(sum(d.amount), 0) FROM deals d",
-                           "", stage_id, error);
+                           TRUE, "", stage_id, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_step (stmt);
@@ -348,7 +354,7 @@ sd_board_list (SdBoard  *self,
                            " EXISTS (SELECT 1 FROM payments p WHERE p.deal_id = d.id"
                            "         AND p.status = 'planned' AND p.due_on < :today) "
                            "FROM deals d LEFT JOIN contacts c ON c.id = d.contact_id"
-                           " LEFT JOIN companies co ON co.id = d.company_id",
+                           " LEFT JOIN companies co ON co.id = d.company_id", FALSE,
                            " ORDER BY d.id DESC LIMIT :limit OFFSET :offset",
                            stage_id, error);
   if (stmt == NULL)
@@ -404,7 +410,7 @@ sd_board_locate (SdBoard   *self,
   stmt = prepare_filtered (self,
                            "SELECT count(*) FILTER (WHERE d.id > :deal),"
                            " count(*) FILTER (WHERE d.id = :deal) FROM deals d",
-                           " AND d.id >= :deal", stage_id, error);
+                           FALSE, " AND d.id >= :deal", stage_id, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":deal"), deal_id);

@@ -34,6 +34,7 @@ struct _SdKanban
   GtkDropDown   *field_dropdown;
   GtkDropDown   *value_dropdown;
   GtkLabel      *filtered_label;
+  GtkScrolledWindow *scroller;
   GtkWidget     *columns_box;
 };
 
@@ -72,6 +73,45 @@ sd_kanban_move_deal (SdKanban  *self,
   g_signal_emit (self, signals[MESSAGE], 0, local_error->message);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
+}
+
+/* How far beyond the visible part of the board columns get their cards, so that
+ * scrolling shows them filled. */
+#define SHOW_AHEAD 300
+
+/* The cards of the columns in view (and a little beyond) are made. Before the board has a
+ * width, the window's default width stands for it. */
+static void
+show_columns_in_view (SdKanban *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_hadjustment (self->scroller);
+  double start = gtk_adjustment_get_value (adjustment);
+  double page = gtk_adjustment_get_page_size (adjustment);
+  int x = 0;
+
+  if (page <= 0)
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      int width = 0, height = 0;
+
+      if (GTK_IS_WINDOW (root))
+        gtk_window_get_default_size (GTK_WINDOW (root), &width, &height);
+      page = width > 0 ? width : 1200;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (self->columns_box); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      graphene_rect_t bounds;
+      int min_width;
+
+      /* Laid out: where it is; not yet: where it will be. */
+      if (gtk_widget_compute_bounds (c, self->columns_box, &bounds) && bounds.size.width > 0)
+        x = (int) bounds.origin.x;
+      if (x <= start + page + SHOW_AHEAD && x >= start - SHOW_AHEAD - 300)
+        sd_stage_column_show_cards (SD_STAGE_COLUMN (c));
+      gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+      x += min_width + gtk_box_get_spacing (GTK_BOX (self->columns_box));
+    }
 }
 
 static gboolean
@@ -267,6 +307,7 @@ sd_kanban_load (SdKanban  *self,
       gtk_box_append (GTK_BOX (self->columns_box), column);
     }
   update_filtered_label (self);
+  show_columns_in_view (self);
   return TRUE;
 }
 
@@ -362,7 +403,7 @@ move_focused_deal (GtkWidget *widget,
 
   if (sd_board_locate (self->board, sd_stage_column_get_stage (SD_STAGE_COLUMN (target)),
                        self->focus_deal, &position, NULL, NULL))
-    gtk_widget_activate_action (GTK_WIDGET (sd_stage_column_get_list_view (SD_STAGE_COLUMN (target))),
+    gtk_widget_activate_action (GTK_WIDGET (sd_stage_column_get_cards_view (SD_STAGE_COLUMN (target))),
                                 "list.scroll-to-item", "u", position);
   self->focus_frames = 0;
   gtk_widget_add_tick_callback (target, focus_moved_deal_cb, self, NULL);
@@ -412,6 +453,7 @@ sd_kanban_class_init (SdKanbanClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SdKanban, field_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SdKanban, value_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SdKanban, filtered_label);
+  gtk_widget_class_bind_template_child (widget_class, SdKanban, scroller);
   gtk_widget_class_bind_template_child (widget_class, SdKanban, columns_box);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 
@@ -432,6 +474,10 @@ sd_kanban_init (SdKanban *self)
                             G_CALLBACK (on_field_selected), self);
   g_signal_connect_swapped (self->value_dropdown, "notify::selected",
                             G_CALLBACK (apply_field_filter), self);
+  g_signal_connect_swapped (gtk_scrolled_window_get_hadjustment (self->scroller), "value-changed",
+                            G_CALLBACK (show_columns_in_view), self);
+  g_signal_connect_swapped (gtk_scrolled_window_get_hadjustment (self->scroller), "changed",
+                            G_CALLBACK (show_columns_in_view), self);
 }
 
 GtkWidget *

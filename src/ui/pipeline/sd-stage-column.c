@@ -1,7 +1,9 @@
 /* sd-stage-column.c: one stage of the board: its colour, count, sum and deal cards.
  *
- * The cards are a GtkListView over the stage's paged model, so only the visible ones are
- * read and built. A card is dragged as its SdDealItem; dropping one on a column asks the
+ * The cards are a one-column GtkGridView over the stage's paged model, so only the cards
+ * around the visible ones are read and built: GTK 4.8's GtkListView keeps two hundred
+ * rows alive in every list whatever its height, a one-column grid some thirty; on a board
+ * of ten columns that is two thousand cards against three hundred. A card is dragged as its SdDealItem; dropping one on a column asks the
  * board (::deal-dropped) to move it, and a refused drop lets GTK send the card back.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -32,7 +34,7 @@ struct _SdStageColumn
   GtkLabel       *title_label;
   GtkLabel       *count_label;
   GtkLabel       *sum_label;
-  GtkListView    *list_view;
+  GtkGridView    *cards_view;
 };
 
 enum {
@@ -74,7 +76,7 @@ update_totals (SdStageColumn *self)
   /* TRANSLATORS: a board column for screen readers: stage, number of deals, their sum */
   description = g_strdup_printf (ngettext ("%s: %u deal, %s", "%s: %u deals, %s", n),
                                  self->title, n, sum);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->cards_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
 }
 
@@ -152,7 +154,7 @@ on_drop (GtkDropTarget *target,
 }
 
 static void
-on_activate (GtkListView *list_view,
+on_activate (GtkGridView *cards_view,
              guint        position,
              gpointer     user_data)
 {
@@ -216,7 +218,7 @@ sd_stage_column_class_init (SdStageColumnClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SdStageColumn, title_label);
   gtk_widget_class_bind_template_child (widget_class, SdStageColumn, count_label);
   gtk_widget_class_bind_template_child (widget_class, SdStageColumn, sum_label);
-  gtk_widget_class_bind_template_child (widget_class, SdStageColumn, list_view);
+  gtk_widget_class_bind_template_child (widget_class, SdStageColumn, cards_view);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "stagecolumn");
 }
@@ -235,7 +237,6 @@ sd_stage_column_new (const SdStage *stage,
 {
   SdStageColumn *self;
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  g_autoptr(GtkNoSelection) selection = NULL;
   GtkDropTarget *target;
 
   g_return_val_if_fail (stage != NULL, NULL);
@@ -256,10 +257,8 @@ sd_stage_column_new (const SdStage *stage,
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_tile), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_tile), self);
-  gtk_list_view_set_factory (self->list_view, factory);
-  selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (model)));
-  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
-  g_signal_connect (self->list_view, "activate", G_CALLBACK (on_activate), self);
+  gtk_grid_view_set_factory (self->cards_view, factory);
+  g_signal_connect (self->cards_view, "activate", G_CALLBACK (on_activate), self);
 
   target = gtk_drop_target_new (SD_TYPE_DEAL_ITEM, GDK_ACTION_MOVE);
   g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
@@ -271,6 +270,19 @@ sd_stage_column_new (const SdStage *stage,
                            G_CONNECT_SWAPPED);
   update_totals (self);
   return GTK_WIDGET (self);
+}
+
+void
+sd_stage_column_show_cards (SdStageColumn *self)
+{
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  g_return_if_fail (SD_IS_STAGE_COLUMN (self));
+
+  if (gtk_grid_view_get_model (self->cards_view) != NULL)
+    return;
+  selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->model)));
+  gtk_grid_view_set_model (self->cards_view, GTK_SELECTION_MODEL (selection));
 }
 
 gint64
@@ -297,12 +309,12 @@ sd_stage_column_get_model (SdStageColumn *self)
   return self->model;
 }
 
-GtkListView *
-sd_stage_column_get_list_view (SdStageColumn *self)
+GtkGridView *
+sd_stage_column_get_cards_view (SdStageColumn *self)
 {
   g_return_val_if_fail (SD_IS_STAGE_COLUMN (self), NULL);
 
-  return self->list_view;
+  return self->cards_view;
 }
 
 static GtkWidget *
@@ -338,6 +350,6 @@ sd_stage_column_focus_deal (SdStageColumn *self,
   g_return_val_if_fail (SD_IS_STAGE_COLUMN (self), FALSE);
 
   /* The list item around the card is what takes the focus. */
-  tile = find_tile (GTK_WIDGET (self->list_view), deal_id);
+  tile = find_tile (GTK_WIDGET (self->cards_view), deal_id);
   return tile != NULL && gtk_widget_grab_focus (gtk_widget_get_parent (tile));
 }

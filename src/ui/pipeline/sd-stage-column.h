@@ -19,10 +19,14 @@ GtkWidget    *sd_stage_column_new       (const SdStage *stage,
                                          SdStageModel  *model,
                                          const char    *currency,
                                          gboolean       may_move);
+/* Gives the column's view its model. A view builds its cards whether or not it is on
+ * screen, so the board calls this only for the columns that are, or are about to be,
+ * scrolled into view. */
+void          sd_stage_column_show_cards (SdStageColumn *self);
 gint64        sd_stage_column_get_stage (SdStageColumn *self);
 const char   *sd_stage_column_get_title (SdStageColumn *self);
 SdStageModel *sd_stage_column_get_model (SdStageColumn *self);
-GtkListView  *sd_stage_column_get_list_view (SdStageColumn *self);
+GtkGridView  *sd_stage_column_get_cards_view (SdStageColumn *self);
 /* Puts the keyboard focus on the card of @deal_id if it is in this column. */
 gboolean      sd_stage_column_focus_deal (SdStageColumn *self,
                                           gint64         deal_id);

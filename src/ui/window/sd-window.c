@@ -341,11 +341,16 @@ update_actor_button (SdWindow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
 
+/* The rows of the act-as popover, made when it first opens: a start-up need not pay for
+ * them. */
 static void
 fill_actors (SdWindow *self)
 {
-  g_autoptr(GPtrArray) users = sd_store_list_users (self->store, NULL);
+  g_autoptr(GPtrArray) users = NULL;
 
+  if (self->store == NULL || gtk_widget_get_first_child (GTK_WIDGET (self->actor_list)) != NULL)
+    return;
+  users = sd_store_list_users (self->store, NULL);
   for (guint i = 0; users != NULL && i < users->len; i++)
     {
       SdUser *user = users->pdata[i];
@@ -358,8 +363,15 @@ fill_actors (SdWindow *self)
       g_object_set_data (G_OBJECT (row), "user-id", GSIZE_TO_POINTER (user->id));
       gtk_list_box_append (self->actor_list, row);
     }
-  /* Demo data has no signed-in person: act as the first head of department, who may see
-   * every stage, until the user picks someone else. */
+}
+
+/* Demo data has no signed-in person: act as the first head of department, who may see
+ * every stage, until the user picks someone else. */
+static void
+pick_default_actor (SdWindow *self)
+{
+  g_autoptr(GPtrArray) users = sd_store_list_users (self->store, NULL);
+
   for (guint i = 0; users != NULL && i < users->len; i++)
     if (g_strcmp0 (((SdUser *) users->pdata[i])->role_code, "head") == 0)
       {
@@ -436,7 +448,7 @@ sd_window_constructed (GObject *object)
     {
       gint64 pipeline_id;
 
-      fill_actors (self);
+      pick_default_actor (self);
       add_pipeline_rows (self);
       g_signal_connect_object (self->store, "changed", G_CALLBACK (on_store_changed), self,
                                G_CONNECT_SWAPPED);
@@ -574,6 +586,7 @@ sd_window_class_init (SdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SdWindow, actor_list);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_actor_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, fill_actors);
   gtk_widget_class_bind_template_callback (widget_class, on_deal_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_deal_closed);
   gtk_widget_class_bind_template_callback (widget_class, on_message);
