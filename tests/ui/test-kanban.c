@@ -9,9 +9,11 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
+#include "deal/sd-party-picker.h"
 #include "pipeline/sd-deal-item.h"
 #include "pipeline/sd-stage-column.h"
 #include "sd-money.h"
+#include "sd-deal-parts.h"
 #include "sd-records.h"
 #include "sd-render.h"
 #include "sd-search.h"
@@ -260,6 +262,51 @@ check_deal_card (SdApplication *app,
   g_assert_cmpstr (undone->title, ==, before->title);
 }
 
+/* A company made inline is checked (INN) and becomes the deal's company when picked. */
+static void
+check_party_picker (SdApplication *app,
+                    SdWindow      *window,
+                    gpointer       user_data)
+{
+  SdStore *store = sd_application_get_store (app);
+  gint64 deal_id = deal_at (column_at (sd_window_get_kanban (window), 0), 0);
+  GtkWidget *picker = sd_party_picker_new (store, SD_ENTITY_COMPANY);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdDeal) deal = NULL;
+  g_autofree char *inn = NULL;
+  gint64 company_id;
+
+  g_object_ref_sink (picker);
+  g_assert_true (sd_window_open_deal (window, deal_id));
+  g_assert_cmpint (sd_party_picker_create (SD_PARTY_PICKER (picker), "ООО «Ромашка»",
+                                           "7707083894", &error), ==, 0);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  company_id = sd_party_picker_create (SD_PARTY_PICKER (picker), "ООО «Ромашка»", "7707083893",
+                                       &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (company_id, >, 0);
+  inn = sd_store_get_company_inn (store, company_id);
+  g_assert_cmpstr (inn, ==, "7707083893");
+
+  /* What the deal card does with a picked row. */
+  g_assert_true (sd_deal_view_set_party (sd_window_get_deal_view (window), SD_ENTITY_COMPANY,
+                                         company_id, &error));
+  g_assert_no_error (error);
+  deal = sd_store_get_deal (store, deal_id, NULL);
+  g_assert_cmpint (deal->company_id, ==, company_id);
+  g_assert_cmpstr (deal->company_title, ==, "ООО «Ромашка»");
+  g_object_unref (picker);
+}
+
+static void
+test_party_picker (void)
+{
+  g_autofree char *path = sd_test_use_demo ("party.db", 300);
+
+  sd_test_run_with_window (check_party_picker, NULL);
+}
+
 static void
 test_deal_card (void)
 {
@@ -400,6 +447,7 @@ main (int   argc,
   g_test_add_func ("/ui/kanban/move", test_move);
   g_test_add_func ("/ui/kanban/refused-move", test_refused);
   g_test_add_func ("/ui/kanban/deal-card", test_deal_card);
+  g_test_add_func ("/ui/kanban/party-picker", test_party_picker);
   g_test_add_func ("/ui/kanban/search", test_search);
   g_test_add_func ("/ui/kanban/russian", test_russian);
   status = g_test_run ();

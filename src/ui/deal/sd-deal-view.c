@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sd-deal-parts.h"
+#include "sd-party-picker.h"
 #include "sd-money.h"
 #include "sd-records.h"
 #include "sd-text.h"
@@ -35,6 +36,7 @@ struct _SdDealView
   GPtrArray  *timeline;     /* char * */
   GPtrArray  *fields;       /* SdCustomField of the deal's pipeline */
   guint       refresh_id;
+  gboolean    rebuild_pending;  /* the next refresh rebuilds every group */
 
   GtkLabel   *heading;
   GtkWidget  *groups;
@@ -54,6 +56,7 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (SdDealView, sd_deal_view, GTK_TYPE_WIDGET)
 
 static void rebuild (SdDealView *self);
+static void on_store_changed (SdDealView *self);
 static void refresh_live_groups (SdDealView *self);
 
 static void
@@ -281,7 +284,9 @@ on_custom_field_changed (GObject    *object,
   const char *value = NULL;
   g_autofree char *text = NULL;
 
-  if (ADW_IS_COMBO_ROW (object))
+  if (GTK_IS_SWITCH (object))
+    value = gtk_switch_get_active (GTK_SWITCH (object)) ? "1" : "0";
+  else if (ADW_IS_COMBO_ROW (object))
     {
       guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (object));
 
@@ -415,6 +420,17 @@ add_deal_row (SdDealView *self,
   return row;
 }
 
+/* Where a deal came from, as the portal's source codes name it. */
+static const char *
+source_label (const char *source)
+{
+  if (g_strcmp0 (source, "call") == 0)
+    return _("Phone call");
+  if (g_strcmp0 (source, "web_form") == 0)
+    return _("Web form");
+  return source;
+}
+
 static void
 add_main_group (SdDealView *self)
 {
@@ -433,8 +449,69 @@ add_main_group (SdDealView *self)
   add_deal_row (self, group, _("Amount"), "amount", amount);
   add_deal_row (self, group, _("Next contact (YYYY-MM-DD)"), "next_contact_on",
                 self->deal->next_contact_on);
-  add_deal_row (self, group, _("Source"), "source", self->deal->source);
+  add_info_row (group, _("Source"), source_label (self->deal->source));
   add_deal_row (self, group, _("Comments"), "comments", self->deal->comments);
+}
+
+gboolean
+sd_deal_view_set_party (SdDealView  *self,
+                        SdEntity     entity,
+                        gint64       id,
+                        GError     **error)
+{
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+
+  g_return_val_if_fail (SD_IS_DEAL_VIEW (self), FALSE);
+  g_return_val_if_fail (entity == SD_ENTITY_CONTACT || entity == SD_ENTITY_COMPANY, FALSE);
+  g_return_val_if_fail (self->deal != NULL, FALSE);
+
+  sd_changes_set_int (changes, entity == SD_ENTITY_CONTACT ? "contact_id" : "company_id", id);
+  if (!write_changes (self, SD_ENTITY_DEAL, self->deal->id, changes, error))
+    return FALSE;
+  /* The client's rows show another contact or company now; they are rebuilt once the
+   * picker that asked for this (inside them) is done. */
+  self->rebuild_pending = TRUE;
+  on_store_changed (self);
+  return TRUE;
+}
+
+static void
+on_party_picked (SdPartyPicker *picker,
+                 gint64         id,
+                 SdDealView    *self)
+{
+  g_autoptr(GError) error = NULL;
+  SdEntity entity = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (picker), "entity"));
+
+  if (!sd_deal_view_set_party (self, entity, id, &error))
+    report (self, error->message);
+}
+
+/* A row naming the deal's contact or company, with a button to pick or make another. */
+static void
+add_party_row (SdDealView *self,
+               GtkWidget  *group,
+               SdEntity    entity,
+               const char *name)
+{
+  gboolean contact = entity == SD_ENTITY_CONTACT;
+  GtkWidget *row = add_info_row (group, contact ? _("Contact") : _("Company"), name);
+  GtkWidget *button = gtk_menu_button_new ();
+  GtkWidget *picker = sd_party_picker_new (self->store, entity);
+
+  g_object_set_data (G_OBJECT (picker), "entity", GUINT_TO_POINTER (entity));
+  g_signal_connect (picker, "picked", G_CALLBACK (on_party_picked), self);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), picker);
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "edit-find-replace-symbolic");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_sensitive (button, self->may_edit);
+  gtk_widget_set_tooltip_text (button, contact ? _("Choose or make another contact")
+                                               : _("Choose or make another company"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  contact ? _("Choose or make another contact")
+                                          : _("Choose or make another company"), -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
 }
 
 static void
@@ -445,7 +522,7 @@ add_party_rows (SdDealView *self)
   const char *kinds[] = { "phone", "email" };
   const char *titles[] = { N_("Phone"), N_("E-mail") };
 
-  add_info_row (group, _("Contact"), self->deal->contact_name);
+  add_party_row (self, group, SD_ENTITY_CONTACT, self->deal->contact_name);
   if (self->deal->contact_id != 0)
     {
       channels = sd_store_list_deal_parts (self->store, SD_DEAL_PART_CHANNELS, self->deal->id,
@@ -464,7 +541,7 @@ add_party_rows (SdDealView *self)
           g_object_set_data (G_OBJECT (row), "row-id", GSIZE_TO_POINTER (found ? found->id : 0));
         }
     }
-  add_info_row (group, _("Company"), self->deal->company_title);
+  add_party_row (self, group, SD_ENTITY_COMPANY, self->deal->company_title);
   if (self->deal->company_id != 0)
     {
       g_autofree char *inn = sd_store_get_company_inn (self->store, self->deal->company_id);
@@ -540,6 +617,21 @@ add_fields_group (SdDealView *self)
           adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (labels));
           adw_combo_row_set_selected (ADW_COMBO_ROW (row), selected);
           g_signal_connect (row, "notify::selected", G_CALLBACK (on_custom_field_changed), self);
+        }
+      else if (g_strcmp0 (field->kind, "bool") == 0)
+        {
+          GtkWidget *toggle = gtk_switch_new ();
+
+          row = adw_action_row_new ();
+          gtk_switch_set_active (GTK_SWITCH (toggle), value != NULL && g_strcmp0 (value->value, "1") == 0);
+          gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+          adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          field->name, -1);
+          g_object_set_data (G_OBJECT (toggle), "custom-field", field);
+          g_object_set_data (G_OBJECT (toggle), "row-id", GSIZE_TO_POINTER (value ? value->id : 0));
+          g_signal_connect (toggle, "notify::active", G_CALLBACK (on_custom_field_changed), self);
         }
       else
         {
@@ -819,14 +911,15 @@ refresh_cb (gpointer user_data)
   SdDealView *self = SD_DEAL_VIEW (user_data);
 
   self->refresh_id = 0;
-  if (self->deal != NULL && self->last_entry != newest_entry (self))
+  if (self->deal != NULL && (self->rebuild_pending || self->last_entry != newest_entry (self)))
     {
       gint64 stage_id = self->deal->stage_id;
 
       refresh_live_groups (self);
       /* A new stage may bring other rights: the editable rows follow them. */
-      if (self->deal->stage_id != stage_id)
+      if (self->deal->stage_id != stage_id || self->rebuild_pending)
         rebuild (self);
+      self->rebuild_pending = FALSE;
     }
   return G_SOURCE_REMOVE;
 }

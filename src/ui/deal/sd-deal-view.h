@@ -28,6 +28,11 @@ gboolean   sd_deal_view_save     (SdDealView *self,
                                   const char *field,
                                   const char *text,
                                   GError    **error);
+/* Makes @id (a contact or a company, by @entity) the deal's client. */
+gboolean   sd_deal_view_set_party (SdDealView *self,
+                                   SdEntity    entity,
+                                   gint64      id,
+                                   GError    **error);
 /* Puts back the values the last edit made in this card replaced. */
 gboolean   sd_deal_view_undo     (SdDealView *self,
                                   GError    **error);

@@ -27,6 +27,7 @@ struct _SdKanban
   GArray        *user_ids;    /* responsible drop-down row -> user id (0: everyone) */
   GPtrArray     *fields;      /* field drop-down row - 1 -> SdCustomField */
   gboolean       may_create;  /* the acting user may edit at some stage */
+  guint          show_id;     /* the idle that fills the columns scrolled into view */
   gint64         focus_deal;  /* the deal a keyboard move should keep focused */
   guint          focus_frames;
 
@@ -112,6 +113,25 @@ show_columns_in_view (SdKanban *self)
       gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
       x += min_width + gtk_box_get_spacing (GTK_BOX (self->columns_box));
     }
+}
+
+static gboolean
+show_columns_cb (gpointer user_data)
+{
+  SdKanban *self = SD_KANBAN (user_data);
+
+  self->show_id = 0;
+  show_columns_in_view (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Scrolling and resizing happen during size allocation, where no view may get new
+ * children: the columns are filled just after. */
+static void
+queue_show_columns (SdKanban *self)
+{
+  if (self->show_id == 0)
+    self->show_id = g_idle_add (show_columns_cb, self);
 }
 
 static gboolean
@@ -416,6 +436,7 @@ sd_kanban_dispose (GObject *object)
   SdKanban *self = SD_KANBAN (object);
   GtkWidget *child;
 
+  g_clear_handle_id (&self->show_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), SD_TYPE_KANBAN);
   /* The template's root box is not a bound child, so it is not unparented for us. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -475,9 +496,9 @@ sd_kanban_init (SdKanban *self)
   g_signal_connect_swapped (self->value_dropdown, "notify::selected",
                             G_CALLBACK (apply_field_filter), self);
   g_signal_connect_swapped (gtk_scrolled_window_get_hadjustment (self->scroller), "value-changed",
-                            G_CALLBACK (show_columns_in_view), self);
+                            G_CALLBACK (queue_show_columns), self);
   g_signal_connect_swapped (gtk_scrolled_window_get_hadjustment (self->scroller), "changed",
-                            G_CALLBACK (show_columns_in_view), self);
+                            G_CALLBACK (queue_show_columns), self);
 }
 
 GtkWidget *
