@@ -231,6 +231,8 @@ prepare_render (SdApplication *self,
         }
       sd_window_set_actor (window, user_id);
     }
+  if (g_str_equal (self->render_view, "kanban"))
+    sd_window_set_section (window, "pipelines");
   if (g_str_equal (self->render_view, "deal"))
     {
       gint64 deal_id = self->render_deal;

@@ -555,7 +555,7 @@ static const char *
 part_label (const char *part)
 {
   if (g_strcmp0 (part, "main") == 0)
-    return _("Responsible");
+    return _("Main responsible");
   if (g_strcmp0 (part, "before_order") == 0)
     return _("Before the order");
   if (g_strcmp0 (part, "after_order") == 0)

@@ -667,6 +667,8 @@ sd_window_set_section (SdWindow   *self,
       return;
     }
   gtk_list_box_select_row (self->sidebar, row);
+  /* Folded, the section is shown instead of the sidebar. */
+  adw_leaflet_set_visible_child (self->leaflet, self->content_box);
 }
 
 GtkWidget *
@@ -712,6 +714,7 @@ sd_window_open_deal (SdWindow *self,
       sd_window_add_toast (self, adw_toast_new (error->message));
       return FALSE;
     }
+  sd_window_set_section (self, "pipelines");
   adw_flap_set_reveal_flap (self->flap, TRUE);
   return TRUE;
 }
