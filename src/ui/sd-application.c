@@ -81,20 +81,15 @@ render_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-render_tick_cb (GtkWidget     *widget,
-                GdkFrameClock *frame_clock,
-                gpointer       user_data)
+static void
+render_after_paint_cb (GdkFrameClock *frame_clock,
+                       GtkWidget     *widget)
 {
-  SdApplication *self = SD_APPLICATION (user_data);
+  SdApplication *self = SD_APPLICATION (gtk_window_get_application (GTK_WINDOW (widget)));
   g_autoptr(GError) error = NULL;
   GtkWidget *view;
 
-  /* Wait until the window has been mapped, laid out and painted a few times, so icons,
-   * fonts and bindings have settled. */
-  if (!gtk_widget_get_mapped (widget) || ++self->render_frames < RENDER_SETTLE_FRAMES)
-    return G_SOURCE_CONTINUE;
-
+  g_signal_handlers_disconnect_by_func (frame_clock, render_after_paint_cb, widget);
   view = sd_window_get_view (SD_WINDOW (widget), self->render_view);
   if (!sd_render_widget_to_png (view, self->render_width, self->render_height,
                                 self->render_out, &error))
@@ -104,6 +99,22 @@ render_tick_cb (GtkWidget     *widget,
     }
   else
     render_finish (self, 0);
+}
+
+static gboolean
+render_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *frame_clock,
+                gpointer       user_data)
+{
+  SdApplication *self = SD_APPLICATION (user_data);
+
+  /* Wait until the window has been mapped, laid out and painted a few times, so icons,
+   * fonts and bindings have settled; then draw it once this frame is laid out (what an
+   * idle changed since the last frame is allocated only in this frame's layout). */
+  if (!gtk_widget_get_mapped (widget) || ++self->render_frames < RENDER_SETTLE_FRAMES)
+    return G_SOURCE_CONTINUE;
+  g_signal_connect (frame_clock, "after-paint", G_CALLBACK (render_after_paint_cb), widget);
+  gtk_widget_queue_draw (widget);
   return G_SOURCE_REMOVE;
 }
 

@@ -19,23 +19,36 @@ typedef struct
   gpointer      user_data;
   guint         frames;
   gboolean      ran;
+  GtkWidget    *window;
 } RunData;
 
+static void
+after_paint_cb (GdkFrameClock *clock,
+                RunData       *data)
+{
+  GtkWidget *widget = data->window;
+  SdApplication *app = SD_APPLICATION (gtk_window_get_application (GTK_WINDOW (widget)));
+
+  g_signal_handlers_disconnect_by_func (clock, after_paint_cb, data);
+  data->check (app, SD_WINDOW (widget), data->user_data);
+  data->ran = TRUE;
+  gtk_window_close (GTK_WINDOW (widget));
+}
+
+/* After a few frames, once the frame is laid out and painted (so that what idles changed
+ * is allocated), the check runs. */
 static gboolean
 tick_cb (GtkWidget     *widget,
          GdkFrameClock *clock,
          gpointer       user_data)
 {
   RunData *data = user_data;
-  SdApplication *app;
 
   if (!gtk_widget_get_mapped (widget) || ++data->frames < 3)
     return G_SOURCE_CONTINUE;
-
-  app = SD_APPLICATION (gtk_window_get_application (GTK_WINDOW (widget)));
-  data->check (app, SD_WINDOW (widget), data->user_data);
-  data->ran = TRUE;
-  gtk_window_close (GTK_WINDOW (widget));
+  data->window = widget;
+  g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), data);
+  gtk_widget_queue_draw (widget);
   return G_SOURCE_REMOVE;
 }
 
@@ -54,7 +67,7 @@ sd_test_run_with_window (SdWindowCheck check,
                          gpointer      user_data)
 {
   g_autoptr(SdApplication) app = sd_application_new ();
-  RunData data = { check, user_data, 0, FALSE };
+  RunData data = { check, user_data, 0, FALSE, NULL };
   int status;
 
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
