@@ -150,6 +150,34 @@ check_move (SdApplication *app,
     g_assert_cmpint (deal_at (from, i), !=, deal_id);
 }
 
+/* The keyboard: the focused card moves to the next column with kanban.move-right
+ * (Alt+Right), and the focus follows it there. */
+static void
+check_keyboard_move (SdApplication *app,
+                     SdWindow      *window,
+                     gpointer       user_data)
+{
+  SdStore *store = sd_application_get_store (app);
+  SdKanban *kanban = sd_window_get_kanban (window);
+  SdStageColumn *from = column_at (kanban, 0);
+  SdStageColumn *to = column_at (kanban, 1);
+  gint64 deal_id = deal_at (from, 0);
+  guint n_to = n_cards (to);
+
+  g_assert_true (sd_stage_column_focus_deal (from, deal_id));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (kanban), "kanban.move-right", NULL));
+  g_assert_cmpint (stage_of (store, deal_id), ==, sd_stage_column_get_stage (to));
+  g_assert_cmpuint (n_cards (to), ==, n_to + 1);
+}
+
+static void
+test_keyboard_move (void)
+{
+  g_autofree char *path = sd_test_use_demo ("keyboard.db", 300);
+
+  sd_test_run_with_window (check_keyboard_move, NULL);
+}
+
 static void
 test_move (void)
 {
@@ -445,6 +473,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/kanban/columns", test_columns);
   g_test_add_func ("/ui/kanban/move", test_move);
+  g_test_add_func ("/ui/kanban/keyboard-move", test_keyboard_move);
   g_test_add_func ("/ui/kanban/refused-move", test_refused);
   g_test_add_func ("/ui/kanban/deal-card", test_deal_card);
   g_test_add_func ("/ui/kanban/party-picker", test_party_picker);

@@ -385,14 +385,15 @@ focus_moved_deal_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
-/* Alt+Left / Alt+Right: the focused card to the column beside its own. */
-static gboolean
-move_focused_deal (GtkWidget *widget,
-                   GVariant  *args,
-                   gpointer   user_data)
+/* kanban.move-left / kanban.move-right (Alt+Left / Alt+Right): the focused card to the
+ * column beside its own. */
+static void
+move_focused_deal (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
 {
   SdKanban *self = SD_KANBAN (widget);
-  int direction = g_variant_get_int32 (args);
+  int direction = g_str_equal (action_name, "kanban.move-left") ? -1 : 1;
   GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (widget));
   GtkWidget *tile = NULL;
   GtkWidget *column, *target;
@@ -400,26 +401,26 @@ move_focused_deal (GtkWidget *widget,
   guint position;
 
   if (focus == NULL || self->board == NULL)
-    return FALSE;
+    return;
   /* The focus is on the list item around the card, or inside the card. */
   if (SD_IS_DEAL_TILE (gtk_widget_get_first_child (focus)))
     tile = gtk_widget_get_first_child (focus);
   else
     tile = gtk_widget_get_ancestor (focus, SD_TYPE_DEAL_TILE);
   if (tile == NULL || (item = sd_deal_tile_get_item (SD_DEAL_TILE (tile))) == NULL)
-    return FALSE;
+    return;
   column = gtk_widget_get_ancestor (tile, SD_TYPE_STAGE_COLUMN);
   target = direction < 0 ? gtk_widget_get_prev_sibling (column)
                          : gtk_widget_get_next_sibling (column);
   if (target == NULL)
     {
       gtk_widget_error_bell (widget);
-      return TRUE;
+      return;
     }
   self->focus_deal = sd_deal_item_get_id (item);
   if (!sd_kanban_move_deal (self, self->focus_deal,
                             sd_stage_column_get_stage (SD_STAGE_COLUMN (target)), NULL))
-    return TRUE;
+    return;
 
   if (sd_board_locate (self->board, sd_stage_column_get_stage (SD_STAGE_COLUMN (target)),
                        self->focus_deal, &position, NULL, NULL))
@@ -427,7 +428,6 @@ move_focused_deal (GtkWidget *widget,
                                 "list.scroll-to-item", "u", position);
   self->focus_frames = 0;
   gtk_widget_add_tick_callback (target, focus_moved_deal_cb, self, NULL);
-  return TRUE;
 }
 
 static void
@@ -478,10 +478,12 @@ sd_kanban_class_init (SdKanbanClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SdKanban, columns_box);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
-                                move_focused_deal, "i", -1);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Right, GDK_ALT_MASK,
-                                move_focused_deal, "i", 1);
+  gtk_widget_class_install_action (widget_class, "kanban.move-left", NULL, move_focused_deal);
+  gtk_widget_class_install_action (widget_class, "kanban.move-right", NULL, move_focused_deal);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
+                                       "kanban.move-left", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK,
+                                       "kanban.move-right", NULL);
 }
 
 static void
