@@ -11,6 +11,8 @@
 
 #include "sd-board.h"
 #include "sd-search.h"
+
+#include <json-glib/json-glib.h>
 #include "sd-store-private.h"
 
 struct _SdBoard
@@ -461,4 +463,83 @@ sd_store_count_open_deals (SdStore  *store,
       return NULL;
     }
   return counts;
+}
+
+static void
+add_stage (GArray   *stages,
+           JsonNode *node)
+{
+  gint64 stage;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
+    return;
+  stage = json_node_get_int (node);
+  g_array_append_val (stages, stage);
+}
+
+GArray *
+sd_board_touched_stages (SdBoard  *self,
+                         gint64    deal_id,
+                         GError  **error)
+{
+  sqlite3_stmt *stmt;
+  GArray *stages;
+  int rc;
+
+  g_return_val_if_fail (SD_IS_BOARD (self), NULL);
+
+  stages = g_array_new (FALSE, FALSE, sizeof (gint64));
+  stmt = sd_store_prepare (self->store, "SELECT stage_id FROM deals WHERE id = ?", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int64 (stmt, 1, deal_id);
+  if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 stage = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (stages, stage);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self->store, error, "Cannot read a deal's stage");
+      goto failed;
+    }
+
+  /* The deal's last transaction: its journal entries share their time. */
+  stmt = sd_store_prepare (self->store,
+                           "SELECT changes FROM journal WHERE deal_id = ?1 AND entity = 'deal'"
+                           " AND at = (SELECT max(at) FROM journal"
+                           "           WHERE deal_id = ?1 AND entity = 'deal')", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int64 (stmt, 1, deal_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+      JsonArray *pair;
+
+      if (!json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 0),
+                                       -1, NULL)
+          || !JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser))
+          || !json_object_has_member (json_node_get_object (root), "stage_id"))
+        continue;
+      pair = json_object_get_array_member (json_node_get_object (root), "stage_id");
+      if (pair == NULL || json_array_get_length (pair) != 2)
+        continue;
+      add_stage (stages, json_array_get_element (pair, 0));
+      add_stage (stages, json_array_get_element (pair, 1));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self->store, error, "Cannot read a deal's journal");
+      goto failed;
+    }
+  return stages;
+
+failed:
+  g_array_unref (stages);
+  return NULL;
 }

@@ -76,6 +76,13 @@ gboolean   sd_board_locate         (SdBoard     *self,
                                     gboolean    *out_present,
                                     GError     **error);
 
+/* The stages a change of @deal_id may have touched: the one it is at now, and those its
+ * last transaction moved it from and to (read from the journal). A column of another
+ * stage gained and lost nothing. */
+GArray    *sd_board_touched_stages (SdBoard     *self,
+                                    gint64       deal_id,
+                                    GError     **error);
+
 /* Open deals (stages meant to be worked on, not won or lost) by pipeline id. */
 GHashTable *sd_store_count_open_deals (SdStore  *store,
                                        GError  **error);

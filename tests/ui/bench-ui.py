@@ -13,7 +13,7 @@ import sys
 import time
 
 cli, db, bench_app, baseline = sys.argv[1:5]
-runs = int(sys.argv[5]) if len(sys.argv) > 5 else 7
+runs = int(sys.argv[5]) if len(sys.argv) > 5 else 11
 MOVES = 41
 
 if not os.path.exists(db):

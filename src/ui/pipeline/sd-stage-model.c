@@ -156,6 +156,24 @@ reload (SdStageModel *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNT]);
 }
 
+static gboolean
+touches_stage (SdStageModel *self,
+               gint64        deal_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) stages = sd_board_touched_stages (self->board, deal_id, &error);
+
+  if (stages == NULL)
+    {
+      g_warning ("Cannot tell where deal %" G_GINT64_FORMAT " went: %s", deal_id, error->message);
+      return TRUE;
+    }
+  for (guint i = 0; i < stages->len; i++)
+    if (g_array_index (stages, gint64, i) == self->stage_id)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 on_store_changed (SdStageModel *self,
                   guint         entity,
@@ -168,6 +186,10 @@ on_store_changed (SdStageModel *self,
   gboolean present;
 
   if (entity != SD_ENTITY_DEAL)
+    return;
+  /* Counting a long column is what a change costs: only the columns the deal was moved
+   * from or to, or is in, count again. */
+  if (!touches_stage (self, id))
     return;
   if (!recount (self))
     return;
