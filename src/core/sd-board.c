@@ -543,3 +543,31 @@ failed:
   g_array_unref (stages);
   return NULL;
 }
+
+gint64
+sd_board_deal_of (SdBoard  *self,
+                  SdEntity  entity,
+                  gint64    id)
+{
+  const SdEntityInfo *info = sd_entity_info (entity);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  gint64 deal_id = 0;
+
+  g_return_val_if_fail (SD_IS_BOARD (self), 0);
+
+  if (entity == SD_ENTITY_DEAL)
+    return id;
+  if (info == NULL || info->parent != SD_ENTITY_DEAL || info->parent_column == NULL)
+    return 0;
+  /* Table and column names come from the entity whitelist, never from data. */
+  sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", info->parent_column, info->table);
+  stmt = sd_store_prepare (self->store, sql, NULL);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    deal_id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return deal_id;
+}

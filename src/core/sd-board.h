@@ -83,6 +83,12 @@ GArray    *sd_board_touched_stages (SdBoard     *self,
                                     gint64       deal_id,
                                     GError     **error);
 
+/* The deal a row of @entity belongs to (a payment's, a responsible person's), @id for a
+ * deal; 0 if none or if the row is gone. */
+gint64     sd_board_deal_of        (SdBoard     *self,
+                                    SdEntity     entity,
+                                    gint64       id);
+
 /* Open deals (stages meant to be worked on, not won or lost) by pipeline id. */
 GHashTable *sd_store_count_open_deals (SdStore  *store,
                                        GError  **error);

@@ -11,6 +11,7 @@
 
 #include "deal/sd-party-picker.h"
 #include "pipeline/sd-deal-item.h"
+#include "pipeline/sd-new-deal-dialog.h"
 #include "pipeline/sd-stage-column.h"
 #include "sd-money.h"
 #include "sd-deal-parts.h"
@@ -290,6 +291,76 @@ check_deal_card (SdApplication *app,
   g_assert_cmpstr (undone->title, ==, before->title);
 }
 
+static GtkWidget *
+find_row_titled (GtkWidget  *widget,
+                 const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row_titled (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A new deal needs its title and client; it is made at the first stage, with its contact,
+ * and shows at the top of that column. */
+static void
+check_new_deal (SdApplication *app,
+                SdWindow      *window,
+                gpointer       user_data)
+{
+  SdStore *store = sd_application_get_store (app);
+  SdKanban *kanban = sd_window_get_kanban (window);
+  SdStageColumn *first = column_at (kanban, 0);
+  guint before = n_cards (first);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdDeal) deal = NULL;
+  GtkWidget *dialog;
+  gint64 deal_id;
+
+  dialog = sd_new_deal_dialog_new (store, sd_board_get_pipeline (sd_kanban_get_board (kanban)),
+                                   &error);
+  g_assert_no_error (error);
+  gtk_editable_set_text (GTK_EDITABLE (find_row_titled (dialog, _("Title"))), "Ремонт кухни, ул. Новая, д. 1");
+  g_assert_cmpint (sd_new_deal_dialog_save (SD_NEW_DEAL_DIALOG (dialog), &error), ==, 0);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  gtk_editable_set_text (GTK_EDITABLE (find_row_titled (dialog, _("Client’s name"))), "Петрова Мария");
+  gtk_editable_set_text (GTK_EDITABLE (find_row_titled (dialog, _("Client’s phone"))), "12");
+  g_assert_cmpint (sd_new_deal_dialog_save (SD_NEW_DEAL_DIALOG (dialog), &error), ==, 0);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  gtk_editable_set_text (GTK_EDITABLE (find_row_titled (dialog, _("Client’s phone"))), "+7 916 123-45-67");
+  gtk_editable_set_text (GTK_EDITABLE (find_row_titled (dialog, _("Amount"))), "250 000");
+  deal_id = sd_new_deal_dialog_save (SD_NEW_DEAL_DIALOG (dialog), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (deal_id, >, 0);
+  deal = sd_store_get_deal (store, deal_id, NULL);
+  g_assert_cmpint (deal->stage_id, ==, sd_stage_column_get_stage (first));
+  g_assert_cmpint (deal->amount, ==, 25000000);
+  g_assert_cmpstr (deal->contact_name, ==, "Петрова Мария");
+  g_assert_cmpuint (n_cards (first), ==, before + 1);
+  g_assert_cmpint (deal_at (first, 0), ==, deal_id);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_new_deal (void)
+{
+  g_autofree char *path = sd_test_use_demo ("new.db", 300);
+
+  sd_test_run_with_window (check_new_deal, NULL);
+}
+
 /* A company made inline is checked (INN) and becomes the deal's company when picked. */
 static void
 check_party_picker (SdApplication *app,
@@ -477,6 +548,7 @@ main (int   argc,
   g_test_add_func ("/ui/kanban/refused-move", test_refused);
   g_test_add_func ("/ui/kanban/deal-card", test_deal_card);
   g_test_add_func ("/ui/kanban/party-picker", test_party_picker);
+  g_test_add_func ("/ui/kanban/new-deal", test_new_deal);
   g_test_add_func ("/ui/kanban/search", test_search);
   g_test_add_func ("/ui/kanban/russian", test_russian);
   status = g_test_run ();

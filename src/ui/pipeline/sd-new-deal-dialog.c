@@ -81,7 +81,7 @@ on_changed (SdNewDealDialog *self)
   gtk_widget_set_sensitive (self->create_button, validate (self));
 }
 
-static gboolean
+static gint64
 create_deal (SdNewDealDialog  *self,
              GError          **error)
 {
@@ -105,7 +105,7 @@ create_deal (SdNewDealDialog  *self,
   else
     sd_changes_set_text (contact, "first_name", names[0]);
   if ((contact_id = sd_store_insert (self->store, SD_ENTITY_CONTACT, contact, error)) <= 0)
-    return FALSE;
+    return 0;
   if (*text_of (self->phone_row) != '\0')
     {
       g_autoptr(SdChanges) phone = sd_changes_new ();
@@ -114,7 +114,7 @@ create_deal (SdNewDealDialog  *self,
       sd_changes_set_text (phone, "kind", "phone");
       sd_changes_set_text (phone, "value", text_of (self->phone_row));
       if (sd_store_insert (self->store, SD_ENTITY_CONTACT_CHANNEL, phone, error) <= 0)
-        return FALSE;
+        return 0;
     }
 
   sd_changes_set_text (deal, "title", title);
@@ -125,7 +125,7 @@ create_deal (SdNewDealDialog  *self,
   if (actor != SD_ACTOR_SYSTEM)
     sd_changes_set_int (deal, "created_by", actor);
   if ((deal_id = sd_store_insert (self->store, SD_ENTITY_DEAL, deal, error)) <= 0)
-    return FALSE;
+    return 0;
 
   if (actor != SD_ACTOR_SYSTEM)
     {
@@ -135,7 +135,7 @@ create_deal (SdNewDealDialog  *self,
       sd_changes_set_int (responsible, "user_id", actor);
       sd_changes_set_text (responsible, "part", "main");
       if (sd_store_insert (self->store, SD_ENTITY_DEAL_RESPONSIBLE, responsible, error) <= 0)
-        return FALSE;
+        return 0;
     }
   for (guint i = 0; i < self->fields->len; i++)
     {
@@ -150,9 +150,35 @@ create_deal (SdNewDealDialog  *self,
       sd_changes_set_text (value, "value",
                            ((SdFieldOption *) field->options->pdata[selected])->code);
       if (sd_store_insert (self->store, SD_ENTITY_DEAL_FIELD, value, error) <= 0)
-        return FALSE;
+        return 0;
     }
-  return TRUE;
+  return deal_id;
+}
+
+gint64
+sd_new_deal_dialog_save (SdNewDealDialog  *self,
+                         GError          **error)
+{
+  gint64 deal_id;
+
+  g_return_val_if_fail (SD_IS_NEW_DEAL_DIALOG (self), 0);
+
+  if (!validate (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           *gtk_label_get_text (self->error_label) != '\0'
+                           ? gtk_label_get_text (self->error_label)
+                           : _("A deal needs a title and a client; a new contact is made for the client."));
+      return 0;
+    }
+  if (!sd_store_begin (self->store, error))
+    return 0;
+  if ((deal_id = create_deal (self, error)) == 0)
+    {
+      sd_store_rollback (self->store);
+      return 0;
+    }
+  return sd_store_commit (self->store, error) ? deal_id : 0;
 }
 
 static void
@@ -160,13 +186,7 @@ on_create (SdNewDealDialog *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!validate (self))
-    return;
-  if (!sd_store_begin (self->store, &error))
-    ;
-  else if (!create_deal (self, &error))
-    sd_store_rollback (self->store);
-  else if (sd_store_commit (self->store, &error))
+  if (sd_new_deal_dialog_save (self, &error) != 0)
     {
       gtk_window_close (GTK_WINDOW (self));
       return;

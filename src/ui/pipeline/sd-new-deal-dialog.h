@@ -19,4 +19,9 @@ GtkWidget *sd_new_deal_dialog_new (SdStore  *store,
                                    gint64    pipeline_id,
                                    GError  **error);
 
+/* Makes the deal from what the dialog holds, in one transaction: the new deal's id, or 0
+ * with the reason (the check's or the store's). What the Create button does. */
+gint64     sd_new_deal_dialog_save (SdNewDealDialog  *self,
+                                    GError          **error);
+
 G_END_DECLS

@@ -185,7 +185,10 @@ on_store_changed (SdStageModel *self,
   guint position;
   gboolean present;
 
-  if (entity != SD_ENTITY_DEAL)
+  /* A card shows some of a deal's rows too: its payments (the unpaid badge), its people
+   * (the avatar, the responsible filter), its fields (the field filter). */
+  if (entity != SD_ENTITY_DEAL
+      && (id = sd_board_deal_of (self->board, (SdEntity) entity, id)) == 0)
     return;
   /* Counting a long column is what a change costs: only the columns the deal was moved
    * from or to, or is in, count again. */
