@@ -772,6 +772,83 @@ describe_value (SdDealView *self,
   return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
 }
 
+/* The new value of @column in an insertion's changes, NULL if it has none. */
+static const char *
+inserted_text (JsonObject *changes,
+               const char *column)
+{
+  JsonArray *pair = json_object_has_member (changes, column)
+                    ? json_object_get_array_member (changes, column) : NULL;
+  JsonNode *node = pair != NULL && json_array_get_length (pair) == 2
+                   ? json_array_get_element (pair, 1) : NULL;
+
+  return node != NULL && json_node_get_value_type (node) == G_TYPE_STRING
+         ? json_node_get_string (node) : NULL;
+}
+
+static gint64
+inserted_int (JsonObject *changes,
+              const char *column)
+{
+  JsonArray *pair = json_object_has_member (changes, column)
+                    ? json_object_get_array_member (changes, column) : NULL;
+  JsonNode *node = pair != NULL && json_array_get_length (pair) == 2
+                   ? json_array_get_element (pair, 1) : NULL;
+
+  return node != NULL && json_node_get_value_type (node) == G_TYPE_INT64
+         ? json_node_get_int (node) : 0;
+}
+
+/* A row added to the deal: a comment, a call, a payment, a task, a person. */
+static char *
+describe_insert (SdDealView *self,
+                 const char *entity,
+                 JsonObject *changes)
+{
+  if (g_str_equal (entity, "timeline"))
+    {
+      const char *kind = inserted_text (changes, "kind");
+      const char *text = inserted_text (changes, "text");
+      const char *label;
+
+      if (g_strcmp0 (kind, "call") == 0)
+        label = _("Call");
+      else if (g_strcmp0 (kind, "message") == 0)
+        label = _("Message");
+      else if (g_strcmp0 (kind, "email") == 0)
+        label = _("E-mail");
+      else if (g_strcmp0 (kind, "automation") == 0)
+        label = _("Automation");
+      else
+        label = _("Comment");
+      /* TRANSLATORS: a timeline line: "Comment: Call back after 18:00" */
+      return g_strdup_printf (_("%s: %s"), label, text != NULL ? text : "");
+    }
+  if (g_str_equal (entity, "payment"))
+    {
+      g_autofree char *amount = sd_money_format (inserted_int (changes, "amount"),
+                                                 self->deal->currency);
+
+      return g_strdup_printf (g_strcmp0 (inserted_text (changes, "status"), "paid") == 0
+                              ? _("Payment received: %s") : _("Payment planned: %s"), amount);
+    }
+  if (g_str_equal (entity, "task"))
+    {
+      const char *title = inserted_text (changes, "title");
+
+      return g_strdup_printf (_("%s: %s"), _("Task"), title != NULL ? title : "");
+    }
+  if (g_str_equal (entity, "deal_responsible"))
+    {
+      g_autofree char *name = sd_store_describe (self->store, SD_ENTITY_USER,
+                                                 inserted_int (changes, "user_id"));
+
+      return g_strdup_printf (_("%s: %s"), part_label (inserted_text (changes, "part")),
+                              name != NULL ? name : "—");
+    }
+  return NULL;
+}
+
 /* "Stage: Measurement → Estimate" for each change an entry made that people care about. */
 static char *
 describe_entry (SdDealView     *self,
@@ -784,12 +861,12 @@ describe_entry (SdDealView     *self,
 
   if (g_str_equal (entry->entity, "deal") && g_str_equal (entry->op, "insert"))
     return g_strdup (_("Deal created"));
-  if (g_str_equal (entry->entity, "payment") && g_str_equal (entry->op, "insert"))
-    return g_strdup (_("Payment planned"));
   if (!json_parser_load_from_data (parser, entry->changes, -1, NULL)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return NULL;
   changes = json_node_get_object (json_parser_get_root (parser));
+  if (g_str_equal (entry->op, "insert"))
+    return describe_insert (self, entry->entity, changes);
   members = json_object_get_members (changes);
   for (GList *l = members; l != NULL; l = l->next)
     {
