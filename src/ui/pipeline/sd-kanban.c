@@ -106,11 +106,11 @@ show_columns_in_view (SdKanban *self)
       int min_width;
 
       /* Laid out: where it is; not yet: where it will be. */
+      gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
       if (gtk_widget_compute_bounds (c, self->columns_box, &bounds) && bounds.size.width > 0)
         x = (int) bounds.origin.x;
-      if (x <= start + page + SHOW_AHEAD && x >= start - SHOW_AHEAD - 300)
+      if (x <= start + page + SHOW_AHEAD && x + min_width >= start - SHOW_AHEAD)
         sd_stage_column_show_cards (SD_STAGE_COLUMN (c));
-      gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
       x += min_width + gtk_box_get_spacing (GTK_BOX (self->columns_box));
     }
 }

@@ -1,4 +1,9 @@
-/* sd-window.c: the main window: a sidebar of sections and the content beside it.
+/* sd-window.c: the main window: a sidebar of the pipelines (with their open deals) and
+ * the other sections; a pipeline's board with a deal's card beside it (over it when the
+ * window is narrow); the user the app acts as and the sync status in the header.
+ *
+ * The store comes from the application. Acting as another user builds the board and the
+ * card again, so what the role may not see or do is not offered.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
