@@ -10,14 +10,14 @@
 #define G_LOG_DOMAIN "sd-playbook"
 
 #include "sd-playbook-private.h"
-#include "sd-playbook-rows.h"
 #include "sd-records.h"
+
+#include <glib/gi18n-lib.h>
 
 typedef struct
 {
   const SdPlaybook *pb;
   SdStore          *store;
-  SdPlaybookRows   *rows;
   gint64            pipeline_id;
   GHashTable       *stage_ids;  /* code -> gint64 * */
   GHashTable       *role_ids;   /* code -> gint64 * */
@@ -126,7 +126,7 @@ install_options (Install                *in,
                  GError                **error)
 {
   g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GArray) stale = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
 
   for (guint i = 0; i < field->options->len; i++)
     {
@@ -138,18 +138,24 @@ install_options (Install                *in,
       sd_changes_set_text (changes, "label", text (option->label));
       sd_changes_set_int (changes, "sort", (i + 1) * 10);
       if (put (in->store, SD_ENTITY_CUSTOM_FIELD_OPTION,
-               sd_playbook_rows_find_option (in->rows, field_id, option->code),
+               sd_store_find_field_option (in->store, field_id, option->code),
                changes, error) == 0)
         return FALSE;
       g_hash_table_add (listed, option->code);
     }
 
   /* Deal values keep an option's code, not its row, so a dropped option can go. */
-  stale = sd_playbook_rows_options_except (in->rows, field_id, listed);
-  for (guint i = 0; i < stale->len; i++)
-    if (!sd_store_delete (in->store, SD_ENTITY_CUSTOM_FIELD_OPTION,
-                          g_array_index (stale, gint64, i), error))
-      return FALSE;
+  stored = sd_store_list_field_options (in->store, field_id, error);
+  if (stored == NULL)
+    return FALSE;
+  for (guint i = 0; i < stored->len; i++)
+    {
+      const SdFieldOption *option = stored->pdata[i];
+
+      if (!g_hash_table_contains (listed, option->code)
+          && !sd_store_delete (in->store, SD_ENTITY_CUSTOM_FIELD_OPTION, option->id, error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -164,20 +170,21 @@ install_fields (Install  *in,
       gboolean on_contact = g_str_equal (field->entity, "contact");
       gint64 id;
 
-      /* The schema has no column for the entity a field belongs to; contact fields are
-       * kept without a pipeline, shared by every pipeline (see docs/PLAYBOOKS.md). */
+      /* A contact has no pipeline: its fields are shared by every pipeline (see
+       * docs/PLAYBOOKS.md). */
       if (on_contact)
         sd_changes_set_null (changes, "pipeline_id");
       else
         sd_changes_set_int (changes, "pipeline_id", in->pipeline_id);
+      sd_changes_set_text (changes, "entity", field->entity);
       sd_changes_set_text (changes, "code", field->code);
       sd_changes_set_text (changes, "name", text (field->name));
       sd_changes_set_text (changes, "kind", field->kind);
       sd_changes_set_int (changes, "required", field->required ? 1 : 0);
       sd_changes_set_int (changes, "sort", field->sort);
       id = put (in->store, SD_ENTITY_CUSTOM_FIELD,
-                sd_playbook_rows_find_field (in->rows, on_contact ? 0 : in->pipeline_id,
-                                             field->code),
+                sd_store_find_custom_field (in->store, on_contact ? 0 : in->pipeline_id,
+                                            field->code),
                 changes, error);
       if (id == 0 || !install_options (in, field, id, error))
         return FALSE;
@@ -189,8 +196,8 @@ static gboolean
 install_access (Install  *in,
                 GError  **error)
 {
-  g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GArray) stale = NULL;
+  g_autoptr(GHashTable) kept = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GArray) stored = NULL;
 
   for (guint i = 0; i < in->pb->access->len; i++)
     {
@@ -204,18 +211,25 @@ install_access (Install  *in,
       sd_changes_set_int (changes, "stage_id", stage_id);
       sd_changes_set_int (changes, "actions", row->actions);
       id = put (in->store, SD_ENTITY_ACCESS,
-                sd_playbook_rows_find_access (in->rows, role_id, stage_id), changes, error);
+                sd_store_find_access (in->store, role_id, stage_id), changes, error);
       if (id == 0)
         return FALSE;
-      g_array_append_val (kept, id);
+      g_hash_table_add (kept, g_memdup2 (&id, sizeof id));
     }
 
   /* The playbook is the whole table for its pipeline: a right it no longer grants must
    * not linger in the store. */
-  stale = sd_playbook_rows_access_except (in->rows, kept);
-  for (guint i = 0; i < stale->len; i++)
-    if (!sd_store_delete (in->store, SD_ENTITY_ACCESS, g_array_index (stale, gint64, i), error))
-      return FALSE;
+  stored = sd_store_list_access (in->store, in->pipeline_id, error);
+  if (stored == NULL)
+    return FALSE;
+  for (guint i = 0; i < stored->len; i++)
+    {
+      const SdAccessRow *row = &g_array_index (stored, SdAccessRow, i);
+
+      if (!g_hash_table_contains (kept, &row->id)
+          && !sd_store_delete (in->store, SD_ENTITY_ACCESS, row->id, error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -224,19 +238,13 @@ sd_playbook_install (const SdPlaybook  *pb,
                      SdStore           *store,
                      GError           **error)
 {
-  g_autoptr(SdPlaybookRows) rows = NULL;
   g_autoptr(GHashTable) stage_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) role_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  Install in = { pb, store, NULL, 0, stage_ids, role_ids };
+  Install in = { pb, store, 0, stage_ids, role_ids };
   g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (pb != NULL, 0);
   g_return_val_if_fail (SD_IS_STORE (store), 0);
-
-  rows = sd_playbook_rows_read (store, pb->code, &local_error);
-  if (rows == NULL)
-    goto failed;
-  in.rows = rows;
 
   if (!sd_store_begin (store, &local_error))
     goto failed;
@@ -256,6 +264,6 @@ sd_playbook_install (const SdPlaybook  *pb,
 
 failed:
   g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                              "Cannot install the playbook “%s”: ", pb->code);
+                              _("Cannot install the playbook “%s”: "), pb->code);
   return 0;
 }

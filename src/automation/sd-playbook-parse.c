@@ -9,6 +9,8 @@
  */
 #include "sd-playbook-private.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 typedef struct
@@ -73,7 +75,10 @@ expected (Ctx        *ctx,
           JsonNode   *got)
 {
   g_autofree char *text = describe (got);
-  return invalid (ctx, path, "expected %s, got %s", what, text);
+  /* Translators: the first %s is what a member should have held, one of the messages in
+   * the context "what was expected" ("a string", "an array", …); the second the JSON
+   * found */
+  return invalid (ctx, path, _("expected %s, got %s"), what, text);
 }
 
 static char *
@@ -95,7 +100,7 @@ check_members (Ctx               *ctx,
       {
         g_autofree char *member_path = g_strdup_printf ("%s.%s", path, (const char *) l->data);
         g_autofree char *names = join_names (allowed);
-        return invalid (ctx, member_path, "unknown member (known ones: %s)", names);
+        return invalid (ctx, member_path, _("unknown member (known ones: %s)"), names);
       }
   return TRUE;
 }
@@ -154,7 +159,7 @@ get_member (Ctx         *ctx,
   if (json_object_has_member (object, name))
     return json_object_get_member (object, name);
   if (required)
-    invalid (ctx, *out_path, "required member is missing");
+    invalid (ctx, *out_path, _("required member is missing"));
   return NULL;
 }
 
@@ -177,7 +182,7 @@ get_string (Ctx         *ctx,
   if (node == NULL)
     return FALSE;
   if (!holds_string (node))
-    return expected (ctx, path, "a string", node);
+    return expected (ctx, path, C_("what was expected", "a string"), node);
   *out = json_node_get_string (node);
   return TRUE;
 }
@@ -198,7 +203,7 @@ get_int (Ctx        *ctx,
   if (node == NULL)
     return FALSE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return expected (ctx, path, "a whole number", node);
+    return expected (ctx, path, C_("what was expected", "a whole number"), node);
   *out = json_node_get_int (node);
   return TRUE;
 }
@@ -216,7 +221,7 @@ get_bool (Ctx        *ctx,
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return expected (ctx, path, "true or false", node);
+    return expected (ctx, path, C_("what was expected", "true or false"), node);
   *out = json_node_get_boolean (node);
   return TRUE;
 }
@@ -234,7 +239,8 @@ get_code (Ctx         *ctx,
     {
       g_autofree char *path = g_strdup_printf ("%s.%s", parent, name);
       return expected (ctx, path,
-                       "a code of lower-case ASCII letters, digits and “_” starting with a letter",
+                       C_("what was expected", "a code of lower-case ASCII letters, "
+                                               "digits and “_” starting with a letter"),
                        json_object_get_member (object, name));
     }
   return TRUE;
@@ -258,7 +264,7 @@ get_choice (Ctx               *ctx,
     {
       g_autofree char *path = g_strdup_printf ("%s.%s", parent, name);
       g_autofree char *joined = join_names (names);
-      g_autofree char *what = g_strdup_printf ("one of %s", joined);
+      g_autofree char *what = g_strdup_printf (C_("what was expected", "one of %s"), joined);
       return expected (ctx, path, what, json_object_get_member (object, name));
     }
   return TRUE;
@@ -281,7 +287,7 @@ get_array (Ctx         *ctx,
   if (node == NULL)
     return FALSE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return expected (ctx, path, "an array", node);
+    return expected (ctx, path, C_("what was expected", "an array"), node);
   *out = json_node_get_array (node);
   return TRUE;
 }
@@ -296,7 +302,7 @@ element_object (Ctx        *ctx,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      expected (ctx, path, "an object", node);
+      expected (ctx, path, C_("what was expected", "an object"), node);
       return NULL;
     }
   return json_node_get_object (node);
@@ -315,14 +321,15 @@ get_text (Ctx             *ctx,
   g_autoptr(SdPlaybookText) text = sd_playbook_text_new ();
   g_autoptr(GStrvBuilder) languages = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) texts = g_strv_builder_new ();
-  const char *what = "a text or an object of texts by language like {\"en\": …, \"ru\": …}";
+  const char *what = C_("what was expected",
+                        "a text or an object of texts by language like {\"en\": …, \"ru\": …}");
 
   if (node == NULL)
     return FALSE;
   if (holds_string (node))
     {
       if (*json_node_get_string (node) == '\0')
-        return expected (ctx, path, "a non-empty text", node);
+        return expected (ctx, path, C_("what was expected", "a non-empty text"), node);
       g_strv_builder_add (languages, "");
       g_strv_builder_add (texts, json_node_get_string (node));
     }
@@ -337,9 +344,9 @@ get_text (Ctx             *ctx,
           JsonNode *value = json_object_get_member (by_language, l->data);
 
           if (!is_language (l->data))
-            return invalid (ctx, member_path, "expected a language code like \"en\" or \"ru\"");
+            return invalid (ctx, member_path, _("expected a language code like \"en\" or \"ru\""));
           if (!holds_string (value) || *json_node_get_string (value) == '\0')
-            return expected (ctx, member_path, "a non-empty text", value);
+            return expected (ctx, member_path, C_("what was expected", "a non-empty text"), value);
           g_strv_builder_add (languages, l->data);
           g_strv_builder_add (texts, json_node_get_string (value));
         }
@@ -368,7 +375,10 @@ get_reserved (Ctx         *ctx,
   if (node == NULL)
     return TRUE;
   if (want_object ? !JSON_NODE_HOLDS_OBJECT (node) : !JSON_NODE_HOLDS_ARRAY (node))
-    return expected (ctx, path, want_object ? "an object" : "an array", node);
+    return expected (ctx, path,
+                     want_object ? C_("what was expected", "an object")
+                                 : C_("what was expected", "an array"),
+                     node);
   *out = json_node_copy (node);
   return TRUE;
 }
@@ -383,10 +393,19 @@ claim_code (Ctx        *ctx,
 {
   const char *first = g_hash_table_lookup (seen, code);
 
-  if (first != NULL)
-    return invalid (ctx, path, "duplicate %s code \"%s\" (first used at %s)", what, code, first);
-  g_hash_table_insert (seen, g_strdup (code), g_strdup (path));
-  return TRUE;
+  if (first == NULL)
+    {
+      g_hash_table_insert (seen, g_strdup (code), g_strdup (path));
+      return TRUE;
+    }
+  /* One whole sentence for each kind, for translators. */
+  if (g_str_equal (what, "role"))
+    return invalid (ctx, path, _("duplicate role code \"%s\" (first used at %s)"), code, first);
+  if (g_str_equal (what, "stage"))
+    return invalid (ctx, path, _("duplicate stage code \"%s\" (first used at %s)"), code, first);
+  if (g_str_equal (what, "field"))
+    return invalid (ctx, path, _("duplicate field code \"%s\" (first used at %s)"), code, first);
+  return invalid (ctx, path, _("duplicate option code \"%s\" (first used at %s)"), code, first);
 }
 
 static GHashTable *
@@ -406,7 +425,7 @@ parse_roles (Ctx        *ctx,
   if (!get_array (ctx, root, "$", "roles", TRUE, &array))
     return FALSE;
   if (json_array_get_length (array) == 0)
-    return invalid (ctx, "$.roles", "expected at least one role");
+    return invalid (ctx, "$.roles", _("expected at least one role"));
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       g_autofree char *path = g_strdup_printf ("$.roles[%u]", i);
@@ -452,7 +471,10 @@ parse_stage (Ctx        *ctx,
     return FALSE;
   color = holds_string (color_node) ? json_node_get_string (color_node) : NULL;
   if (color == NULL || !is_color (color))
-    return expected (ctx, color_path, "a colour like \"#RRGGBB\"", color_node);
+    return expected (ctx, color_path,
+                     C_("what was expected",
+                        "a colour like \"#RRGGBB\""),
+                     color_node);
   stage->color = g_ascii_strdown (color, -1);
   if (!get_choice (ctx, object, path, "semantics", semantics_names, "process", &semantics)
       || !get_int (ctx, object, path, "sort", FALSE, &stage->sort))
@@ -492,11 +514,11 @@ parse_stages (Ctx        *ctx,
       n_lost += strcmp (stage->semantics, "lost") == 0;
     }
   if (n_process == 0)
-    return invalid (ctx, "$.stages", "expected at least one stage with semantics \"process\"");
+    return invalid (ctx, "$.stages", _("expected at least one stage with semantics \"process\""));
   if (n_won == 0)
-    return invalid (ctx, "$.stages", "expected at least one stage with semantics \"won\"");
+    return invalid (ctx, "$.stages", _("expected at least one stage with semantics \"won\""));
   if (n_lost == 0)
-    return invalid (ctx, "$.stages", "expected at least one stage with semantics \"lost\"");
+    return invalid (ctx, "$.stages", _("expected at least one stage with semantics \"lost\""));
   return TRUE;
 }
 
@@ -516,9 +538,9 @@ parse_options (Ctx             *ctx,
   if (array == NULL)
     return TRUE;
   if (!is_list)
-    return invalid (ctx, options_path, "options are only for fields of kind \"list\"");
+    return invalid (ctx, options_path, _("options are only for fields of kind \"list\""));
   if (json_array_get_length (array) == 0)
-    return invalid (ctx, options_path, "expected at least one option");
+    return invalid (ctx, options_path, _("expected at least one option"));
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       g_autofree char *option_path = g_strdup_printf ("%s[%u]", options_path, i);
@@ -629,7 +651,7 @@ parse_actions (Ctx            *ctx,
   if (!get_array (ctx, object, path, "actions", TRUE, &array))
     return FALSE;
   if (json_array_get_length (array) == 0)
-    return invalid (ctx, actions_path, "expected at least one action");
+    return invalid (ctx, actions_path, _("expected at least one action"));
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       g_autofree char *action_path = g_strdup_printf ("%s[%u]", actions_path, i);
@@ -637,7 +659,10 @@ parse_actions (Ctx            *ctx,
       SdAccessAction action;
 
       if (!holds_string (node) || !sd_access_action_parse (json_node_get_string (node), &action))
-        return expected (ctx, action_path, "one of view, edit, move, chat, attach, all", node);
+        return expected (ctx, action_path,
+                         C_("what was expected",
+                            "one of view, edit, move, chat, attach, all"),
+                         node);
       *out |= action;
     }
   return TRUE;
@@ -666,13 +691,13 @@ parse_access (Ctx        *ctx,
           || !get_string (ctx, object, path, "role", TRUE, &role))
         return FALSE;
       if (!has_role (pb, role))
-        return invalid (ctx, role_path, "unknown role \"%s\" (declare it in $.roles)", role);
+        return invalid (ctx, role_path, _("unknown role \"%s\" (declare it in $.roles)"), role);
       if (!parse_actions (ctx, object, path, &actions))
         return FALSE;
 
       stages = json_object_get_member (object, "stages");
       if (stages == NULL)
-        return invalid (ctx, stages_path, "required member is missing");
+        return invalid (ctx, stages_path, _("required member is missing"));
       if (holds_string (stages) && strcmp (json_node_get_string (stages), "*") == 0)
         {
           for (guint s = 0; s < pb->stages->len; s++)
@@ -680,16 +705,19 @@ parse_access (Ctx        *ctx,
           continue;
         }
       if (!JSON_NODE_HOLDS_ARRAY (stages) || json_array_get_length (json_node_get_array (stages)) == 0)
-        return expected (ctx, stages_path, "\"*\" or a non-empty array of stage codes", stages);
+        return expected (ctx, stages_path,
+                         C_("what was expected",
+                            "\"*\" or a non-empty array of stage codes"),
+                         stages);
       for (guint s = 0; s < json_array_get_length (json_node_get_array (stages)); s++)
         {
           g_autofree char *stage_path = g_strdup_printf ("%s[%u]", stages_path, s);
           JsonNode *node = json_array_get_element (json_node_get_array (stages), s);
 
           if (!holds_string (node))
-            return expected (ctx, stage_path, "a stage code", node);
+            return expected (ctx, stage_path, C_("what was expected", "a stage code"), node);
           if (sd_playbook_find_stage (pb, json_node_get_string (node)) == NULL)
-            return invalid (ctx, stage_path, "unknown stage \"%s\" (not in $.stages)",
+            return invalid (ctx, stage_path, _("unknown stage \"%s\" (not in $.stages)"),
                             json_node_get_string (node));
           grant (pb, role, json_node_get_string (node), actions);
         }
@@ -709,8 +737,8 @@ parse_head (Ctx        *ctx,
       || !get_int (ctx, root, "$", "format", TRUE, &format))
     return FALSE;
   if (format != SD_PLAYBOOK_FORMAT)
-    return invalid (ctx, "$.format", "format %" G_GINT64_FORMAT " is not known here "
-                    "(this Sdelka reads format %d)", format, SD_PLAYBOOK_FORMAT);
+    return invalid (ctx, "$.format", _("format %" PRId64 " is not known here "
+                    "(this Sdelka reads format %d)"), format, SD_PLAYBOOK_FORMAT);
   if (!get_code (ctx, root, "$", "code", &code))
     return FALSE;
   pb->code = g_strdup (code);
@@ -722,7 +750,8 @@ parse_head (Ctx        *ctx,
   if (currency != NULL
       && (strlen (currency) != 3 || !g_ascii_isupper (currency[0])
           || !g_ascii_isupper (currency[1]) || !g_ascii_isupper (currency[2])))
-    return expected (ctx, "$.currency", "an ISO 4217 code like \"RUB\"",
+    return expected (ctx, "$.currency",
+                     C_("what was expected", "an ISO 4217 code like \"RUB\""),
                      json_object_get_member (root, "currency"));
   pb->currency = g_strdup (currency != NULL ? currency : "RUB");
   return get_reserved (ctx, root, "$", "mapping", TRUE, &pb->mapping);
@@ -739,7 +768,7 @@ sd_playbook_parse (const char  *name_for_errors,
 
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      expected (&ctx, "$", "an object", root);
+      expected (&ctx, "$", C_("what was expected", "an object"), root);
       return NULL;
     }
   object = json_node_get_object (root);

@@ -6,6 +6,7 @@
 
 #include "sd-playbook-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 G_DEFINE_QUARK (sd-playbook-error-quark, sd_playbook_error)
@@ -132,7 +133,7 @@ sd_playbook_load_data (const char  *name_for_errors,
   if (json_parser_get_root (parser) == NULL)
     {
       g_set_error (error, SD_PLAYBOOK_ERROR, SD_PLAYBOOK_ERROR_SYNTAX,
-                   "%s: the file is empty", name_for_errors);
+                   "%s: %s", name_for_errors, _("the file is empty"));
       return NULL;
     }
   return sd_playbook_parse (name_for_errors, json_parser_get_root (parser), error);

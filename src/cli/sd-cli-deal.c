@@ -7,6 +7,7 @@
 #include "sd-records.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 
 static gboolean
 parse_id (const char *text,
@@ -23,7 +24,10 @@ print_field (const char *label,
              const char *value)
 {
   if (value != NULL && *value != '\0')
-    g_print ("  %-22s %s\n", label, value);
+    {
+      g_autofree char *padded = sd_cli_pad (label, -24);
+      g_print ("  %s %s\n", padded, value);
+    }
 }
 
 static int
@@ -86,7 +90,7 @@ find_stage (SdStore    *store,
           || g_str_equal (number, name))
         return stage->id;
     }
-  g_printerr (_("sdelka-cli: the pipeline of deal %" G_GINT64_FORMAT " has no stage “%s”; it has:"),
+  g_printerr (_("sdelka-cli: the pipeline of deal %" PRId64 " has no stage “%s”; it has:"),
               deal_id, name);
   for (guint i = 0; stages != NULL && i < stages->len; i++)
     g_printerr (" %s", ((SdStage *) stages->pdata[i])->code);
@@ -134,6 +138,6 @@ sd_cli_deal (int argc, char **argv)
   if (!sd_store_move_deal (store, id, stage, &error))
     return sd_cli_fail (g_steal_pointer (&error));
   stage_name = sd_store_describe (store, SD_ENTITY_STAGE, stage);
-  g_print (_("Deal %" G_GINT64_FORMAT " moved to “%s”\n"), id, stage_name);
+  g_print (_("Deal %" PRId64 " moved to “%s”\n"), id, stage_name);
   return SD_CLI_OK;
 }

@@ -12,10 +12,11 @@ sd_cli_print_journal_entry (gpointer data,
                             gpointer unused)
 {
   SdJournalEntry *entry = data;
+  g_autofree char *author = sd_cli_pad (entry->author_name != NULL ? entry->author_name
+                                                                   : entry->origin, -20);
 
-  g_print ("%8" G_GINT64_FORMAT "  %s  %-7s %-16s %8" G_GINT64_FORMAT "  %-20s %s\n", entry->id,
-           entry->at, entry->op, entry->entity, entry->entity_id,
-           entry->author_name != NULL ? entry->author_name : entry->origin, entry->changes);
+  g_print ("%8" G_GINT64_FORMAT "  %s  %-7s %-16s %8" G_GINT64_FORMAT "  %s %s\n", entry->id,
+           entry->at, entry->op, entry->entity, entry->entity_id, author, entry->changes);
 }
 
 int

@@ -32,6 +32,8 @@ sd_cli_stats (int argc, char **argv)
       g_autoptr(GArray) totals = sd_store_stage_totals (store, pipeline->id, &error);
       gint64 count = 0, sum = 0;
       g_autofree char *sum_text = NULL;
+      g_autofree char *total_name = NULL;
+      g_autofree char *sum_column = NULL;
 
       if (stages == NULL || totals == NULL)
         return sd_cli_fail (g_steal_pointer (&error));
@@ -41,13 +43,17 @@ sd_cli_stats (int argc, char **argv)
           SdStage *stage = stages->pdata[k];
           SdStageTotal *total = &g_array_index (totals, SdStageTotal, k);
           g_autofree char *money = sd_money_format (total->sum, "RUB");
+          g_autofree char *name = sd_cli_pad (stage->name, -40);
+          g_autofree char *money_column = sd_cli_pad (money, 20);
 
-          g_print ("  %-40s %8" G_GINT64_FORMAT "  %20s\n", stage->name, total->count, money);
+          g_print ("  %s %8" G_GINT64_FORMAT "  %s\n", name, total->count, money_column);
           count += total->count;
           sum += total->sum;
         }
       sum_text = sd_money_format (sum, "RUB");
-      g_print ("  %-40s %8" G_GINT64_FORMAT "  %20s\n\n", _("Total"), count, sum_text);
+      total_name = sd_cli_pad (_("Total"), -40);
+      sum_column = sd_cli_pad (sum_text, 20);
+      g_print ("  %s %8" G_GINT64_FORMAT "  %s\n\n", total_name, count, sum_column);
     }
   return SD_CLI_OK;
 }

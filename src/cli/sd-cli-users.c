@@ -26,7 +26,10 @@ sd_cli_users (int argc, char **argv)
   for (guint i = 0; i < users->len; i++)
     {
       SdUser *user = users->pdata[i];
-      g_print ("%4" G_GINT64_FORMAT "  %-16s %-28s %s\n", user->id, user->login, user->full_name,
+      g_autofree char *login = sd_cli_pad (user->login, -16);
+      g_autofree char *name = sd_cli_pad (user->full_name, -28);
+
+      g_print ("%4" G_GINT64_FORMAT "  %s %s %s\n", user->id, login, name,
                user->role_code != NULL ? user->role_code : "-");
     }
   return SD_CLI_OK;

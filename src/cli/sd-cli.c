@@ -106,3 +106,22 @@ sd_cli_find_user (SdStore    *store,
     g_printerr (_("sdelka-cli: there is no user “%s” (see “sdelka-cli users”)\n"), name);
   return id;
 }
+
+char *
+sd_cli_pad (const char *text,
+            int         width)
+{
+  glong length = text != NULL ? g_utf8_strlen (text, -1) : 0;
+  glong wanted = ABS (width);
+  GString *padded = g_string_new (NULL);
+
+  if (width > 0)
+    for (glong i = length; i < wanted; i++)
+      g_string_append_c (padded, ' ');
+  if (text != NULL)
+    g_string_append (padded, text);
+  if (width < 0)
+    for (glong i = length; i < wanted; i++)
+      g_string_append_c (padded, ' ');
+  return g_string_free (padded, FALSE);
+}

@@ -40,6 +40,12 @@ int       sd_cli_usage       (const char    *format,
 gint64    sd_cli_find_user   (SdStore       *store,
                               const char    *name);
 
+/* @text padded with spaces to @width characters (printf's widths count bytes, so Cyrillic
+ * columns would not line up): on the right for a negative @width, like "%-*s", else on
+ * the left. NULL is printed as "". */
+char     *sd_cli_pad         (const char    *text,
+                              int            width);
+
 void      sd_cli_print_journal_entry (gpointer entry,
                                       gpointer unused);
 

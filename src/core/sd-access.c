@@ -4,8 +4,6 @@
  */
 #include "sd-access.h"
 
-#include <glib/gi18n-lib.h>
-
 static const struct
 {
   SdAccessAction action;
@@ -39,25 +37,4 @@ sd_access_action_parse (const char     *name,
         return TRUE;
       }
   return FALSE;
-}
-
-/* The verb as a sentence uses it: "may not <verb> deals". */
-const char *
-sd_access_action_label (SdAccessAction action)
-{
-  switch (action)
-    {
-    case SD_ACCESS_VIEW:
-      return _("view");
-    case SD_ACCESS_EDIT:
-      return _("edit");
-    case SD_ACCESS_MOVE:
-      return _("move");
-    case SD_ACCESS_CHAT:
-      return _("chat on");
-    case SD_ACCESS_ATTACH:
-      return _("attach files to");
-    default:
-      return _("change");
-    }
 }

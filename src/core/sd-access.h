@@ -24,7 +24,6 @@ typedef enum
 #define SD_ACTOR_SYSTEM ((gint64) 0)
 
 const char *sd_access_action_to_string (SdAccessAction action);
-const char *sd_access_action_label     (SdAccessAction action);
 gboolean    sd_access_action_parse     (const char     *name,
                                         SdAccessAction *out_action);
 

@@ -11,13 +11,37 @@ struct _SdChanges
   GArray *items;  /* SdChange, in the order they were set */
 };
 
+gboolean
+sd_value_equal (const SdValue *a,
+                const SdValue *b)
+{
+  if (a->kind != b->kind)
+    return FALSE;
+  switch (a->kind)
+    {
+    case SD_VALUE_NUMBER:
+      return a->number == b->number;
+    case SD_VALUE_STRING:
+      return strcmp (a->text, b->text) == 0;
+    default:
+      return TRUE;
+    }
+}
+
+void
+sd_value_clear (SdValue *value)
+{
+  g_clear_pointer (&value->text, g_free);
+  value->kind = SD_VALUE_NULL;
+}
+
 static void
 clear_change (gpointer data)
 {
   SdChange *change = data;
 
   g_free (change->field);
-  g_clear_pointer (&change->value, g_variant_unref);
+  sd_value_clear (&change->value);
 }
 
 SdChanges *
@@ -25,7 +49,7 @@ sd_changes_new (void)
 {
   SdChanges *self = g_new0 (SdChanges, 1);
 
-  self->items = g_array_new (FALSE, TRUE, sizeof (SdChange));
+  self->items = g_array_sized_new (FALSE, TRUE, sizeof (SdChange), 8);
   g_array_set_clear_func (self->items, clear_change);
   return self;
 }
@@ -40,22 +64,21 @@ sd_changes_free (SdChanges *self)
 }
 
 /* Setting a field twice keeps the last value, in the first one's place. */
-static void
-set_value (SdChanges  *self,
-           const char *field,
-           GVariant   *value)
+static SdValue *
+slot_for (SdChanges  *self,
+          const char *field)
 {
   SdChange *existing = (SdChange *) sd_changes_lookup (self, field);
 
-  if (value != NULL)
-    g_variant_ref_sink (value);
   if (existing != NULL)
     {
-      g_clear_pointer (&existing->value, g_variant_unref);
-      existing->value = value;
-      return;
+      sd_value_clear (&existing->value);
+      return &existing->value;
     }
-  g_array_append_val (self->items, ((SdChange) { g_strdup (field), value }));
+  g_array_set_size (self->items, self->items->len + 1);
+  existing = &g_array_index (self->items, SdChange, self->items->len - 1);
+  existing->field = g_strdup (field);
+  return &existing->value;
 }
 
 void
@@ -63,7 +86,10 @@ sd_changes_set_int (SdChanges  *self,
                     const char *field,
                     gint64      value)
 {
-  set_value (self, field, g_variant_new_int64 (value));
+  SdValue *slot = slot_for (self, field);
+
+  slot->kind = SD_VALUE_NUMBER;
+  slot->number = value;
 }
 
 void
@@ -71,14 +97,19 @@ sd_changes_set_text (SdChanges  *self,
                      const char *field,
                      const char *value)
 {
-  set_value (self, field, value != NULL ? g_variant_new_string (value) : NULL);
+  SdValue *slot = slot_for (self, field);
+
+  if (value == NULL)
+    return;
+  slot->kind = SD_VALUE_STRING;
+  slot->text = g_strdup (value);
 }
 
 void
 sd_changes_set_null (SdChanges  *self,
                      const char *field)
 {
-  set_value (self, field, NULL);
+  slot_for (self, field);
 }
 
 guint

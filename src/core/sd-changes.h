@@ -8,14 +8,33 @@
 
 G_BEGIN_DECLS
 
-typedef struct _SdChanges SdChanges;
+typedef enum
+{
+  SD_VALUE_NULL,
+  SD_VALUE_NUMBER,
+  SD_VALUE_STRING,
+} SdValueKind;
 
-/* A field's value: an int64, a string, or NULL for SQL NULL. */
+/* A field's value: a number, a string, or SQL NULL. Plain data rather than GVariant:
+ * every write builds several, and their allocations showed in bulk imports. */
 typedef struct
 {
-  char     *field;
-  GVariant *value;
+  SdValueKind kind;
+  gint64      number;
+  char       *text;
+} SdValue;
+
+typedef struct
+{
+  char    *field;
+  SdValue  value;
 } SdChange;
+
+typedef struct _SdChanges SdChanges;
+
+gboolean        sd_value_equal      (const SdValue *a,
+                                     const SdValue *b);
+void            sd_value_clear      (SdValue       *value);
 
 SdChanges      *sd_changes_new      (void);
 void            sd_changes_free     (SdChanges  *self);

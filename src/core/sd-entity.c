@@ -6,10 +6,10 @@
 
 #include <string.h>
 
-#define INT(n) { n, SD_VALUE_INT, SD_COLUMN_JOURNALED }
-#define TEXT(n) { n, SD_VALUE_TEXT, SD_COLUMN_JOURNALED }
-#define KEPT_INT(n) { n, SD_VALUE_INT, SD_COLUMN_HOUSEKEEPING }
-#define KEPT_TEXT(n) { n, SD_VALUE_TEXT, SD_COLUMN_HOUSEKEEPING }
+#define INT(n) { n, SD_COLUMN_INTEGER, SD_COLUMN_JOURNALED }
+#define TEXT(n) { n, SD_COLUMN_TEXT, SD_COLUMN_JOURNALED }
+#define KEPT_INT(n) { n, SD_COLUMN_INTEGER, SD_COLUMN_HOUSEKEEPING }
+#define KEPT_TEXT(n) { n, SD_COLUMN_TEXT, SD_COLUMN_HOUSEKEEPING }
 
 static const SdColumnInfo role_columns[] = { TEXT ("code"), TEXT ("name") };
 
@@ -37,8 +37,8 @@ static const SdColumnInfo access_columns[] = {
 };
 
 static const SdColumnInfo custom_field_columns[] = {
-  INT ("pipeline_id"), TEXT ("code"), TEXT ("name"), TEXT ("kind"), INT ("required"),
-  TEXT ("b24_field"), INT ("sort"),
+  INT ("pipeline_id"), TEXT ("entity"), TEXT ("code"), TEXT ("name"), TEXT ("kind"),
+  INT ("required"), TEXT ("b24_field"), INT ("sort"),
 };
 
 static const SdColumnInfo custom_field_option_columns[] = {
@@ -54,6 +54,10 @@ static const SdColumnInfo contact_columns[] = {
 
 static const SdColumnInfo contact_channel_columns[] = {
   INT ("contact_id"), TEXT ("kind"), TEXT ("value"), TEXT ("value_type"),
+};
+
+static const SdColumnInfo contact_field_columns[] = {
+  INT ("contact_id"), INT ("field_id"), TEXT ("value"),
 };
 
 static const SdColumnInfo company_columns[] = {
@@ -128,6 +132,9 @@ static const SdEntityInfo entities[SD_N_ENTITIES] = {
   [SD_ENTITY_CONTACT_CHANNEL] = { "contact_channel", "contact_channels",
                                   COLUMNS (contact_channel_columns), SD_SCOPE_PARTY,
                                   SD_ACCESS_EDIT, "contact_id", SD_ENTITY_CONTACT },
+  [SD_ENTITY_CONTACT_FIELD] = { "contact_field", "contact_fields",
+                                COLUMNS (contact_field_columns), SD_SCOPE_PARTY,
+                                SD_ACCESS_EDIT, "contact_id", SD_ENTITY_CONTACT },
   [SD_ENTITY_COMPANY] = { "company", "companies", COLUMNS (company_columns),
                           SD_SCOPE_PARTY, SD_ACCESS_EDIT, NULL, 0 },
   [SD_ENTITY_DEAL] = { "deal", "deals", COLUMNS (deal_columns), SD_SCOPE_DEAL,
@@ -164,14 +171,31 @@ sd_entity_from_name (const char *name,
   return FALSE;
 }
 
+/* Every write looks up each of its fields: by hash, not by walking the list. */
+static GHashTable *
+column_index (SdEntity entity)
+{
+  static GHashTable *indexes[SD_N_ENTITIES];
+  static gsize ready;
+
+  if (g_once_init_enter (&ready))
+    {
+      for (guint e = 0; e < SD_N_ENTITIES; e++)
+        {
+          indexes[e] = g_hash_table_new (g_str_hash, g_str_equal);
+          for (guint i = 0; i < entities[e].n_columns; i++)
+            g_hash_table_insert (indexes[e], (gpointer) entities[e].columns[i].name,
+                                 (gpointer) &entities[e].columns[i]);
+        }
+      g_once_init_leave (&ready, 1);
+    }
+  return indexes[entity];
+}
+
 const SdColumnInfo *
 sd_entity_find_column (SdEntity    entity,
                        const char *column)
 {
-  const SdEntityInfo *info = sd_entity_info (entity);
-
-  for (guint i = 0; i < info->n_columns; i++)
-    if (strcmp (info->columns[i].name, column) == 0)
-      return &info->columns[i];
-  return NULL;
+  g_return_val_if_fail (entity < SD_N_ENTITIES, NULL);
+  return g_hash_table_lookup (column_index (entity), column);
 }

@@ -25,6 +25,7 @@ typedef enum
   SD_ENTITY_CUSTOM_FIELD_OPTION,
   SD_ENTITY_CONTACT,
   SD_ENTITY_CONTACT_CHANNEL,
+  SD_ENTITY_CONTACT_FIELD,
   SD_ENTITY_COMPANY,
   SD_ENTITY_DEAL,
   SD_ENTITY_DEAL_RESPONSIBLE,
@@ -39,9 +40,9 @@ typedef enum
 
 typedef enum
 {
-  SD_VALUE_INT,
-  SD_VALUE_TEXT,
-} SdValueType;
+  SD_COLUMN_INTEGER,
+  SD_COLUMN_TEXT,
+} SdColumnType;
 
 typedef enum
 {
@@ -52,7 +53,7 @@ typedef enum
 typedef struct
 {
   const char   *name;
-  SdValueType   type;
+  SdColumnType  type;
   SdColumnFlags flags;
 } SdColumnInfo;
 

@@ -18,14 +18,14 @@ static const char migration_1[] =
 
   "CREATE TABLE departments ("
   "  id INTEGER PRIMARY KEY,"
-  "  b24_id INTEGER UNIQUE,"
+  "  b24_id INTEGER,"
   "  parent_id INTEGER REFERENCES departments(id),"
   "  name TEXT NOT NULL,"
   "  head_user_id INTEGER REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED);"
 
   "CREATE TABLE users ("
   "  id INTEGER PRIMARY KEY,"
-  "  b24_id INTEGER UNIQUE,"
+  "  b24_id INTEGER,"
   "  login TEXT UNIQUE,"
   "  first_name TEXT NOT NULL,"
   "  last_name TEXT NOT NULL,"
@@ -40,7 +40,7 @@ static const char migration_1[] =
 
   "CREATE TABLE pipelines ("
   "  id INTEGER PRIMARY KEY,"
-  "  b24_id INTEGER UNIQUE,"
+  "  b24_id INTEGER,"
   "  code TEXT NOT NULL UNIQUE,"
   "  name TEXT NOT NULL,"
   "  sort INTEGER NOT NULL DEFAULT 0,"
@@ -65,16 +65,20 @@ static const char migration_1[] =
   "  actions INTEGER NOT NULL,"
   "  UNIQUE (role_id, stage_id));"
 
+  /* A field without a pipeline is shared by every pipeline; "entity" says whose values
+   * it holds: a deal's (deal_fields) or a contact's (contact_fields). */
   "CREATE TABLE custom_fields ("
   "  id INTEGER PRIMARY KEY,"
   "  pipeline_id INTEGER REFERENCES pipelines(id) ON DELETE CASCADE,"
+  "  entity TEXT NOT NULL DEFAULT 'deal' CHECK (entity = 'deal' OR entity = 'contact'),"
   "  code TEXT NOT NULL,"
   "  name TEXT NOT NULL,"
   "  kind TEXT NOT NULL CHECK (kind = 'string' OR kind = 'number' OR kind = 'date' OR kind = 'bool' OR kind = 'list'),"
   "  required INTEGER NOT NULL DEFAULT 0,"
   "  b24_field TEXT,"
-  "  sort INTEGER NOT NULL DEFAULT 0,"
-  "  UNIQUE (pipeline_id, code));"
+  "  sort INTEGER NOT NULL DEFAULT 0);"
+  /* UNIQUE (pipeline_id, code) would let shared fields repeat a code: NULLs differ. */
+  "CREATE UNIQUE INDEX custom_fields_code ON custom_fields(coalesce(pipeline_id, 0), code);"
 
   "CREATE TABLE custom_field_options ("
   "  id INTEGER PRIMARY KEY,"
@@ -87,7 +91,7 @@ static const char migration_1[] =
 
   "CREATE TABLE contacts ("
   "  id INTEGER PRIMARY KEY,"
-  "  b24_id INTEGER UNIQUE,"
+  "  b24_id INTEGER,"
   "  remote_modified TEXT,"
   "  dirty INTEGER NOT NULL DEFAULT 0,"
   "  first_name TEXT NOT NULL,"
@@ -108,9 +112,16 @@ static const char migration_1[] =
   "  value_type TEXT NOT NULL DEFAULT 'WORK');"
   "CREATE INDEX contact_channels_contact ON contact_channels(contact_id);"
 
+  "CREATE TABLE contact_fields ("
+  "  id INTEGER PRIMARY KEY,"
+  "  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+  "  field_id INTEGER NOT NULL REFERENCES custom_fields(id),"
+  "  value TEXT,"
+  "  UNIQUE (contact_id, field_id));"
+
   "CREATE TABLE companies ("
   "  id INTEGER PRIMARY KEY,"
-  "  b24_id INTEGER UNIQUE,"
+  "  b24_id INTEGER,"
   "  remote_modified TEXT,"
   "  dirty INTEGER NOT NULL DEFAULT 0,"
   "  title TEXT NOT NULL,"
@@ -129,7 +140,7 @@ static const char migration_1[] =
 
   "CREATE TABLE deals ("
   "  id INTEGER PRIMARY KEY,"
-  "  b24_id INTEGER UNIQUE,"
+  "  b24_id INTEGER,"
   "  remote_modified TEXT,"
   "  dirty INTEGER NOT NULL DEFAULT 0,"
   "  title TEXT NOT NULL CHECK (length(title) > 0),"
@@ -186,7 +197,7 @@ static const char migration_1[] =
 
   "CREATE TABLE payments ("
   "  id INTEGER PRIMARY KEY,"
-  "  b24_id INTEGER UNIQUE,"
+  "  b24_id INTEGER,"
   "  deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
   "  amount INTEGER NOT NULL CHECK (amount > 0),"
   "  currency TEXT NOT NULL DEFAULT 'RUB',"
@@ -200,7 +211,7 @@ static const char migration_1[] =
 
   "CREATE TABLE files ("
   "  id INTEGER PRIMARY KEY,"
-  "  b24_id INTEGER UNIQUE,"
+  "  b24_id INTEGER,"
   "  deal_id INTEGER REFERENCES deals(id) ON DELETE CASCADE,"
   "  kind TEXT NOT NULL DEFAULT 'document' CHECK (kind = 'photo' OR kind = 'document' OR kind = 'plan' OR kind = 'invoice' OR kind = 'act' OR kind = 'estimate' OR kind = 'contract'),"
   "  name TEXT NOT NULL,"
@@ -214,7 +225,7 @@ static const char migration_1[] =
 
   "CREATE TABLE timeline ("
   "  id INTEGER PRIMARY KEY,"
-  "  b24_id INTEGER UNIQUE,"
+  "  b24_id INTEGER,"
   "  deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
   "  kind TEXT NOT NULL CHECK (kind = 'comment' OR kind = 'call' OR kind = 'message' OR kind = 'email' OR kind = 'automation'),"
   "  text TEXT NOT NULL,"
@@ -224,7 +235,7 @@ static const char migration_1[] =
 
   "CREATE TABLE tasks ("
   "  id INTEGER PRIMARY KEY,"
-  "  b24_id INTEGER UNIQUE,"
+  "  b24_id INTEGER,"
   "  deal_id INTEGER REFERENCES deals(id) ON DELETE CASCADE,"
   "  title TEXT NOT NULL,"
   "  description TEXT,"
@@ -239,6 +250,19 @@ static const char migration_1[] =
   "  closed_at TEXT);"
   "CREATE INDEX tasks_deal ON tasks(deal_id);"
   "CREATE INDEX tasks_responsible ON tasks(responsible_id, status);"
+
+  /* Server ids are unique once known; rows made here have none yet and stay out of the
+   * index, so inserting them costs no index write. */
+  "CREATE UNIQUE INDEX departments_b24 ON departments(b24_id) WHERE b24_id IS NOT NULL;"
+  "CREATE UNIQUE INDEX users_b24 ON users(b24_id) WHERE b24_id IS NOT NULL;"
+  "CREATE UNIQUE INDEX pipelines_b24 ON pipelines(b24_id) WHERE b24_id IS NOT NULL;"
+  "CREATE UNIQUE INDEX contacts_b24 ON contacts(b24_id) WHERE b24_id IS NOT NULL;"
+  "CREATE UNIQUE INDEX companies_b24 ON companies(b24_id) WHERE b24_id IS NOT NULL;"
+  "CREATE UNIQUE INDEX deals_b24 ON deals(b24_id) WHERE b24_id IS NOT NULL;"
+  "CREATE UNIQUE INDEX payments_b24 ON payments(b24_id) WHERE b24_id IS NOT NULL;"
+  "CREATE UNIQUE INDEX files_b24 ON files(b24_id) WHERE b24_id IS NOT NULL;"
+  "CREATE UNIQUE INDEX timeline_b24 ON timeline(b24_id) WHERE b24_id IS NOT NULL;"
+  "CREATE UNIQUE INDEX tasks_b24 ON tasks(b24_id) WHERE b24_id IS NOT NULL;"
 
   /* The outbox: one row a change made through the write API, in the same transaction. */
   "CREATE TABLE journal ("
@@ -262,11 +286,11 @@ static const char migration_1[] =
   "  key TEXT PRIMARY KEY,"
   "  value TEXT) WITHOUT ROWID;"
 
-  /* Search text is folded by the store (case, ё, phone digits) before it gets here, so
-   * the tokenizer only splits. The rowid packs the entity kind and id (see sd-search.c)
-   * so that re-indexing one row is a rowid lookup. */
+  /* Search text is folded by the store (case, ё, phone digits, words split by single
+   * spaces) before it gets here, so the tokenizer only splits at spaces. The rowid packs
+   * the entity kind and id (see sd-search.c) so that re-indexing one row is a rowid lookup. */
   "CREATE VIRTUAL TABLE search USING fts5("
-  "  body, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3',"
+  "  body, tokenize = 'ascii', prefix = '2 3',"
   "  detail = none, columnsize = 0);";
 
 static const char *const migrations[] = {

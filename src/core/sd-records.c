@@ -8,6 +8,7 @@
 #include "sd-store-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 
 static char *
 text_at (sqlite3_stmt *stmt,
@@ -221,7 +222,7 @@ sd_store_get_deal (SdStore  *self,
     {
       if (rc == SQLITE_DONE)
         g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
-                     _("There is no deal with the number %" G_GINT64_FORMAT), id);
+                     _("There is no deal with the number %" PRId64), id);
       else
         sd_store_set_sqlite_error (self, error, "Cannot read the deal");
       sqlite3_reset (stmt);
@@ -333,6 +334,8 @@ sd_store_list_journal (SdStore  *self,
   return collect (self, stmt, make_journal_entry, (GDestroyNotify) sd_journal_entry_free, error);
 }
 
+/* The id in the first column of the first row of @sql, whose ?1 is @code (when not NULL)
+ * and whose ?2 is @scope; 0 when there is none. */
 static gint64
 find_id (SdStore    *self,
          const char *sql,
@@ -344,8 +347,9 @@ find_id (SdStore    *self,
 
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
-  if (scope != 0)
+  if (code != NULL)
+    sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
     sqlite3_bind_int64 (stmt, 2, scope);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     id = sqlite3_column_int64 (stmt, 0);
@@ -383,7 +387,83 @@ sd_store_find_user (SdStore    *self,
   return find_id (self, "SELECT id FROM users WHERE login = ?", 0, login);
 }
 
-static void
+gint64
+sd_store_find_custom_field (SdStore    *self,
+                            gint64      pipeline_id,
+                            const char *code)
+{
+  /* The expression matches the unique index custom_fields_code. */
+  return find_id (self, "SELECT id FROM custom_fields "
+                        "WHERE coalesce(pipeline_id, 0) = ?2 AND code = ?1",
+                  pipeline_id, code);
+}
+
+gint64
+sd_store_find_field_option (SdStore    *self,
+                            gint64      field_id,
+                            const char *code)
+{
+  return find_id (self, "SELECT id FROM custom_field_options WHERE field_id = ?2 AND code = ?1",
+                  field_id, code);
+}
+
+gint64
+sd_store_find_access (SdStore *self,
+                      gint64   role_id,
+                      gint64   stage_id)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT id FROM access "
+                                               "WHERE role_id = ? AND stage_id = ?", NULL);
+  gint64 id = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, role_id);
+  sqlite3_bind_int64 (stmt, 2, stage_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return id;
+}
+
+GArray *
+sd_store_list_access (SdStore  *self,
+                      gint64    pipeline_id,
+                      GError  **error)
+{
+  sqlite3_stmt *stmt;
+  GArray *rows;
+  int rc;
+
+  stmt = sd_store_prepare (self,
+                           "SELECT a.id, a.role_id, a.stage_id, a.actions FROM access a"
+                           " JOIN stages s ON s.id = a.stage_id "
+                           "WHERE s.pipeline_id = ? ORDER BY s.sort, s.id, a.role_id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, pipeline_id);
+  rows = g_array_new (FALSE, FALSE, sizeof (SdAccessRow));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SdAccessRow row = {
+        sqlite3_column_int64 (stmt, 0),
+        sqlite3_column_int64 (stmt, 1),
+        sqlite3_column_int64 (stmt, 2),
+        (SdAccessAction) sqlite3_column_int64 (stmt, 3),
+      };
+      g_array_append_val (rows, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read the access rows");
+      g_array_unref (rows);
+      return NULL;
+    }
+  return rows;
+}
+
+void
 sd_field_option_free (SdFieldOption *option)
 {
   g_free (option->code);
@@ -394,6 +474,7 @@ sd_field_option_free (SdFieldOption *option)
 void
 sd_custom_field_free (SdCustomField *field)
 {
+  g_free (field->entity);
   g_free (field->code);
   g_free (field->name);
   g_free (field->kind);
@@ -407,12 +488,39 @@ make_custom_field (sqlite3_stmt *stmt)
   SdCustomField *field = g_new0 (SdCustomField, 1);
 
   field->id = sqlite3_column_int64 (stmt, 0);
-  field->code = text_at (stmt, 1);
-  field->name = text_at (stmt, 2);
-  field->kind = text_at (stmt, 3);
-  field->required = sqlite3_column_int (stmt, 4) != 0;
+  field->pipeline_id = sqlite3_column_int64 (stmt, 1);
+  field->entity = text_at (stmt, 2);
+  field->code = text_at (stmt, 3);
+  field->name = text_at (stmt, 4);
+  field->kind = text_at (stmt, 5);
+  field->required = sqlite3_column_int (stmt, 6) != 0;
   field->options = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_field_option_free);
   return field;
+}
+
+static gpointer
+make_field_option (sqlite3_stmt *stmt)
+{
+  SdFieldOption *option = g_new0 (SdFieldOption, 1);
+
+  option->id = sqlite3_column_int64 (stmt, 0);
+  option->code = text_at (stmt, 1);
+  option->label = text_at (stmt, 2);
+  return option;
+}
+
+GPtrArray *
+sd_store_list_field_options (SdStore  *self,
+                             gint64    field_id,
+                             GError  **error)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self,
+                                         "SELECT id, code, label FROM custom_field_options "
+                                         "WHERE field_id = ? ORDER BY sort, id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, field_id);
+  return collect (self, stmt, make_field_option, (GDestroyNotify) sd_field_option_free, error);
 }
 
 GPtrArray *
@@ -424,7 +532,8 @@ sd_store_list_custom_fields (SdStore  *self,
   GPtrArray *fields;
 
   stmt = sd_store_prepare (self,
-                           "SELECT id, code, name, kind, required FROM custom_fields "
+                           "SELECT id, coalesce(pipeline_id, 0), entity, code, name, kind,"
+                           " required FROM custom_fields "
                            "WHERE pipeline_id = ? OR pipeline_id IS NULL ORDER BY sort, id",
                            error);
   if (stmt == NULL)
@@ -434,28 +543,18 @@ sd_store_list_custom_fields (SdStore  *self,
   if (fields == NULL)
     return NULL;
 
-  stmt = sd_store_prepare (self,
-                           "SELECT id, code, label FROM custom_field_options WHERE field_id = ? "
-                           "ORDER BY sort, id", error);
-  if (stmt == NULL)
-    {
-      g_ptr_array_unref (fields);
-      return NULL;
-    }
   for (guint i = 0; i < fields->len; i++)
     {
       SdCustomField *field = fields->pdata[i];
+      GPtrArray *options = sd_store_list_field_options (self, field->id, error);
 
-      sqlite3_bind_int64 (stmt, 1, field->id);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
+      if (options == NULL)
         {
-          SdFieldOption *option = g_new0 (SdFieldOption, 1);
-          option->id = sqlite3_column_int64 (stmt, 0);
-          option->code = text_at (stmt, 1);
-          option->label = text_at (stmt, 2);
-          g_ptr_array_add (field->options, option);
+          g_ptr_array_unref (fields);
+          return NULL;
         }
-      sqlite3_reset (stmt);
+      g_ptr_array_unref (field->options);
+      field->options = options;
     }
   return fields;
 }

@@ -108,6 +108,10 @@ gint64 sd_store_find_pipeline (SdStore *self, const char *code);
 gint64 sd_store_find_stage    (SdStore *self, gint64 pipeline_id, const char *code);
 gint64 sd_store_find_role     (SdStore *self, const char *code);
 gint64 sd_store_find_user     (SdStore *self, const char *login);
+/* @pipeline_id 0 finds a field shared by every pipeline (a contact's). */
+gint64 sd_store_find_custom_field (SdStore *self, gint64 pipeline_id, const char *code);
+gint64 sd_store_find_field_option (SdStore *self, gint64 field_id, const char *code);
+gint64 sd_store_find_access       (SdStore *self, gint64 role_id, gint64 stage_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdDeal, sd_deal_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdUser, sd_user_free)
@@ -126,6 +130,8 @@ typedef struct
 typedef struct
 {
   gint64     id;
+  gint64     pipeline_id; /* 0: shared by every pipeline */
+  char      *entity;    /* "deal", "contact": whose values the field holds */
   char      *code;
   char      *name;
   char      *kind;      /* "string", "number", "date", "bool", "list" */
@@ -136,8 +142,26 @@ typedef struct
 /* What people call a row: a deal's title, a person's name, a stage's name. NULL if none. */
 char      *sd_store_describe         (SdStore *self, SdEntity entity, gint64 id);
 
+/* One role's rights at one stage: a row of the access table. */
+typedef struct
+{
+  gint64          id;
+  gint64          role_id;
+  gint64          stage_id;
+  SdAccessAction  actions;
+} SdAccessRow;
+
+void       sd_field_option_free      (SdFieldOption *option);
 void       sd_custom_field_free      (SdCustomField *field);
-/* The pipeline's own fields and the ones shared by all pipelines, in form order. */
+/* The pipeline's own fields and the ones shared by all pipelines, in form order; a
+ * field's entity says whether its values belong to the deal or to its contact. */
 GPtrArray *sd_store_list_custom_fields (SdStore *self, gint64 pipeline_id, GError **error);
+/* SdFieldOption, in list order. */
+GPtrArray *sd_store_list_field_options (SdStore *self, gint64 field_id, GError **error);
+/* SdAccessRow, the rows for the stages of @pipeline_id, by stage and role. */
+GArray    *sd_store_list_access        (SdStore *self, gint64 pipeline_id, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdCustomField, sd_custom_field_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdFieldOption, sd_field_option_free)
 
 G_END_DECLS

@@ -43,6 +43,9 @@ void          sd_store_invalidate_access (SdStore *self);
 void          sd_store_queue_search  (SdStore     *self,
                                       SdEntity     entity,
                                       gint64       id);
+gint64        sd_search_rowid        (SdEntity     entity,
+                                      gint64       id);
+SdEntity      sd_search_entity_of_rowid (gint64    rowid);
 gboolean      sd_search_reindex      (SdStore     *self,
                                       SdEntity     entity,
                                       gint64       id,

@@ -8,68 +8,65 @@
 #include "sd-store-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* The row as it was before a write, journaled columns only. */
 typedef struct
 {
-  GPtrArray *columns;  /* const SdColumnInfo * */
-  GPtrArray *values;   /* GVariant * or NULL */
+  const SdEntityInfo *info;
+  SdValue            *values;  /* one a column of info */
 } RowValues;
 
 static void
 row_values_clear (RowValues *row)
 {
-  g_clear_pointer (&row->columns, g_ptr_array_unref);
-  g_clear_pointer (&row->values, g_ptr_array_unref);
+  for (guint i = 0; row->values != NULL && i < row->info->n_columns; i++)
+    sd_value_clear (&row->values[i]);
+  g_clear_pointer (&row->values, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RowValues, row_values_clear)
 
 static void
-variant_unref0 (gpointer data)
-{
-  if (data != NULL)
-    g_variant_unref (data);
-}
-
-static GVariant *
 column_value (sqlite3_stmt *stmt,
-              int           index)
+              int           index,
+              SdValue      *value)
 {
   switch (sqlite3_column_type (stmt, index))
     {
     case SQLITE_NULL:
-      return NULL;
+      value->kind = SD_VALUE_NULL;
+      break;
     case SQLITE_INTEGER:
-      return g_variant_ref_sink (g_variant_new_int64 (sqlite3_column_int64 (stmt, index)));
+      value->kind = SD_VALUE_NUMBER;
+      value->number = sqlite3_column_int64 (stmt, index);
+      break;
     default:
-      return g_variant_ref_sink (
-        g_variant_new_string ((const char *) sqlite3_column_text (stmt, index)));
+      value->kind = SD_VALUE_STRING;
+      value->text = g_strdup ((const char *) sqlite3_column_text (stmt, index));
     }
 }
 
 static void
-bind_value (sqlite3_stmt *stmt,
-            int           index,
-            GVariant     *value)
+bind_value (sqlite3_stmt  *stmt,
+            int            index,
+            const SdValue *value)
 {
-  if (value == NULL)
-    sqlite3_bind_null (stmt, index);
-  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
-    sqlite3_bind_int64 (stmt, index, g_variant_get_int64 (value));
-  else
-    sqlite3_bind_text (stmt, index, g_variant_get_string (value, NULL), -1, SQLITE_TRANSIENT);
+  switch (value->kind)
+    {
+    case SD_VALUE_NULL:
+      sqlite3_bind_null (stmt, index);
+      break;
+    case SD_VALUE_NUMBER:
+      sqlite3_bind_int64 (stmt, index, value->number);
+      break;
+    default:
+      sqlite3_bind_text (stmt, index, value->text, -1, SQLITE_STATIC);
+    }
 }
 
-static gboolean
-values_equal (GVariant *a,
-              GVariant *b)
-{
-  if (a == NULL || b == NULL)
-    return a == b;
-  return g_variant_equal (a, b);
-}
+static const SdValue null_value = { SD_VALUE_NULL, 0, NULL };
 
 static gboolean
 validate_changes (SdEntity    entity,
@@ -82,7 +79,7 @@ validate_changes (SdEntity    entity,
     {
       const SdChange *change = sd_changes_get (changes, i);
       const SdColumnInfo *column = sd_entity_find_column (entity, change->field);
-      const GVariantType *expected;
+      SdValueKind expected;
 
       if (column == NULL)
         {
@@ -90,16 +87,58 @@ validate_changes (SdEntity    entity,
                        "A %s has no field “%s”", info->name, change->field);
           return FALSE;
         }
-      expected = column->type == SD_VALUE_INT ? G_VARIANT_TYPE_INT64 : G_VARIANT_TYPE_STRING;
-      if (change->value != NULL && !g_variant_is_of_type (change->value, expected))
+      expected = column->type == SD_COLUMN_INTEGER ? SD_VALUE_NUMBER : SD_VALUE_STRING;
+      if (change->value.kind != SD_VALUE_NULL && change->value.kind != expected)
         {
           g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_INVALID,
                        "The field “%s” of a %s takes %s", change->field, info->name,
-                       column->type == SD_VALUE_INT ? "a number" : "text");
+                       column->type == SD_COLUMN_INTEGER ? "a number" : "text");
           return FALSE;
         }
     }
   return TRUE;
+}
+
+/* A whole sentence for the rows people name by number; the others by their journal name. */
+static void
+set_not_found (GError   **error,
+               SdEntity   entity,
+               gint64     id)
+{
+  switch (entity)
+    {
+    case SD_ENTITY_DEAL:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("There is no deal with the number %" PRId64), id);
+      break;
+    case SD_ENTITY_CONTACT:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("There is no contact with the number %" PRId64), id);
+      break;
+    case SD_ENTITY_COMPANY:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("There is no company with the number %" PRId64), id);
+      break;
+    case SD_ENTITY_USER:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("There is no user with the number %" PRId64), id);
+      break;
+    case SD_ENTITY_PAYMENT:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("There is no payment with the number %" PRId64), id);
+      break;
+    case SD_ENTITY_TASK:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("There is no task with the number %" PRId64), id);
+      break;
+    default:
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   /* Translators: %s is a table's name as the journal writes it, in
+                    * English: "stage", "contact_field", … */
+                   _("There is no %s with the number %" PRId64), sd_entity_info (entity)->name,
+                   id);
+      break;
+    }
 }
 
 static gboolean
@@ -114,14 +153,12 @@ read_row (SdStore     *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  row->columns = g_ptr_array_new ();
-  row->values = g_ptr_array_new_with_free_func (variant_unref0);
+  row->info = info;
   for (guint i = 0; i < info->n_columns; i++)
     {
-      if (row->columns->len > 0)
+      if (i > 0)
         g_string_append (sql, ", ");
       g_string_append (sql, info->columns[i].name);
-      g_ptr_array_add (row->columns, (gpointer) &info->columns[i]);
     }
   g_string_append_printf (sql, " FROM %s WHERE id = ?", info->table);
 
@@ -133,33 +170,42 @@ read_row (SdStore     *self,
   if (rc != SQLITE_ROW)
     {
       if (rc == SQLITE_DONE)
-        g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
-                     _("There is no %s with the number %" G_GINT64_FORMAT), info->name, id);
+        set_not_found (error, entity, id);
       else
         sd_store_set_sqlite_error (self, error, "Cannot read");
       sqlite3_reset (stmt);
       return FALSE;
     }
-  for (guint i = 0; i < row->columns->len; i++)
-    g_ptr_array_add (row->values, column_value (stmt, i));
+  row->values = g_new0 (SdValue, info->n_columns);
+  for (guint i = 0; i < info->n_columns; i++)
+    column_value (stmt, i, &row->values[i]);
   sqlite3_reset (stmt);
   return TRUE;
 }
 
-static GVariant *
+static const SdValue *
 row_lookup (const RowValues *row,
             const char      *column)
 {
-  for (guint i = 0; i < row->columns->len; i++)
-    if (strcmp (((const SdColumnInfo *) row->columns->pdata[i])->name, column) == 0)
-      return row->values->pdata[i];
-  return NULL;
+  for (guint i = 0; i < row->info->n_columns; i++)
+    if (strcmp (row->info->columns[i].name, column) == 0)
+      return &row->values[i];
+  return &null_value;
 }
 
 static gint64
-variant_int (GVariant *value)
+value_int (const SdValue *value)
 {
-  return value != NULL ? g_variant_get_int64 (value) : 0;
+  return value != NULL && value->kind == SD_VALUE_NUMBER ? value->number : 0;
+}
+
+static const SdValue *
+change_value (SdChanges  *changes,
+              const char *field)
+{
+  const SdChange *change = changes != NULL ? sd_changes_lookup (changes, field) : NULL;
+
+  return change != NULL ? &change->value : &null_value;
 }
 
 static gint64
@@ -216,6 +262,9 @@ check_write_access (SdStore          *self,
   const SdChange *stage_change;
   gint64 deal_id;
 
+  if (sd_store_get_actor (self) == SD_ACTOR_SYSTEM)
+    return TRUE;
+
   switch (info->scope)
     {
     case SD_SCOPE_CONFIG:
@@ -231,12 +280,12 @@ check_write_access (SdStore          *self,
     case SD_SCOPE_DEAL:
       stage_change = changes != NULL ? sd_changes_lookup (changes, "stage_id") : NULL;
       if (old == NULL)
-        return sd_store_check_access (self, variant_int (stage_change ? stage_change->value : NULL),
+        return sd_store_check_access (self, value_int (change_value (changes, "stage_id")),
                                       SD_ACCESS_EDIT, error);
       {
-        gint64 current = variant_int (row_lookup (old, "stage_id"));
+        gint64 current = value_int (row_lookup (old, "stage_id"));
         gboolean moves = stage_change != NULL
-                         && !values_equal (stage_change->value, row_lookup (old, "stage_id"));
+                         && !sd_value_equal (&stage_change->value, row_lookup (old, "stage_id"));
         gboolean edits = changes == NULL || sd_changes_get_size (changes) > (moves ? 1u : 0u);
 
         if (moves && !sd_store_check_access (self, current, SD_ACCESS_MOVE, error))
@@ -245,13 +294,8 @@ check_write_access (SdStore          *self,
       }
 
     case SD_SCOPE_DEAL_PART:
-      if (old != NULL)
-        deal_id = variant_int (row_lookup (old, info->parent_column));
-      else
-        {
-          const SdChange *parent = sd_changes_lookup (changes, info->parent_column);
-          deal_id = variant_int (parent ? parent->value : NULL);
-        }
+      deal_id = value_int (old != NULL ? row_lookup (old, info->parent_column)
+                                       : change_value (changes, info->parent_column));
       if (deal_id == 0)
         return check_party_access (self, error);
       return sd_store_check_access (self, deal_stage (self, deal_id), info->write_action, error);
@@ -279,29 +323,34 @@ format_int64 (char   buffer[24],
 
 /* The journal's changes object, written directly: this is on the path of every write. */
 static void
-append_json_value (GString  *json,
-                   GVariant *value)
+append_json_value (GString       *json,
+                   const SdValue *value)
 {
-  const char *text;
+  char digits[24];
 
-  if (value == NULL)
+  if (value->kind == SD_VALUE_NULL)
     {
       g_string_append (json, "null");
       return;
     }
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+  if (value->kind == SD_VALUE_NUMBER)
     {
-      char digits[24];
-
-      g_string_append (json, format_int64 (digits, g_variant_get_int64 (value)));
+      g_string_append (json, format_int64 (digits, value->number));
       return;
     }
-  text = g_variant_get_string (value, NULL);
   g_string_append_c (json, '"');
-  for (const char *p = text; *p != '\0'; p++)
+  for (const char *p = value->text, *run = value->text;; p++)
     {
+      /* Plain runs go in whole; only quotes, backslashes and controls are escaped. */
+      if (*p != '\0' && *p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+        continue;
+      g_string_append_len (json, run, p - run);
+      run = p + 1;
       switch (*p)
         {
+        case '\0':
+          g_string_append_c (json, '"');
+          return;
         case '"':
           g_string_append (json, "\\\"");
           break;
@@ -311,28 +360,18 @@ append_json_value (GString  *json,
         case '\n':
           g_string_append (json, "\\n");
           break;
-        case '\t':
-          g_string_append (json, "\\t");
-          break;
-        case '\r':
-          g_string_append (json, "\\r");
-          break;
         default:
-          if ((guchar) *p < 0x20)
-            g_string_append_printf (json, "\\u%04x", (guint) (guchar) *p);
-          else
-            g_string_append_c (json, *p);
+          g_string_append_printf (json, "\\u%04x", (guint) (guchar) *p);
         }
     }
-  g_string_append_c (json, '"');
 }
 
 /* Adds "field":[old,new] to a changes object being written. */
 static void
-append_json_change (GString    *json,
-                    const char *field,
-                    GVariant   *old_value,
-                    GVariant   *new_value)
+append_json_change (GString       *json,
+                    const char    *field,
+                    const SdValue *old_value,
+                    const SdValue *new_value)
 {
   if (json->len > 1)
     g_string_append_c (json, ',');
@@ -384,16 +423,13 @@ owning_deal (SdEntity         entity,
              SdChanges       *changes)
 {
   const SdEntityInfo *info = sd_entity_info (entity);
-  const SdChange *change;
 
   if (entity == SD_ENTITY_DEAL)
     return id;
   if (info->scope != SD_SCOPE_DEAL_PART)
     return 0;
-  if (old != NULL)
-    return variant_int (row_lookup (old, info->parent_column));
-  change = sd_changes_lookup (changes, info->parent_column);
-  return variant_int (change ? change->value : NULL);
+  return value_int (old != NULL ? row_lookup (old, info->parent_column)
+                                : change_value (changes, info->parent_column));
 }
 
 /* The search index and listeners of the owning row hear of a change to a part of it. */
@@ -410,11 +446,8 @@ after_write (SdStore          *self,
   gint64 parent_id = 0;
 
   if (info->parent_column != NULL && entity != SD_ENTITY_DEAL)
-    {
-      const SdChange *change = changes ? sd_changes_lookup (changes, info->parent_column) : NULL;
-      parent_id = old != NULL ? variant_int (row_lookup (old, info->parent_column))
-                              : variant_int (change ? change->value : NULL);
-    }
+    parent_id = value_int (old != NULL ? row_lookup (old, info->parent_column)
+                                       : change_value (changes, info->parent_column));
 
   switch (entity)
     {
@@ -496,7 +529,7 @@ sd_store_insert (SdStore    *self,
   if (stmt == NULL)
     goto failed;
   for (guint i = 0; i < sd_changes_get_size (changes); i++)
-    bind_value (stmt, i + 1, sd_changes_get (changes, i)->value);
+    bind_value (stmt, i + 1, &sd_changes_get (changes, i)->value);
   if (!sd_store_step_done (self, stmt, error))
     goto failed;
   id = sqlite3_last_insert_rowid (sd_store_get_db (self));
@@ -506,7 +539,7 @@ sd_store_insert (SdStore    *self,
     {
       const SdChange *change = sd_changes_get (changes, i);
       if (!(sd_entity_find_column (entity, change->field)->flags & SD_COLUMN_HOUSEKEEPING))
-        append_json_change (json, change->field, NULL, change->value);
+        append_json_change (json, change->field, &null_value, &change->value);
     }
 
   if (!append_journal (self, entity, id, owning_deal (entity, id, NULL, changes),
@@ -552,16 +585,16 @@ sd_store_update (SdStore    *self,
   for (guint i = 0; i < sd_changes_get_size (changes); i++)
     {
       const SdChange *change = sd_changes_get (changes, i);
-      GVariant *before = row_lookup (&old, change->field);
+      const SdValue *before = row_lookup (&old, change->field);
 
-      if (values_equal (before, change->value))
+      if (sd_value_equal (before, &change->value))
         continue;
       g_string_append_printf (sql, "%s%s = ?%u", n_changed > 0 ? ", " : "", change->field, i + 1);
       n_changed++;
       if (entity == SD_ENTITY_DEAL && strcmp (change->field, "stage_id") == 0)
         moves = TRUE;
       if (!(sd_entity_find_column (entity, change->field)->flags & SD_COLUMN_HOUSEKEEPING))
-        append_json_change (json, change->field, before, change->value);
+        append_json_change (json, change->field, before, &change->value);
     }
 
   if (n_changed == 0)
@@ -578,7 +611,7 @@ sd_store_update (SdStore    *self,
   if (stmt == NULL)
     goto failed;
   for (guint i = 0; i < sd_changes_get_size (changes); i++)
-    bind_value (stmt, i + 1, sd_changes_get (changes, i)->value);
+    bind_value (stmt, i + 1, &sd_changes_get (changes, i)->value);
   sqlite3_bind_text (stmt, 1000, now, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 1001, id);
   if (!sd_store_step_done (self, stmt, error))
@@ -624,11 +657,11 @@ sd_store_delete (SdStore  *self,
   if (!sd_store_step_done (self, stmt, error))
     goto failed;
 
-  for (guint i = 0; i < old.columns->len; i++)
+  for (guint i = 0; i < info->n_columns; i++)
     {
-      const SdColumnInfo *column = old.columns->pdata[i];
+      const SdColumnInfo *column = &info->columns[i];
       if (!(column->flags & SD_COLUMN_HOUSEKEEPING))
-        append_json_change (json, column->name, old.values->pdata[i], NULL);
+        append_json_change (json, column->name, &old.values[i], &null_value);
     }
 
   if (!append_journal (self, entity, id, owning_deal (entity, id, &old, NULL),

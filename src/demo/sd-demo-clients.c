@@ -5,6 +5,7 @@
 #include "sd-demo-clients.h"
 #include "sd-demo-staff.h"
 #include "sd-demo-words.h"
+#include "sd-records.h"
 
 #define PICK(random, words) ((words).items[sd_demo_random_below ((random), (words).n_items)])
 
@@ -77,9 +78,41 @@ add_channel (SdStore    *store,
   return sd_store_insert (store, SD_ENTITY_CONTACT_CHANNEL, c, error) != 0;
 }
 
+/* The client type is both the contact's own column and a playbook field; they agree. */
+static gboolean
+add_fields (SdStore      *store,
+            SdDemoRandom *random,
+            gint64        contact,
+            const char   *type,
+            GPtrArray    *fields,
+            GError      **error)
+{
+  for (guint i = 0; i < fields->len; i++)
+    {
+      SdCustomField *field = fields->pdata[i];
+      g_autoptr(SdChanges) c = NULL;
+      const char *value;
+
+      if (field->options->len == 0)
+        continue;
+      value = g_str_equal (field->code, "client_type")
+                ? type
+                : ((SdFieldOption *) field->options->pdata[
+                    sd_demo_random_below (random, field->options->len)])->code;
+      c = sd_changes_new ();
+      sd_changes_set_int (c, "contact_id", contact);
+      sd_changes_set_int (c, "field_id", field->id);
+      sd_changes_set_text (c, "value", value);
+      if (sd_store_insert (store, SD_ENTITY_CONTACT_FIELD, c, error) == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gint64
 sd_demo_add_contact (SdStore      *store,
                      SdDemoRandom *random,
+                     GPtrArray    *fields,
                      GError      **error)
 {
   g_autoptr(SdChanges) c = sd_changes_new ();
@@ -97,7 +130,7 @@ sd_demo_add_contact (SdStore      *store,
   sd_changes_set_int (c, "priority", g_str_equal (type, "fleet") ? 1 : 0);
   sd_changes_set_text (c, "address", address);
   id = sd_store_insert (store, SD_ENTITY_CONTACT, c, error);
-  if (id == 0)
+  if (id == 0 || !add_fields (store, random, id, type, fields, error))
     return 0;
 
   phone = make_phone (random);

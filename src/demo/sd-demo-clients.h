@@ -9,8 +9,10 @@
 
 G_BEGIN_DECLS
 
+/* @fields: the contact fields of the playbooks (SdCustomField), each given a value. */
 gint64 sd_demo_add_contact (SdStore      *store,
                             SdDemoRandom *random,
+                            GPtrArray    *fields,
                             GError      **error);
 gint64 sd_demo_add_company (SdStore      *store,
                             SdDemoRandom *random,

@@ -289,7 +289,8 @@ add_custom_values (Demo         *demo,
       SdChanges *c;
       g_autofree char *value = NULL;
 
-      if (!field->required && !sd_demo_random_chance (&demo->random, 70))
+      if (!g_str_equal (field->entity, "deal")
+          || (!field->required && !sd_demo_random_chance (&demo->random, 45)))
         continue;
       if (field->options->len > 0)
         value = g_strdup (((SdFieldOption *) field->options->pdata[
@@ -463,6 +464,27 @@ add_deal (Demo    *demo,
   return TRUE;
 }
 
+/* Contact fields are shared by pipelines: each once, from whichever pipeline lists it. */
+static GPtrArray *
+contact_fields_of (Demo *demo)
+{
+  GPtrArray *fields = g_ptr_array_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  for (guint p = 0; p < demo->pipelines->len; p++)
+    {
+      DemoPipeline *pipeline = demo->pipelines->pdata[p];
+
+      for (guint i = 0; i < pipeline->fields->len; i++)
+        {
+          SdCustomField *field = pipeline->fields->pdata[i];
+          if (g_str_equal (field->entity, "contact") && g_hash_table_add (seen, &field->id))
+            g_ptr_array_add (fields, field);
+        }
+    }
+  return fields;
+}
+
 static gboolean
 generate (Demo                  *demo,
           GFileProgressCallback  progress,
@@ -470,8 +492,9 @@ generate (Demo                  *demo,
           GError               **error)
 {
   guint n_deals = demo->options->n_deals;
-  guint n_contacts = MAX (10, n_deals * 3 / 4);
+  guint n_contacts = MAX (10, n_deals * 3 / 5);  /* fleets and firms come back */
   guint n_companies = MAX (5, n_deals / 6);
+  g_autoptr(GPtrArray) contact_fields = NULL;
   g_autofree char *seed = NULL;
 
   sd_store_set_time (demo->store, demo->options->today - 366 * DAY);
@@ -482,9 +505,10 @@ generate (Demo                  *demo,
 
   demo->contacts = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_contacts);
   demo->companies = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_companies);
+  contact_fields = contact_fields_of (demo);
   for (guint i = 0; i < n_contacts; i++)
     {
-      gint64 id = sd_demo_add_contact (demo->store, &demo->random, error);
+      gint64 id = sd_demo_add_contact (demo->store, &demo->random, contact_fields, error);
       if (id == 0)
         return FALSE;
       g_array_append_val (demo->contacts, id);

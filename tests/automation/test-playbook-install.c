@@ -306,6 +306,225 @@ test_install_needs_system (void)
   g_assert_cmpstr (before, ==, after);
 }
 
+/* What an install of mini followed by mini_edited leaves, read through the store's own
+ * lookups: the fields by code (the contact's shared, without a pipeline), the options
+ * the edit kept, and the head's rights only. */
+static void
+assert_mini_edited (SdStore *store,
+                    gint64   pipeline_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) fields = NULL;
+  g_autoptr(GPtrArray) options = NULL;
+  g_autoptr(GArray) access = NULL;
+  gint64 kind = sd_store_find_custom_field (store, pipeline_id, "kind");
+  gint64 client = sd_store_find_custom_field (store, 0, "client");
+  gint64 head = sd_store_find_role (store, "head");
+
+  g_assert_cmpint (kind, >, 0);
+  g_assert_cmpint (client, >, 0);
+  g_assert_cmpint (sd_store_find_custom_field (store, 0, "kind"), ==, 0);
+  g_assert_cmpint (sd_store_find_custom_field (store, pipeline_id, "client"), ==, 0);
+
+  fields = sd_store_list_custom_fields (store, pipeline_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fields->len, ==, 2);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const SdCustomField *field = fields->pdata[i];
+
+      if (field->id == kind)
+        {
+          g_assert_cmpstr (field->entity, ==, "deal");
+          g_assert_cmpint (field->pipeline_id, ==, pipeline_id);
+        }
+      else
+        {
+          g_assert_cmpint (field->id, ==, client);
+          g_assert_cmpstr (field->entity, ==, "contact");
+          g_assert_cmpint (field->pipeline_id, ==, 0);
+        }
+    }
+
+  options = sd_store_list_field_options (store, kind, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (options->len, ==, 2);
+  g_assert_cmpstr (((SdFieldOption *) options->pdata[0])->code, ==, "b");
+  g_assert_cmpstr (((SdFieldOption *) options->pdata[1])->code, ==, "c");
+  g_assert_cmpint (sd_store_find_field_option (store, kind, "a"), ==, 0);
+  g_assert_cmpint (sd_store_find_field_option (store, kind, "c"), ==,
+                   ((SdFieldOption *) options->pdata[1])->id);
+  g_assert_cmpint (sd_store_find_field_option (store, client, "fleet"), >, 0);
+
+  access = sd_store_list_access (store, pipeline_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (access->len, ==, 4);
+  for (guint i = 0; i < access->len; i++)
+    {
+      const SdAccessRow *row = &g_array_index (access, SdAccessRow, i);
+
+      g_assert_cmpint (row->role_id, ==, head);
+      g_assert_cmpint (row->actions, ==, SD_ACCESS_ALL);
+      g_assert_cmpint (sd_store_find_access (store, head, row->stage_id), ==, row->id);
+    }
+  g_assert_cmpint (sd_store_find_access (store, sd_store_find_role (store, "foreman"),
+                                         sd_store_find_stage (store, pipeline_id, "works")),
+                   ==, 0);
+}
+
+static guint
+journal_length (SdStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = sd_store_list_journal (store, 0, 0, G_MAXUINT32, &error);
+
+  g_assert_no_error (error);
+  return entries->len;
+}
+
+/* A memory store has no file for anything else to read: the install finds what an
+ * earlier one left through the store itself, and a second install writes nothing. */
+static void
+test_install_in_memory (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdStore) store = sd_store_open (":memory:", &error);
+  g_autoptr(SdPlaybook) pb = load (mini);
+  g_autoptr(SdPlaybook) edited = load (mini_edited);
+  gint64 pipeline_id;
+  guint journal;
+
+  g_assert_no_error (error);
+  pipeline_id = sd_playbook_install (pb, store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pipeline_id, >, 0);
+  g_assert_cmpint (sd_playbook_install (edited, store, &error), ==, pipeline_id);
+  g_assert_no_error (error);
+  assert_mini_edited (store, pipeline_id);
+
+  journal = journal_length (store);
+  g_assert_cmpint (sd_playbook_install (edited, store, &error), ==, pipeline_id);
+  g_assert_no_error (error);
+  g_assert_cmpuint (journal_length (store), ==, journal);
+}
+
+/* Inside a caller's open transaction (the demo generator installs in a bulk one) the
+ * install sees the rows written before it in that transaction, and commits with it. */
+static void
+test_install_in_transaction (gconstpointer data)
+{
+  gboolean bulk = GPOINTER_TO_INT (data);
+  g_autoptr(SdTestStore) ts = sd_test_store_new ();
+  g_autoptr(SdPlaybook) pb = load (mini);
+  g_autoptr(SdPlaybook) edited = load (mini_edited);
+  g_autoptr(GError) error = NULL;
+  gint64 pipeline_id;
+
+  if (bulk)
+    g_assert_true (sd_store_begin_bulk (ts->store, &error));
+  else
+    g_assert_true (sd_store_begin (ts->store, &error));
+  g_assert_no_error (error);
+  pipeline_id = sd_playbook_install (pb, ts->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pipeline_id, >, 0);
+  g_assert_cmpint (sd_playbook_install (edited, ts->store, &error), ==, pipeline_id);
+  g_assert_no_error (error);
+  g_assert_true (sd_store_in_transaction (ts->store));
+  assert_mini_edited (ts->store, pipeline_id);
+  g_assert_true (sd_store_commit (ts->store, &error));
+  g_assert_no_error (error);
+
+  assert_mini_edited (ts->store, pipeline_id);
+  g_assert_cmpint (sd_test_store_count (ts, "custom_fields"), ==, 2);
+  g_assert_cmpint (sd_test_store_count (ts, "custom_field_options"), ==, 3);
+  g_assert_cmpint (sd_test_store_count (ts, "access"), ==, 4);
+}
+
+/* A failed install inside a caller's transaction undoes only itself: what the caller
+ * wrote before it stays, and the caller's commit keeps it. */
+static void
+test_failed_install_in_transaction (void)
+{
+  g_autoptr(SdTestStore) ts = sd_test_store_new ();
+  g_autoptr(SdPlaybook) pb = sd_test_load_shipped ("renovation.json");
+  g_autoptr(SdChanges) role = sd_changes_new ();
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (ts->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TRIGGER no_access BEFORE INSERT ON access "
+                                     "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_true (sd_store_begin (ts->store, &error));
+  sd_changes_set_text (role, "code", "keeper");
+  sd_changes_set_text (role, "name", "Keeper");
+  g_assert_cmpint (sd_store_insert (ts->store, SD_ENTITY_ROLE, role, &error), >, 0);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (sd_playbook_install (pb, ts->store, &error), ==, 0);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (sd_store_in_transaction (ts->store));
+  g_assert_cmpint (sd_store_find_pipeline (ts->store, "renovation"), ==, 0);
+
+  g_assert_true (sd_store_commit (ts->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sd_store_find_role (ts->store, "keeper"), >, 0);
+  g_assert_cmpint (sd_test_store_count (ts, "pipelines"), ==, 0);
+  g_assert_cmpint (sd_test_store_count (ts, "custom_fields"), ==, 0);
+  g_assert_cmpint (sd_test_store_count (ts, "roles"), ==, 1);
+}
+
+/* A contact field's values are a contact's rows: journaled as such, gone with it. */
+static void
+test_contact_field_values (void)
+{
+  g_autoptr(SdTestStore) ts = sd_test_store_new ();
+  g_autoptr(SdPlaybook) pb = load (mini);
+  g_autoptr(SdChanges) contact = sd_changes_new ();
+  g_autoptr(SdChanges) value = sd_changes_new ();
+  g_autoptr(SdChanges) duplicate = sd_changes_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) journal = NULL;
+  const SdJournalEntry *last;
+  gint64 contact_id, value_id, field_id;
+
+  install (pb, ts);
+  field_id = sd_store_find_custom_field (ts->store, 0, "client");
+  sd_changes_set_text (contact, "first_name", "Мария");
+  contact_id = sd_store_insert (ts->store, SD_ENTITY_CONTACT, contact, &error);
+  g_assert_no_error (error);
+
+  sd_changes_set_int (value, "contact_id", contact_id);
+  sd_changes_set_int (value, "field_id", field_id);
+  sd_changes_set_text (value, "value", "fleet");
+  value_id = sd_store_insert (ts->store, SD_ENTITY_CONTACT_FIELD, value, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (value_id, >, 0);
+  g_assert_cmpint (sd_test_store_count (ts, "contact_fields"), ==, 1);
+
+  journal = sd_store_list_journal (ts->store, 0, 0, G_MAXUINT32, &error);
+  g_assert_no_error (error);
+  last = journal->pdata[journal->len - 1];
+  g_assert_cmpstr (last->entity, ==, "contact_field");
+  g_assert_cmpint (last->entity_id, ==, value_id);
+
+  /* one value a field and contact */
+  sd_changes_set_int (duplicate, "contact_id", contact_id);
+  sd_changes_set_int (duplicate, "field_id", field_id);
+  sd_changes_set_text (duplicate, "value", "other");
+  g_assert_cmpint (sd_store_insert (ts->store, SD_ENTITY_CONTACT_FIELD, duplicate, &error), ==, 0);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_assert_true (sd_store_delete (ts->store, SD_ENTITY_CONTACT, contact_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sd_test_store_count (ts, "contact_fields"), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -318,5 +537,13 @@ main (int argc, char **argv)
   g_test_add_func ("/automation/playbook/install/broken-installs-nothing", test_broken_installs_nothing);
   g_test_add_func ("/automation/playbook/install/failure-rolls-back", test_failed_install_rolls_back);
   g_test_add_func ("/automation/playbook/install/R-ACL/needs-system-actor", test_install_needs_system);
+  g_test_add_func ("/automation/playbook/install/in-memory", test_install_in_memory);
+  g_test_add_data_func ("/automation/playbook/install/in-transaction",
+                        GINT_TO_POINTER (FALSE), test_install_in_transaction);
+  g_test_add_data_func ("/automation/playbook/install/in-bulk-transaction",
+                        GINT_TO_POINTER (TRUE), test_install_in_transaction);
+  g_test_add_func ("/automation/playbook/install/failure-in-transaction",
+                   test_failed_install_in_transaction);
+  g_test_add_func ("/automation/playbook/install/contact-field-values", test_contact_field_values);
   return g_test_run ();
 }
