@@ -441,10 +441,12 @@ sd_store_count_open_deals (SdStore  *store,
 
   g_return_val_if_fail (SD_IS_STORE (store), NULL);
 
+  /* Stage by stage through the (pipeline, stage, amount) index the board's column totals
+   * read too, so the counts share their pages in the cache with the open board's. */
   stmt = sd_store_prepare (store,
-                           "SELECT d.pipeline_id, count(*) FROM deals d"
-                           " JOIN stages s ON s.id = d.stage_id "
-                           "WHERE s.semantics = 'process' GROUP BY d.pipeline_id", error);
+                           "SELECT s.pipeline_id, count(*) FROM stages s"
+                           " JOIN deals d ON d.pipeline_id = s.pipeline_id AND d.stage_id = s.id "
+                           "WHERE s.semantics = 'process' GROUP BY s.pipeline_id", error);
   if (stmt == NULL)
     return NULL;
   counts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);

@@ -78,7 +78,7 @@ sd_kanban_move_deal (SdKanban  *self,
 
 /* How far beyond the visible part of the board columns get their cards, so that
  * scrolling shows them filled. */
-#define SHOW_AHEAD 300
+#define SHOW_AHEAD 100
 
 /* The cards of the columns in view (and a little beyond) are made. Before the board has a
  * width, the window's default width stands for it. */

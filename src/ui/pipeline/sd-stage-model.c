@@ -14,7 +14,10 @@
 
 #include "sd-deal-item.h"
 
-#define PAGE_SIZE 50
+/* One page covers the cards a one-column GtkGridView keeps around the visible ones (30
+ * rows and 3 more), so a column starts with one query; every row read costs the pages of
+ * the deal, its client and its people in SQLite's cache. */
+#define PAGE_SIZE 36
 #define MAX_PAGES 6
 
 struct _SdStageModel
