@@ -162,14 +162,6 @@ sd_board_set_responsible (SdBoard *self,
   g_signal_emit (self, signals[FILTER_CHANGED], 0);
 }
 
-gint64
-sd_board_get_responsible (SdBoard *self)
-{
-  g_return_val_if_fail (SD_IS_BOARD (self), 0);
-
-  return self->responsible_id;
-}
-
 void
 sd_board_set_field (SdBoard    *self,
                     gint64      field_id,

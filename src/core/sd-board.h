@@ -44,7 +44,6 @@ const char *sd_board_get_currency  (SdBoard     *self);
 /* Filters; each emits ::filter-changed. 0 / NULL lift them. */
 void       sd_board_set_responsible (SdBoard    *self,
                                      gint64      user_id);
-gint64     sd_board_get_responsible (SdBoard    *self);
 /* Deals whose custom field @field_id holds @value (a list option's code). */
 void       sd_board_set_field      (SdBoard     *self,
                                     gint64       field_id,
