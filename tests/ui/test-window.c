@@ -90,6 +90,14 @@ check_sections (SdApplication *app,
     }
   sd_window_set_section (window, "pipelines");
   g_assert_cmpstr (sd_window_get_section (window), ==, "pipelines");
+
+  /* The pipeline shown is kept by its code, for the next start. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    g_autofree char *last = g_settings_get_string (settings, "last-pipeline");
+
+    g_assert_cmpstr (last, ==, ((SdPipeline *) pipelines->pdata[0])->code);
+  }
 }
 
 static void

@@ -81,6 +81,17 @@ find_row (SdWindow   *self,
 
 static void on_stack_visible_child (SdWindow *self);
 
+static GtkListBoxRow *
+find_pipeline_row (SdWindow *self,
+                   gint64    pipeline_id)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "pipeline-id")) == (gsize) pipeline_id)
+      return GTK_LIST_BOX_ROW (row);
+  return NULL;
+}
+
 static void
 show_pipeline (SdWindow *self,
                gint64    pipeline_id)
@@ -101,9 +112,12 @@ show_pipeline (SdWindow *self,
   gtk_stack_set_visible_child_name (self->board_stack, "board");
   if (self->settings != NULL)
     {
-      g_autofree char *code = g_strdup_printf ("%" G_GINT64_FORMAT, pipeline_id);
+      GtkListBoxRow *row = find_pipeline_row (self, pipeline_id);
 
-      g_settings_set_string (self->settings, "last-pipeline", code);
+      /* By code: ids differ between databases, codes do not. */
+      if (row != NULL)
+        g_settings_set_string (self->settings, "last-pipeline",
+                               g_object_get_data (G_OBJECT (row), "pipeline-code"));
     }
   on_stack_visible_child (self);
 }
@@ -317,6 +331,7 @@ add_pipeline_rows (SdWindow *self)
       gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
       gtk_widget_set_name (row, "pipelines");
       g_object_set_data (G_OBJECT (row), "pipeline-id", GSIZE_TO_POINTER (pipeline->id));
+      g_object_set_data_full (G_OBJECT (row), "pipeline-code", g_strdup (pipeline->code), g_free);
       g_object_set_data (G_OBJECT (row), "count-label", count);
       gtk_list_box_insert (self->sidebar, row, (int) i);
     }
@@ -426,12 +441,12 @@ on_search_changed (SdWindow       *self,
 static gint64
 saved_pipeline (SdWindow *self)
 {
-  g_autofree char *saved = NULL;
+  g_autofree char *code = NULL;
 
   if (self->settings == NULL)
     return 0;
-  saved = g_settings_get_string (self->settings, "last-pipeline");
-  return g_ascii_strtoll (saved, NULL, 10);
+  code = g_settings_get_string (self->settings, "last-pipeline");
+  return *code != '\0' ? sd_store_find_pipeline (self->store, code) : 0;
 }
 
 static gboolean
@@ -458,13 +473,11 @@ sd_window_constructed (GObject *object)
       g_signal_connect_object (self->store, "changed", G_CALLBACK (on_store_changed), self,
                                G_CONNECT_SWAPPED);
       pipeline_id = saved_pipeline (self);
-      for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
-           row != NULL && pipeline_id != 0; row = gtk_widget_get_next_sibling (row))
-        if (GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "pipeline-id")) == (gsize) pipeline_id)
-          {
-            gtk_list_box_select_row (self->sidebar, GTK_LIST_BOX_ROW (row));
-            return;
-          }
+      if (pipeline_id != 0 && find_pipeline_row (self, pipeline_id) != NULL)
+        {
+          gtk_list_box_select_row (self->sidebar, find_pipeline_row (self, pipeline_id));
+          return;
+        }
     }
   gtk_list_box_select_row (self->sidebar, find_row (self, "pipelines"));
 }
