@@ -246,6 +246,24 @@ timeline_has (SdDealView *view,
   return FALSE;
 }
 
+static GtkWidget *
+find_row_titled (GtkWidget  *widget,
+                 const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row_titled (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* An edited field is saved through the store and shows on the timeline; what the checks
  * refuse is not saved; undo puts the old value back. */
 static void
@@ -261,6 +279,10 @@ check_deal_card (SdApplication *app,
   g_autoptr(SdDeal) undone = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
+  g_autoptr(GPtrArray) people = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  GtkWidget *responsible;
+  guint chosen;
 
   g_assert_true (sd_window_open_deal (window, deal_id));
   g_assert_cmpint (sd_deal_view_get_deal (view), ==, deal_id);
@@ -287,24 +309,17 @@ check_deal_card (SdApplication *app,
   g_assert_no_error (error);
   undone = sd_store_get_deal (store, deal_id, NULL);
   g_assert_cmpstr (undone->title, ==, before->title);
-}
 
-static GtkWidget *
-find_row_titled (GtkWidget  *widget,
-                 const char *title)
-{
-  if (ADW_IS_PREFERENCES_ROW (widget)
-      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_row_titled (child, title);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  /* Another person takes the main part. */
+  sd_test_settle ();
+  responsible = find_row_titled (GTK_WIDGET (view), _("Main responsible"));
+  g_assert_nonnull (responsible);
+  chosen = adw_combo_row_get_selected (ADW_COMBO_ROW (responsible)) == 0 ? 1 : 0;
+  adw_combo_row_set_selected (ADW_COMBO_ROW (responsible), chosen);
+  people = sd_store_list_deal_parts (store, SD_DEAL_PART_RESPONSIBLES, deal_id, NULL);
+  users = sd_store_list_users (store, NULL);
+  g_assert_cmpint (((SdDealPart *) people->pdata[0])->ref, ==,
+                   ((SdUser *) users->pdata[chosen])->id);
 }
 
 /* A new deal needs its title and client; it is made at the first stage, with its contact,

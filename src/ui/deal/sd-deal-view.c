@@ -35,6 +35,7 @@ struct _SdDealView
   gint64      last_entry;   /* the newest journal entry when the card last looked */
   GPtrArray  *timeline;     /* char * */
   GPtrArray  *fields;       /* SdCustomField of the deal's pipeline */
+  GPtrArray  *users;        /* SdUser: who can be made responsible */
   guint       refresh_id;
   gboolean    rebuild_pending;  /* the next refresh rebuilds every group */
 
@@ -564,18 +565,53 @@ part_label (const char *part)
 }
 
 static void
+on_responsible_changed (AdwComboRow *row,
+                        GParamSpec  *pspec,
+                        SdDealView  *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "row-id"));
+  guint selected = adw_combo_row_get_selected (row);
+
+  if (self->users == NULL || selected >= self->users->len)
+    return;
+  sd_changes_set_int (changes, "user_id", ((SdUser *) self->users->pdata[selected])->id);
+  write_changes (self, SD_ENTITY_DEAL_RESPONSIBLE, id, changes, &error);
+  mark_row (self, GTK_WIDGET (row), error);
+}
+
+/* A row a part ("before the order"), naming who has it; another person can be chosen. */
+static void
 fill_people (SdDealView *self)
 {
   g_autoptr(GPtrArray) people = sd_store_list_deal_parts (self->store, SD_DEAL_PART_RESPONSIBLES,
                                                           self->deal->id, NULL);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+  if (self->users == NULL)
+    self->users = sd_store_list_users (self->store, NULL);
+  for (guint u = 0; self->users != NULL && u < self->users->len; u++)
+    gtk_string_list_append (names, ((SdUser *) self->users->pdata[u])->full_name);
 
   for (guint i = 0; people != NULL && i < people->len; i++)
     {
       SdDealPart *person = people->pdata[i];
-      GtkWidget *row = add_info_row (self->people_group, person->name, part_label (person->value));
+      GtkWidget *row = adw_combo_row_new ();
       GtkWidget *avatar = adw_avatar_new (32, person->name, TRUE);
+      guint selected = GTK_INVALID_LIST_POSITION;
 
+      for (guint u = 0; self->users != NULL && u < self->users->len; u++)
+        if (((SdUser *) self->users->pdata[u])->id == person->ref)
+          selected = u;
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), part_label (person->value));
+      adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (names));
+      adw_combo_row_set_selected (ADW_COMBO_ROW (row), selected);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), avatar);
+      gtk_widget_set_sensitive (row, self->may_edit);
+      g_object_set_data (G_OBJECT (row), "row-id", GSIZE_TO_POINTER (person->id));
+      g_signal_connect (row, "notify::selected", G_CALLBACK (on_responsible_changed), self);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->people_group), row);
     }
 }
 
@@ -1166,6 +1202,7 @@ sd_deal_view_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->deal, sd_deal_free);
   g_clear_pointer (&self->fields, g_ptr_array_unref);
+  g_clear_pointer (&self->users, g_ptr_array_unref);
   G_OBJECT_CLASS (sd_deal_view_parent_class)->dispose (object);
 }
 
