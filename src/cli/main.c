@@ -19,6 +19,7 @@ static const SdCliCommand commands[] = {
   { "journal", N_("List the changes made through the store"), sd_cli_journal },
   { "playbook", N_("Check playbook files"), sd_cli_playbook },
   { "users", N_("List the staff and their roles"), sd_cli_users },
+  { "automation", N_("Run the automation rules, or list unread notifications"), sd_cli_automation },
 };
 
 static void
