@@ -669,3 +669,37 @@ failed:
   sd_store_rollback (self);
   return FALSE;
 }
+
+GArray *
+sd_store_list_referencing (SdStore     *self,
+                           SdEntity     entity,
+                           const char  *column,
+                           gint64       id,
+                           GError     **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  GArray *ids;
+  int rc;
+
+  g_return_val_if_fail (sd_entity_find_column (entity, column) != NULL, NULL);
+
+  sql = g_strdup_printf ("SELECT id FROM %s WHERE %s = ?", sd_entity_info (entity)->table, column);
+  if ((stmt = sd_store_prepare (self, sql, error)) == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 row = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read");
+      g_array_unref (ids);
+      return NULL;
+    }
+  return ids;
+}

@@ -125,3 +125,14 @@ gboolean    sd_store_resolve_conflict   (SdStore     *self,
                                          GError     **error);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* The ids of the rows of @entity whose @column refers to @id (a deal's contact_id). */
+GArray     *sd_store_list_referencing   (SdStore     *self,
+                                         SdEntity     entity,
+                                         const char  *column,
+                                         gint64       id,
+                                         GError     **error);
+
+G_END_DECLS
