@@ -1086,9 +1086,10 @@ ensure_key_fields (Run     *run,
       json_object_set_string_member (field, "SHOW_FILTER", "N");
       json_object_set_object_member (params, "fields", field);
       method = g_strconcat (kinds[i].methods, ".userfield.add", NULL);
-      added = sd_b24_client_call (run->engine->client, method, params, SD_B24_CALL_WRITE,
+      /* Sent again like a read: a repeated add (its first answer lost) is refused as a
+       * duplicate, which is fine. */
+      added = sd_b24_client_call (run->engine->client, method, params, SD_B24_CALL_READ,
                                   run->cancellable, &add_error);
-      /* A repeated add (its first answer lost) is refused as a duplicate: that is fine. */
       if (added == NULL && !g_error_matches (add_error, SD_B24_ERROR, SD_B24_ERROR_INVALID))
         {
           g_propagate_error (error, g_steal_pointer (&add_error));
