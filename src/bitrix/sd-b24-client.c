@@ -95,8 +95,10 @@ limiter_reserve (Limiter *limiter)
 
   g_mutex_lock (&limiter->lock);
   limiter_drain (limiter, g_get_monotonic_time ());
-  if (limiter->level + 1.0 > limiter->burst)
-    wait = (limiter->level + 1.0 - limiter->burst) / limiter->rate;
+  /* One request short of the portal's burst: the portal counts arrivals, and two requests
+   * sent 1/rate apart may arrive closer together. */
+  if (limiter->level + 1.0 > MAX (1.0, limiter->burst - 1.0))
+    wait = (limiter->level + 1.0 - MAX (1.0, limiter->burst - 1.0)) / limiter->rate;
   limiter->level += 1.0;
   g_mutex_unlock (&limiter->lock);
   return wait;
