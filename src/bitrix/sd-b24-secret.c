@@ -33,6 +33,10 @@ sd_b24_secret_store (const char    *database,
 {
   g_autofree char *key = database_key (database);
 
+  /* Removed first rather than replaced in place: gnome-keyring 42 loses its connection
+   * replacing an item of a collection made in the same session. */
+  if (!sd_b24_secret_clear (database, cancellable, error))
+    return FALSE;
   return secret_password_store_sync (&portal_schema, SECRET_COLLECTION_DEFAULT, label, secret,
                                      cancellable, error, "database", key, NULL);
 }

@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <signal.h>
 #include <string.h>
 
 SdTestSync *
@@ -276,4 +277,89 @@ sd_test_sync_assert_agree (SdTestSync *t)
   compare_table (db, object, "company", "SELECT b24_id, title, remote_modified FROM companies",
                  company_members);
   sqlite3_close (db);
+}
+
+static gboolean
+secrets_owned (GDBusConnection *bus)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                           "org.freedesktop.DBus", "NameHasOwner",
+                                                           g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                                           G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE,
+                                                           -1, NULL, NULL);
+  gboolean owned = FALSE;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+GSubprocess *
+sd_test_keyring_start (const char *home)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = g_build_filename (home, ".local", "share", NULL);
+  GSubprocess *daemon;
+  GOutputStream *input;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL
+      || (bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL)) == NULL
+      || secrets_owned (bus))
+    return NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
+  daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground",
+                                        "--unlock", "--components=secrets", NULL);
+  if (daemon == NULL)
+    {
+      g_test_message ("no gnome-keyring-daemon: %s", error->message);
+      return NULL;
+    }
+  /* An empty password leaves the daemon without a login keyring (so without a default
+   * collection to store in); a fixed one makes it. */
+  input = g_subprocess_get_stdin_pipe (daemon);
+  g_output_stream_write_all (input, "sdelka-test", 11, NULL, NULL, NULL);
+  g_output_stream_close (input, NULL, NULL);
+  for (guint i = 0; i < 100 && !secrets_owned (bus); i++)
+    g_usleep (50000);
+  g_assert_true (secrets_owned (bus));
+  return daemon;
+}
+
+void
+sd_test_keyring_stop (GSubprocess *daemon)
+{
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_subprocess_wait (daemon, NULL, NULL);
+  g_object_unref (daemon);
+}
+
+void
+sd_test_assert_no_file_contains (const char *dir,
+                                 const char *needle)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (strcmp (name, "keyrings") == 0)
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          sd_test_assert_no_file_contains (path, needle);
+          continue;
+        }
+      if (g_file_get_contents (path, &contents, &length, NULL)
+          && memmem (contents, length, needle, strlen (needle)) != NULL)
+        g_error ("%s holds the secret", path);
+    }
 }

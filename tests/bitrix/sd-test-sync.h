@@ -47,3 +47,16 @@ JsonObject *sd_test_sync_remote_row (SdTestSync *t,
                                      gint64      id);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* A private Secret Service for the test: gnome-keyring-daemon with its files under @home,
+ * on the session bus. NULL (the test should be skipped) when there is no session bus, or
+ * when a keyring already answers there (a developer's own, which a test must not touch). */
+GSubprocess *sd_test_keyring_start  (const char *home);
+void         sd_test_keyring_stop   (GSubprocess *daemon);
+/* Fails if any file under @dir (but the keyring's own) contains @needle. */
+void         sd_test_assert_no_file_contains (const char *dir,
+                                              const char *needle);
+
+G_END_DECLS
