@@ -9,6 +9,7 @@
 #include "sd-store-sync.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 typedef enum
@@ -256,7 +257,7 @@ sd_sync_map_pull (SdStore     *store,
           if (pipeline == 0)
             {
               g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
-                           _("The portal’s pipeline %" G_GINT64_FORMAT " is not known here"), id);
+                           _("The portal’s pipeline %" PRId64 " is not known here"), id);
               return FALSE;
             }
           sd_changes_set_int (changes, f->local, pipeline);

@@ -214,10 +214,13 @@ sd_cli_sync (int argc, char **argv)
   g_print (_("Received %u, sent %u, removed %u; %u requests.\n"), wait.report.pulled,
            wait.report.pushed, wait.report.deleted, wait.report.requests);
   if (wait.report.conflicts > 0)
-    g_print (_("%u fields were changed both here and on the portal: choose the values to keep.\n"),
-             wait.report.conflicts);
+    g_print (g_dngettext (NULL, "%u field was changed both here and on the portal: choose the value to keep.\n",
+                          "%u fields were changed both here and on the portal: choose the values to keep.\n",
+                          wait.report.conflicts), wait.report.conflicts);
   if (wait.report.waiting > 0)
-    g_print (_("%u changes are still waiting to be sent.\n"), wait.report.waiting);
+    g_print (g_dngettext (NULL, "%u change is still waiting to be sent.\n",
+                          "%u changes are still waiting to be sent.\n", wait.report.waiting),
+             wait.report.waiting);
   if (!wait.report.agree)
     {
       g_printerr ("%s\n", _("The portal and the database do not agree yet."));
