@@ -28,6 +28,7 @@ struct _SdSyncEngine
   char         *database;
   SdB24Client  *client;
   GMainContext *context;
+  gint64        check_interval;  /* seconds between full comparisons */
 
   GMutex        lock;         /* the state below is written by the sync thread */
   SdSyncState   state;
@@ -160,6 +161,17 @@ sd_sync_engine_init (SdSyncEngine *self)
 {
   g_mutex_init (&self->lock);
   self->eta = -1;
+  /* Deletions show only in a full comparison, which costs a request per 2 500 rows:
+   * hourly keeps a portal of 100 000 deals cheap to follow. */
+  self->check_interval = 3600;
+}
+
+void
+sd_sync_engine_set_check_interval (SdSyncEngine *self,
+                                   guint         seconds)
+{
+  g_return_if_fail (SD_IS_SYNC_ENGINE (self));
+  self->check_interval = seconds;
 }
 
 SdSyncEngine *
@@ -333,10 +345,135 @@ typedef gboolean (*PageFunc) (Run        *run,
                               gpointer    data,
                               GError    **error);
 
+/* One keyset request in flight: sent from its own thread so that the portal prepares the
+ * next 2 500 rows while this side writes the last ones. */
+typedef struct
+{
+  Run          *run;
+  SdB24Batch   *batch;
+  JsonObject   *answer;
+  GError       *error;
+  GThread      *thread;
+} Fetch;
+
+static gpointer
+fetch_thread (gpointer data)
+{
+  Fetch *fetch = data;
+
+  fetch->answer = sd_b24_client_batch (fetch->run->engine->client, fetch->batch, SD_B24_CALL_READ,
+                                       fetch->run->cancellable, &fetch->error);
+  return NULL;
+}
+
+/* Starts the request for @width pages after ID @last. */
+static Fetch *
+fetch_start (Run                *run,
+             const char         *method,
+             JsonObject         *filter,
+             const char * const *select,
+             guint               width,
+             const char         *last)
+{
+  Fetch *fetch = g_new0 (Fetch, 1);
+
+  fetch->run = run;
+  fetch->batch = sd_b24_batch_new ();
+  for (guint i = 0; i < width; i++)
+    {
+      g_autoptr(JsonObject) params = json_object_new ();
+      JsonObject *where = json_object_new ();
+      JsonObject *order = json_object_new ();
+      g_autofree char *key = g_strdup_printf ("p%u", i);
+      g_autofree char *after = i == 0 ? g_strdup (last)
+                                      : g_strdup_printf ("$result[p%u][%d][ID]", i - 1, PAGE - 1);
+
+      if (filter != NULL)
+        {
+          GList *members = json_object_get_members (filter);
+          for (GList *l = members; l != NULL; l = l->next)
+            json_object_set_member (where, l->data,
+                                    json_node_copy (json_object_get_member (filter, l->data)));
+          g_list_free (members);
+        }
+      json_object_set_string_member (where, ">ID", after);
+      json_object_set_string_member (order, "ID", "ASC");
+      json_object_set_object_member (params, "filter", where);
+      json_object_set_object_member (params, "order", order);
+      json_object_set_array_member (params, "select", string_array (select));
+      json_object_set_int_member (params, "start", -1);
+      sd_b24_batch_add (fetch->batch, key, method, params);
+    }
+  fetch->thread = g_thread_new ("sd-sync-fetch", fetch_thread, fetch);
+  return fetch;
+}
+
+/* Waits for the answer; NULL with @error set when there is none. */
+static JsonObject *
+fetch_finish (Fetch   *fetch,
+              GError **error)
+{
+  JsonObject *answer;
+
+  g_thread_join (fetch->thread);
+  sd_b24_batch_free (fetch->batch);
+  answer = fetch->answer;
+  if (answer == NULL)
+    g_propagate_error (error, fetch->error);
+  g_free (fetch);
+  return answer;
+}
+
+/* The pages of a keyset answer, up to the first short one (the end); the chained commands
+ * after it read nothing useful. *@last becomes the ID to go on from, or NULL at the end. */
+static GPtrArray *
+keyset_pages (JsonObject  *answer,
+              guint        width,
+              char       **last,
+              GError     **error)
+{
+  g_autoptr(GPtrArray) pages = g_ptr_array_new ();
+
+  g_clear_pointer (last, g_free);
+  for (guint i = 0; i < width; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("p%u", i);
+      JsonNode *result = sd_b24_batch_get_result (answer, key, NULL, error);
+      JsonArray *rows;
+      JsonNode *row;
+      guint n;
+
+      if (result == NULL)
+        return NULL;
+      if (!JSON_NODE_HOLDS_ARRAY (result))
+        {
+          g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_MALFORMED,
+                       _("The portal sent a list that is not a list"));
+          return NULL;
+        }
+      rows = json_node_get_array (result);
+      n = json_array_get_length (rows);
+      g_ptr_array_add (pages, rows);
+      if (n < PAGE)
+        return g_steal_pointer (&pages);
+      row = json_array_get_element (rows, n - 1);
+      g_clear_pointer (last, g_free);
+      *last = JSON_NODE_HOLDS_OBJECT (row) ? sd_sync_dup_string (json_node_get_object (row), "ID") : NULL;
+      if (*last == NULL)
+        {
+          g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_MALFORMED,
+                       _("The portal sent a row without an ID"));
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&pages);
+}
+
 /* Reads every row of a list method in ID order with start=-1 (no counting), up to
  * @width pages chained in one batch by $result references to the last ID of the page
  * before (reference §3): 2 500 rows a request. @filter is extra conditions; @page runs
- * on each page inside one transaction per request when @write. */
+ * on each page, inside one transaction per request when @write. The next request is on
+ * its way while a page is written. */
 static gboolean
 keyset_export (Run                *run,
                const char         *method,
@@ -348,94 +485,50 @@ keyset_export (Run                *run,
                gpointer            data,
                GError            **error)
 {
-  g_autofree char *last = g_strdup ("0");
-  gboolean finished = FALSE;
+  Fetch *next = fetch_start (run, method, filter, select, width, "0");
 
-  while (!finished)
+  while (next != NULL)
     {
-      g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
       g_autoptr(JsonObject) answer = NULL;
+      g_autoptr(GPtrArray) pages = NULL;
+      g_autofree char *last = NULL;
+      guint answered_width = width;
 
-      for (guint i = 0; i < width; i++)
-        {
-          g_autoptr(JsonObject) params = json_object_new ();
-          JsonObject *where = json_object_new ();
-          JsonObject *order = json_object_new ();
-          g_autofree char *key = g_strdup_printf ("p%u", i);
-          g_autofree char *after = i == 0 ? g_strdup (last)
-                                          : g_strdup_printf ("$result[p%u][%d][ID]", i - 1, PAGE - 1);
-
-          if (filter != NULL)
-            {
-              GList *members = json_object_get_members (filter);
-              for (GList *l = members; l != NULL; l = l->next)
-                json_object_set_member (where, l->data,
-                                        json_node_copy (json_object_get_member (filter, l->data)));
-              g_list_free (members);
-            }
-          json_object_set_string_member (where, ">ID", after);
-          json_object_set_string_member (order, "ID", "ASC");
-          json_object_set_object_member (params, "filter", where);
-          json_object_set_object_member (params, "order", order);
-          json_object_set_array_member (params, "select", string_array (select));
-          json_object_set_int_member (params, "start", -1);
-          sd_b24_batch_add (batch, key, method, params);
-        }
-
-      if (cancelled (run, error)
-          || (answer = sd_b24_client_batch (run->engine->client, batch, SD_B24_CALL_READ,
-                                            run->cancellable, error)) == NULL)
+      if ((answer = fetch_finish (next, error)) == NULL)
         return FALSE;
-
-      if (write && !sd_store_begin_bulk (run->store, error))
-        return FALSE;
-      for (guint i = 0; i < width && !finished; i++)
-        {
-          g_autofree char *key = g_strdup_printf ("p%u", i);
-          JsonNode *result = sd_b24_batch_get_result (answer, key, NULL, error);
-          JsonArray *rows;
-          guint n;
-
-          if (result == NULL)
-            goto failed;
-          if (!JSON_NODE_HOLDS_ARRAY (result))
-            {
-              g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_MALFORMED,
-                           _("The portal sent a list that is not a list"));
-              goto failed;
-            }
-          rows = json_node_get_array (result);
-          n = json_array_get_length (rows);
-          if (n > 0 && !page (run, rows, data, error))
-            goto failed;
-          /* A short page is the end; the chained commands after it read nothing useful. */
-          if (n < PAGE)
-            finished = TRUE;
-          else
-            {
-              JsonNode *row = json_array_get_element (rows, n - 1);
-              g_free (last);
-              last = JSON_NODE_HOLDS_OBJECT (row)
-                     ? sd_sync_dup_string (json_node_get_object (row), "ID") : NULL;
-              if (last == NULL)
-                {
-                  g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_MALFORMED,
-                               _("The portal sent a row without an ID"));
-                  goto failed;
-                }
-            }
-        }
-      if (write && !run_commit (run, error))
+      next = NULL;
+      if ((pages = keyset_pages (answer, answered_width, &last, error)) == NULL)
         return FALSE;
       /* After a first narrow look (an incremental pull usually finds a few rows), read
        * the rest at full width. */
       width = SD_B24_BATCH_MAX;
+      if (last != NULL)
+        next = fetch_start (run, method, filter, select, width, last);
+
+      if (write && !sd_store_begin_bulk (run->store, error))
+        goto failed;
+      for (guint i = 0; i < pages->len; i++)
+        if (json_array_get_length (pages->pdata[i]) > 0 && !page (run, pages->pdata[i], data, error))
+          {
+            if (write)
+              sd_store_rollback (run->store);
+            goto failed;
+          }
+      if (write && !run_commit (run, error))
+        goto failed;
+      if (cancelled (run, error))
+        goto failed;
     }
   return TRUE;
 
 failed:
-  if (write)
-    sd_store_rollback (run->store);
+  if (next != NULL)
+    {
+      g_autoptr(JsonObject) ignored = NULL;
+      g_autoptr(GError) ignored_error = NULL;
+
+      ignored = fetch_finish (next, &ignored_error);
+    }
   return FALSE;
 }
 
@@ -1765,6 +1858,7 @@ check_kind (Run               *run,
   gpointer key, value;
 
   run_progress (run, status);
+  run->report.checked = TRUE;
   if (!keyset_export (run, method, NULL, select, SD_B24_BATCH_MAX, FALSE, check_page, remote, error)
       || (local = sd_store_list_b24_ids (run->store, kind->entity, error)) == NULL)
     return FALSE;
@@ -1785,6 +1879,9 @@ check_kind (Run               *run,
   if (!run_commit (run, error))
     return FALSE;
 
+  /* One read transaction for the look-ups rather than one each. */
+  if (!sd_store_begin (run->store, error))
+    return FALSE;
   g_hash_table_iter_init (&iter, remote);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
@@ -1794,6 +1891,8 @@ check_kind (Run               *run,
       if (known == NULL || g_strcmp0 (known, value) != 0)
         g_array_append_val (differ, *(gint64 *) key);
     }
+  if (!sd_store_commit (run->store, error))
+    return FALSE;
   g_array_sort (differ, sd_sync_compare_ids);
   return differ->len == 0 || refetch (run, kind, differ, error);
 }
@@ -1839,6 +1938,8 @@ run_sync (Run     *run,
 {
   g_autofree char *install = NULL;
   g_autofree char *first = NULL;
+  g_autofree char *checked = NULL;
+  gint64 now;
   guint n_kinds;
   const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
 
@@ -1874,21 +1975,38 @@ run_sync (Run     *run,
     }
   if (!push_outbox (run, error))
     return FALSE;
-  for (guint i = 0; i < n_kinds; i++)
-    if (!check_kind (run, &kinds[i], error))
+  /* What was just sent has a new modification time there: learn it, cheaply. */
+  for (guint i = 0; run->report.pushed > 0 && i < n_kinds; i++)
+    if (!pull_kind (run, &kinds[i], error))
       return FALSE;
+
+  checked = sd_store_get_meta (run->store, "sync.checked");
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  /* A first sync has just read everything; later ones compare both sides in full when
+   * the interval has passed. */
+  if (first != NULL
+      && (checked == NULL || now - g_ascii_strtoll (checked, NULL, 10) >= run->engine->check_interval))
+    for (guint i = 0; i < n_kinds; i++)
+      if (!check_kind (run, &kinds[i], error))
+        return FALSE;
+  g_free (checked);
+  checked = g_strdup_printf ("%" G_GINT64_FORMAT, now);
+  if (first == NULL || run->report.checked)
+    {
+      if (!sd_store_set_meta (run->store, "sync.checked", checked, error))
+        return FALSE;
+    }
 
   run->report.conflicts = sd_store_count_conflicts (run->store);
   run->report.waiting = sd_store_count_outbox (run->store, sd_sync_pushed_entities ());
   run->report.agree = run->skipped == 0 && run->report.waiting == 0 && run->report.conflicts == 0;
   if (run->report.agree)
     {
-      g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
-
-      if (!sd_store_set_meta (run->store, "sync.last", now, error))
+      /* "checked" holds the time of this sync. */
+      if (!sd_store_set_meta (run->store, "sync.last", checked, error))
         return FALSE;
       g_mutex_lock (&run->engine->lock);
-      run->engine->last_sync = g_get_real_time () / G_USEC_PER_SEC;
+      run->engine->last_sync = now;
       g_mutex_unlock (&run->engine->lock);
     }
   return TRUE;

@@ -35,7 +35,10 @@ typedef struct
   guint    conflicts;    /* open conflicts after the sync */
   guint    waiting;      /* journal entries still waiting (held by a conflict or refused) */
   guint    requests;     /* HTTP requests this sync sent */
-  gboolean agree;        /* the portal and the database hold the same rows and versions */
+  gboolean checked;      /* both sides were compared in full (by ID and modification time) */
+  gboolean agree;        /* nothing differs that this sync knows of: no conflict, nothing
+                          * waiting, every row placed, and when checked, the same rows and
+                          * versions on both sides */
 } SdSyncReport;
 
 #define SD_TYPE_SYNC_ENGINE (sd_sync_engine_get_type ())
@@ -63,6 +66,11 @@ gboolean      sd_sync_engine_sync_finish  (SdSyncEngine  *self,
                                            GAsyncResult  *result,
                                            SdSyncReport  *out_report,
                                            GError       **error);
+/* How often a sync compares both sides in full, which finds rows deleted on the portal;
+ * 0: every sync. Default: an hour. */
+void          sd_sync_engine_set_check_interval (SdSyncEngine *self,
+                                                 guint         seconds);
+
 /* The same, blocking the calling thread (tests, benchmarks). Property notifications are
  * queued to the engine's main context. */
 gboolean      sd_sync_engine_sync         (SdSyncEngine  *self,
