@@ -76,6 +76,8 @@ typedef struct
   char         *key_prefix;     /* "sdelka:<install>:" of the client keys */
   GHashTable   *held;           /* "entity:id" of rows whose changes wait */
   GHashTable   *looked_up;      /* journal ids whose lost creation was looked for */
+  GPtrArray    *b24_fields;     /* SdB24Field: deal fields the playbooks map */
+  GPtrArray    *deal_select;    /* the deal list's select[]: the kind's and the mapped ones */
   gboolean      wrote;
 } Run;
 
@@ -590,6 +592,83 @@ typedef struct
   char             *cursor;   /* the latest DATE_MODIFY seen */
 } PullData;
 
+static const char * const *
+kind_select (Run              *run,
+             const SdSyncKind *kind)
+{
+  return kind->entity == SD_ENTITY_DEAL && run->deal_select != NULL
+         ? (const char * const *) run->deal_select->pdata : kind->select;
+}
+
+/* The mapped user fields of a pulled deal, merged like its own fields. */
+static gboolean
+apply_deal_fields (Run         *run,
+                   gint64       deal,
+                   JsonObject  *row,
+                   const char  *modified,
+                   GError     **error)
+{
+  g_autofree char *author = sd_sync_dup_string (row, "MODIFY_BY_ID");
+  SdValue pipeline;
+
+  if (run->b24_fields == NULL || run->b24_fields->len == 0)
+    return TRUE;
+  if (!sd_store_read_value (run->store, SD_ENTITY_DEAL, deal, "pipeline_id", &pipeline, error))
+    return FALSE;
+  for (guint i = 0; i < run->b24_fields->len; i++)
+    {
+      SdB24Field *field = run->b24_fields->pdata[i];
+      g_autofree char *value = NULL;
+      g_autoptr(SdChanges) changes = sd_changes_new ();
+      g_autoptr(GHashTable) base = NULL;
+      gint64 local;
+
+      if ((field->pipeline_id != 0 && field->pipeline_id != pipeline.number)
+          || !json_object_has_member (row, field->b24_field))
+        continue;
+      value = sd_sync_map_uf_pull (run->store, field, json_object_get_member (row, field->b24_field));
+      local = sd_store_find_deal_field (run->store, deal, field->field_id);
+      if (local == 0)
+        {
+          if (value == NULL)
+            continue;
+          sd_changes_set_int (changes, "deal_id", deal);
+          sd_changes_set_int (changes, "field_id", field->field_id);
+          sd_changes_set_text (changes, "value", value);
+          if (sd_store_insert (run->store, SD_ENTITY_DEAL_FIELD, changes, error) == 0)
+            return FALSE;
+          continue;
+        }
+      sd_changes_set_text (changes, "value", value);
+      if ((base = sd_store_outbox_base (run->store, SD_ENTITY_DEAL_FIELD, local, error)) == NULL)
+        return FALSE;
+      if (g_hash_table_contains (base, "value"))
+        {
+          const SdChange *change = sd_changes_get (changes, 0);
+          SdValue current;
+          gboolean differs;
+
+          if (!sd_store_read_value (run->store, SD_ENTITY_DEAL_FIELD, local, "value", &current, error))
+            return FALSE;
+          differs = !sd_value_equal (&current, &change->value)
+                    && !sd_value_equal (g_hash_table_lookup (base, "value"), &change->value);
+          if (differs && !sd_store_add_conflict (run->store, SD_ENTITY_DEAL_FIELD, local, "value",
+                                                 &current, &change->value,
+                                                 author != NULL ? g_ascii_strtoll (author, NULL, 10) : 0,
+                                                 modified, error))
+            {
+              sd_value_clear (&current);
+              return FALSE;
+            }
+          sd_value_clear (&current);
+          continue;
+        }
+      if (!sd_store_update (run->store, SD_ENTITY_DEAL_FIELD, local, changes, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 apply_row (Run               *run,
            const SdSyncKind  *kind,
@@ -639,7 +718,8 @@ apply_row (Run               *run,
       local = sd_store_insert (run->store, kind->entity, changes, error);
       if (local == 0)
         return FALSE;
-      if (!sd_store_set_b24_state (run->store, kind->entity, local, b24_id, modified, error))
+      if (!sd_store_set_b24_state (run->store, kind->entity, local, b24_id, modified, error)
+          || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error)))
         return FALSE;
     }
   else
@@ -685,7 +765,8 @@ apply_row (Run               *run,
             }
         }
       if (!sd_store_update (run->store, kind->entity, local, merged != NULL ? merged : changes, error)
-          || !sd_store_set_b24_state (run->store, kind->entity, local, -1, modified, error))
+          || !sd_store_set_b24_state (run->store, kind->entity, local, -1, modified, error)
+          || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error)))
         return FALSE;
     }
   run->report.pulled++;
@@ -758,7 +839,7 @@ pull_kind (Run               *run,
         }
       pull.cursor = g_strdup (cursor);
     }
-  ok = keyset_export (run, method, filter, kind->select, filter != NULL ? 1 : SD_B24_BATCH_MAX,
+  ok = keyset_export (run, method, filter, kind_select (run, kind), filter != NULL ? 1 : SD_B24_BATCH_MAX,
                       TRUE, pull_page, &pull, error);
   if (ok && pull.cursor != NULL)
     ok = sd_store_set_meta (run->store, meta_key, pull.cursor, error);
@@ -984,16 +1065,18 @@ apply_pipelines (Run        *run,
       if (row == NULL)
         continue;
       category = json_object_get_int_member_with_default (row, "id", 0);
-      name = sd_sync_dup_string (row, "name");
-      sd_changes_set_text (changes, "name", name != NULL ? name : "");
-      sd_changes_set_int (changes, "sort", json_object_get_int_member_with_default (row, "sort", 0));
-      if (sd_store_find_b24 (run->store, SD_ENTITY_PIPELINE, category) == 0)
+      pipeline = sd_store_find_b24 (run->store, SD_ENTITY_PIPELINE, category);
+      /* A pipeline keeps the name it has here (a playbook's, in the user's language). */
+      if (pipeline == 0)
         {
+          name = sd_sync_dup_string (row, "name");
           code = g_strdup_printf ("b24-%" G_GINT64_FORMAT, category);
+          sd_changes_set_text (changes, "name", name != NULL ? name : "");
+          sd_changes_set_int (changes, "sort", json_object_get_int_member_with_default (row, "sort", 0));
           sd_changes_set_text (changes, "code", code);
+          if ((pipeline = upsert (run, SD_ENTITY_PIPELINE, category, changes, error)) == 0)
+            return FALSE;
         }
-      if ((pipeline = upsert (run, SD_ENTITY_PIPELINE, category, changes, error)) == 0)
-        return FALSE;
 
       key = g_strdup_printf ("s%" G_GINT64_FORMAT, category);
       if ((stages = result_array (stage_answer, key, NULL, error)) == NULL)
@@ -1021,7 +1104,9 @@ apply_pipelines (Run        *run,
           local = sd_store_find_stage_b24 (run->store, pipeline, status);
           if (local != 0)
             {
-              if (!sd_store_update (run->store, SD_ENTITY_STAGE, local, stage, error))
+              /* Stages made by the sync follow the portal; a playbook's keep their own. */
+              if (sd_store_find_stage (run->store, pipeline, status) == local
+                  && !sd_store_update (run->store, SD_ENTITY_STAGE, local, stage, error))
                 return FALSE;
               continue;
             }
@@ -1047,7 +1132,7 @@ pull_reference (Run     *run,
   g_autoptr(JsonObject) user_params = json_object_new ();
   g_autoptr(JsonObject) more = NULL;
   g_autoptr(JsonArray) users = json_array_new ();
-  JsonArray *departments, *categories, *page;
+  JsonArray *departments, *categories, *page, *userfields;
   gint64 next;
 
   run_progress (run, _("Staff and pipelines"));
@@ -1056,11 +1141,13 @@ pull_reference (Run     *run,
   sd_b24_batch_add (batch, "departments", "department.get", NULL);
   sd_b24_batch_add (batch, "users", "user.get", user_params);
   sd_b24_batch_add (batch, "categories", "crm.category.list", category_params);
+  sd_b24_batch_add (batch, "userfields", "crm.deal.userfield.list", NULL);
   if ((answer = sd_b24_client_batch (run->engine->client, batch, SD_B24_CALL_READ,
                                      run->cancellable, error)) == NULL
       || (departments = result_array (answer, "departments", NULL, error)) == NULL
       || (page = result_array (answer, "users", NULL, error)) == NULL
-      || (categories = result_array (answer, "categories", "categories", error)) == NULL)
+      || (categories = result_array (answer, "categories", "categories", error)) == NULL
+      || (userfields = result_array (answer, "userfields", NULL, error)) == NULL)
     return FALSE;
 
   /* Staff lists are short: the rest of them, if any, page by page. */
@@ -1117,12 +1204,24 @@ pull_reference (Run     *run,
   if (!sd_store_begin_bulk (run->store, error))
     return FALSE;
   if (!apply_staff (run, departments, users, error)
+      || !sd_sync_map_link_playbooks (run->store, userfields, error)
       || (stage_answer != NULL && !apply_pipelines (run, categories, stage_answer, error)))
     {
       sd_store_rollback (run->store);
       return FALSE;
     }
-  return run_commit (run, error);
+  if (!run_commit (run, error)
+      || (run->b24_fields = sd_store_list_b24_fields (run->store, error)) == NULL)
+    return FALSE;
+
+  /* The deal list also reads the user fields the playbooks map. */
+  run->deal_select = g_ptr_array_new ();
+  for (guint i = 0; sd_sync_kind_for (SD_ENTITY_DEAL)->select[i] != NULL; i++)
+    g_ptr_array_add (run->deal_select, (gpointer) sd_sync_kind_for (SD_ENTITY_DEAL)->select[i]);
+  for (guint i = 0; i < run->b24_fields->len; i++)
+    g_ptr_array_add (run->deal_select, ((SdB24Field *) run->b24_fields->pdata[i])->b24_field);
+  g_ptr_array_add (run->deal_select, NULL);
+  return TRUE;
 }
 
 /* The client key field on deals, contacts and companies, made once per portal. */
@@ -1295,7 +1394,8 @@ row_exists (Run      *run,
 {
   SdValue value;
 
-  if (!sd_store_read_value (run->store, entity, id, "b24_id", &value, NULL))
+  if (!sd_store_read_value (run->store, entity, id, sd_entity_info (entity)->columns[0].name, &value,
+                            NULL))
     return FALSE;
   sd_value_clear (&value);
   return TRUE;
@@ -1329,6 +1429,36 @@ entry_fields (SdJournalEntry *entry,
   g_list_free (members);
   g_ptr_array_add (fields, NULL);
   return fields;
+}
+
+/* The value a column had before the change an entry records (a deleted row's), or 0. */
+static gint64
+entry_old_int (SdJournalEntry *entry,
+               const char     *column)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *changes;
+  JsonNode *pair;
+
+  if (!json_parser_load_from_data (parser, entry->changes, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return 0;
+  changes = json_node_get_object (json_parser_get_root (parser));
+  pair = json_object_get_member (changes, column);
+  if (pair == NULL || !JSON_NODE_HOLDS_ARRAY (pair)
+      || !JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (pair), 0)))
+    return 0;
+  return json_array_get_int_element (json_node_get_array (pair), 0);
+}
+
+static const SdB24Field *
+find_b24_field (Run    *run,
+                gint64  field_id)
+{
+  for (guint i = 0; run->b24_fields != NULL && i < run->b24_fields->len; i++)
+    if (((SdB24Field *) run->b24_fields->pdata[i])->field_id == field_id)
+      return run->b24_fields->pdata[i];
+  return NULL;
 }
 
 /* Creations sent before whose answer never came (the program stopped, the connection
@@ -1571,6 +1701,71 @@ push_round (Run       *run,
           hold (run, entity, entry->entity_id);
           continue;
         }
+      /* A mapped user field goes out as an update of its deal. */
+      if (entity == SD_ENTITY_DEAL_FIELD)
+        {
+          gboolean deleted = strcmp (entry->op, "delete") == 0;
+          const SdB24Field *field;
+          g_autofree char *deal_key = NULL;
+          g_autofree char *portal_value = NULL;
+          SdValue deal = { SD_VALUE_NUMBER, 0, NULL }, field_id = { SD_VALUE_NUMBER, 0, NULL };
+          SdValue value = { SD_VALUE_NULL, 0, NULL };
+
+          if (deleted)
+            {
+              deal.number = entry_old_int (entry, "deal_id");
+              field_id.number = entry_old_int (entry, "field_id");
+            }
+          else if (!row_exists (run, entity, entry->entity_id)
+                   || !sd_store_read_value (run->store, entity, entry->entity_id, "deal_id", &deal, NULL)
+                   || !sd_store_read_value (run->store, entity, entry->entity_id, "field_id", &field_id, NULL)
+                   || !sd_store_read_value (run->store, entity, entry->entity_id, "value", &value, NULL))
+            deal.number = 0;
+          field = find_b24_field (run, field_id.number);
+          deal_key = row_key (SD_ENTITY_DEAL, deal.number);
+          if (field != NULL && g_hash_table_contains (creating, deal_key))
+            {
+              g_hash_table_remove_all (created_in);
+              if (!flush (run, &batch, commands, creating, confirmed, error))
+                {
+                  sd_value_clear (&value);
+                  goto out;
+                }
+            }
+          if (field == NULL || deal.number == 0
+              || !sd_store_get_b24_id (run->store, SD_ENTITY_DEAL, deal.number, &b24_id))
+            {
+              gboolean waits = field != NULL && deal.number != 0 && row_exists (run, SD_ENTITY_DEAL, deal.number);
+
+              sd_value_clear (&value);
+              /* Not a field the portal has, or its deal is gone: nothing to send. A deal
+               * not created there yet holds its fields back. */
+              if (waits)
+                hold (run, entity, entry->entity_id);
+              else if (!sd_store_mark_pushed (run->store, entry->id, error))
+                goto out;
+              *acted = *acted || !waits;
+              continue;
+            }
+          portal_value = sd_sync_map_uf_push (run->store, field, deleted ? NULL : value.text);
+          sd_value_clear (&value);
+          fields = json_object_new ();
+          json_object_set_string_member (fields, field->b24_field, portal_value);
+          params = json_object_new ();
+          json_object_set_int_member (params, "id", b24_id);
+          json_object_set_object_member (params, "fields", g_steal_pointer (&fields));
+          command_key = g_strdup_printf ("w%u", commands->len);
+          sd_b24_batch_add (batch, command_key, "crm.deal.update", params);
+          g_ptr_array_add (commands, push_command_new (entry, entity, FALSE));
+          *acted = TRUE;
+          if (commands->len >= SD_B24_BATCH_MAX)
+            {
+              g_hash_table_remove_all (created_in);
+              if (!flush (run, &batch, commands, creating, confirmed, error))
+                goto out;
+            }
+          continue;
+        }
       /* A later change of a row created in this batch rode along with its creation. */
       if (g_hash_table_contains (created_in, key) && strcmp (entry->op, "update") == 0)
         {
@@ -1807,7 +2002,7 @@ refetch (Run               *run,
             json_array_add_int_element (wanted, g_array_index (ids, gint64, i));
           json_object_set_array_member (filter, "@ID", wanted);
           json_object_set_object_member (params, "filter", filter);
-          json_object_set_array_member (params, "select", string_array (kind->select));
+          json_object_set_array_member (params, "select", string_array (kind_select (run, kind)));
           json_object_set_int_member (params, "start", -1);
           sd_b24_batch_add (batch, key, method, params);
         }
@@ -2065,6 +2260,8 @@ sd_sync_engine_sync (SdSyncEngine  *self,
   g_free (run.key_prefix);
   g_hash_table_unref (run.held);
   g_hash_table_unref (run.looked_up);
+  g_clear_pointer (&run.b24_fields, g_ptr_array_unref);
+  g_clear_pointer (&run.deal_select, g_ptr_array_unref);
   if (!ok)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));

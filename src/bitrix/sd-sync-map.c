@@ -5,6 +5,7 @@
 #include "sd-sync-map.h"
 
 #include "sd-money.h"
+#include "sd-playbook.h"
 #include "sd-records.h"
 #include "sd-store-sync.h"
 
@@ -98,7 +99,7 @@ static const SdSyncKind kinds[] = {
   { SD_ENTITY_DEAL, "deal", "crm.deal", deal_select },
 };
 
-static const char * const pushed_entities[] = { "company", "contact", "deal", NULL };
+static const char * const pushed_entities[] = { "company", "contact", "deal", "deal_field", NULL };
 
 const SdSyncKind *
 sd_sync_kinds (guint *n_kinds)
@@ -361,4 +362,211 @@ sd_sync_map_push_field (SdStore       *store,
         }
     }
   return FALSE;
+}
+
+/* Portal items of a list field to local options: XML_ID is the option's code when the
+ * field was made from the playbook, else the label decides. */
+static gboolean
+link_options (SdStore    *store,
+              gint64      field_id,
+              JsonArray  *items,
+              GError    **error)
+{
+  g_autoptr(GPtrArray) options = sd_store_list_field_options (store, field_id, error);
+
+  if (options == NULL)
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      g_autofree char *id = NULL, *xml_id = NULL, *label = NULL;
+
+      if (item == NULL)
+        continue;
+      id = sd_sync_dup_string (item, "ID");
+      xml_id = sd_sync_dup_string (item, "XML_ID");
+      label = sd_sync_dup_string (item, "VALUE");
+      for (guint o = 0; id != NULL && o < options->len; o++)
+        {
+          SdFieldOption *option = options->pdata[o];
+          g_autoptr(SdChanges) changes = NULL;
+
+          if (g_strcmp0 (option->code, xml_id) != 0 && g_strcmp0 (option->label, label) != 0)
+            continue;
+          changes = sd_changes_new ();
+          sd_changes_set_text (changes, "b24_id", id);
+          if (!sd_store_update (store, SD_ENTITY_CUSTOM_FIELD_OPTION, option->id, changes, error))
+            return FALSE;
+          break;
+        }
+    }
+  return TRUE;
+}
+
+static JsonArray *
+userfield_items (JsonArray  *userfields,
+                 const char *name)
+{
+  for (guint i = 0; userfields != NULL && i < json_array_get_length (userfields); i++)
+    {
+      JsonObject *row = json_array_get_object_element (userfields, i);
+      g_autofree char *field_name = row != NULL ? sd_sync_dup_string (row, "FIELD_NAME") : NULL;
+
+      if (g_strcmp0 (field_name, name) == 0 && json_object_has_member (row, "LIST")
+          && JSON_NODE_HOLDS_ARRAY (json_object_get_member (row, "LIST")))
+        return json_object_get_array_member (row, "LIST");
+    }
+  return NULL;
+}
+
+static gboolean
+link_playbook (SdStore     *store,
+               SdPlaybook  *pb,
+               JsonArray   *userfields,
+               GError     **error)
+{
+  JsonNode *mapping_node = sd_playbook_get_mapping (pb);
+  JsonObject *mapping, *stages, *fields;
+  gint64 pipeline, known;
+  GList *members;
+
+  if (mapping_node == NULL || !JSON_NODE_HOLDS_OBJECT (mapping_node))
+    return TRUE;
+  mapping = json_node_get_object (mapping_node);
+  pipeline = sd_store_find_pipeline (store, sd_playbook_get_code (pb));
+  if (pipeline == 0)
+    return TRUE;   /* not installed here */
+
+  if (json_object_has_member (mapping, "category_id"))
+    {
+      gint64 category = json_object_get_int_member (mapping, "category_id");
+
+      /* A category already linked (to another playbook) is not taken over. */
+      if (sd_store_find_b24 (store, SD_ENTITY_PIPELINE, category) == 0
+          && !sd_store_get_b24_id (store, SD_ENTITY_PIPELINE, pipeline, &known)
+          && !sd_store_set_b24_state (store, SD_ENTITY_PIPELINE, pipeline, category, NULL, error))
+        return FALSE;
+    }
+
+  stages = json_object_get_member (mapping, "stages") != NULL
+           && JSON_NODE_HOLDS_OBJECT (json_object_get_member (mapping, "stages"))
+           ? json_object_get_object_member (mapping, "stages") : NULL;
+  members = stages != NULL ? json_object_get_members (stages) : NULL;
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      gint64 stage = sd_store_find_stage (store, pipeline, l->data);
+      const char *status = json_object_get_string_member_with_default (stages, l->data, NULL);
+      g_autoptr(SdChanges) changes = NULL;
+
+      if (stage == 0 || status == NULL)
+        continue;
+      changes = sd_changes_new ();
+      sd_changes_set_text (changes, "b24_status_id", status);
+      if (!sd_store_update (store, SD_ENTITY_STAGE, stage, changes, error))
+        {
+          g_list_free (members);
+          return FALSE;
+        }
+    }
+  g_list_free (members);
+
+  fields = json_object_get_member (mapping, "fields") != NULL
+           && JSON_NODE_HOLDS_OBJECT (json_object_get_member (mapping, "fields"))
+           ? json_object_get_object_member (mapping, "fields") : NULL;
+  members = fields != NULL ? json_object_get_members (fields) : NULL;
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      gint64 field = sd_store_find_custom_field (store, pipeline, l->data);
+      const char *name = json_object_get_string_member_with_default (fields, l->data, NULL);
+      g_autoptr(SdChanges) changes = NULL;
+      JsonArray *items;
+
+      if (field == 0)
+        field = sd_store_find_custom_field (store, 0, l->data);
+      if (field == 0 || name == NULL)
+        continue;
+      changes = sd_changes_new ();
+      sd_changes_set_text (changes, "b24_field", name);
+      if (!sd_store_update (store, SD_ENTITY_CUSTOM_FIELD, field, changes, error)
+          || ((items = userfield_items (userfields, name)) != NULL
+              && !link_options (store, field, items, error)))
+        {
+          g_list_free (members);
+          return FALSE;
+        }
+    }
+  g_list_free (members);
+  return TRUE;
+}
+
+gboolean
+sd_sync_map_link_playbooks (SdStore    *store,
+                            JsonArray  *userfields,
+                            GError    **error)
+{
+  g_autoptr(GPtrArray) paths = sd_playbook_default_paths ();
+
+  for (guint i = 0; i < paths->len; i++)
+    {
+      /* A playbook that does not load is the playbook check's business, not the sync's. */
+      g_autoptr(SdPlaybook) pb = sd_playbook_load_file (paths->pdata[i], NULL);
+
+      if (pb != NULL && !link_playbook (store, pb, userfields, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+sd_sync_map_uf_pull (SdStore          *store,
+                     const SdB24Field *field,
+                     JsonNode         *value)
+{
+  g_autofree char *text = NULL;
+  char *code;
+
+  if (value == NULL || JSON_NODE_HOLDS_NULL (value))
+    return NULL;
+  /* A multiple field: the first value (the local fields hold one). */
+  if (JSON_NODE_HOLDS_ARRAY (value))
+    value = json_array_get_length (json_node_get_array (value)) > 0
+            ? json_array_get_element (json_node_get_array (value), 0) : NULL;
+  if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
+    return NULL;
+  if (json_node_get_value_type (value) == G_TYPE_STRING)
+    text = g_strdup (json_node_get_string (value));
+  else if (json_node_get_value_type (value) == G_TYPE_INT64)
+    text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
+  else if (json_node_get_value_type (value) == G_TYPE_BOOLEAN)
+    text = g_strdup (json_node_get_boolean (value) ? "1" : "0");
+  else
+    {
+      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+      text = g_strdup (g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (value)));
+    }
+  if (*text == '\0')
+    return NULL;
+  if (g_strcmp0 (field->kind, "bool") == 0)
+    return g_strdup (g_strcmp0 (text, "1") == 0 || g_strcmp0 (text, "Y") == 0 ? "1" : "0");
+  if (g_strcmp0 (field->kind, "date") == 0 && strlen (text) >= 10)
+    return g_strndup (text, 10);
+  if (g_strcmp0 (field->kind, "list") == 0
+      && (code = sd_store_option_code_for_b24 (store, field->field_id, text)) != NULL)
+    return code;
+  return g_steal_pointer (&text);
+}
+
+char *
+sd_sync_map_uf_push (SdStore          *store,
+                     const SdB24Field *field,
+                     const char       *value)
+{
+  char *item;
+
+  if (value == NULL)
+    return g_strdup ("");
+  if (g_strcmp0 (field->kind, "list") == 0
+      && (item = sd_store_option_b24_for_code (store, field->field_id, value)) != NULL)
+    return item;
+  return g_strdup (value);
 }

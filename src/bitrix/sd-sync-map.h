@@ -11,7 +11,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "sd-store.h"
+#include "sd-store-sync.h"
 
 G_BEGIN_DECLS
 
@@ -51,6 +51,23 @@ gboolean    sd_sync_map_push_field  (SdStore       *store,
                                      JsonObject    *fields);
 /* The local columns that cross to the portal, NULL-terminated. */
 const char * const *sd_sync_map_fields (SdEntity    entity);
+
+/* Links the installed playbooks to the portal by their mapping sections (docs/PLAYBOOKS.md):
+ * the pipeline to its deal category, stages to STATUS_IDs, fields to UF_CRM_ user fields,
+ * and list options to the items of those fields in @userfields (crm.deal.userfield.list
+ * rows, matched by XML_ID = code or VALUE = label). */
+gboolean    sd_sync_map_link_playbooks (SdStore    *store,
+                                        JsonArray  *userfields,
+                                        GError    **error);
+/* A user field's value from the portal in the local form ("1"/"0", YYYY-MM-DD, option
+ * code); NULL for none. */
+char       *sd_sync_map_uf_pull     (SdStore          *store,
+                                     const SdB24Field *field,
+                                     JsonNode         *value);
+/* A local value in the portal's form; "" for none. */
+char       *sd_sync_map_uf_push     (SdStore          *store,
+                                     const SdB24Field *field,
+                                     const char       *value);
 
 /* A portal value as text (IDs and numbers come as strings or numbers); NULL for null. */
 char       *sd_sync_dup_string      (JsonObject   *row,

@@ -703,3 +703,100 @@ sd_store_list_referencing (SdStore     *self,
     }
   return ids;
 }
+
+void
+sd_b24_field_free (SdB24Field *field)
+{
+  g_free (field->kind);
+  g_free (field->b24_field);
+  g_free (field);
+}
+
+GPtrArray *
+sd_store_list_b24_fields (SdStore  *self,
+                          GError  **error)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT id, coalesce(pipeline_id, 0), kind, b24_field "
+                                         "FROM custom_fields WHERE entity = 'deal' "
+                                         "AND b24_field IS NOT NULL ORDER BY id", error);
+  GPtrArray *fields;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  fields = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_b24_field_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SdB24Field *field = g_new0 (SdB24Field, 1);
+
+      field->field_id = sqlite3_column_int64 (stmt, 0);
+      field->pipeline_id = sqlite3_column_int64 (stmt, 1);
+      field->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      field->b24_field = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      g_ptr_array_add (fields, field);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read");
+      g_ptr_array_unref (fields);
+      return NULL;
+    }
+  return fields;
+}
+
+gint64
+sd_store_find_deal_field (SdStore *self,
+                          gint64   deal_id,
+                          gint64   field_id)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT id FROM deal_fields WHERE deal_id = ? "
+                                         "AND field_id = ?", NULL);
+  gint64 id = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, deal_id);
+  sqlite3_bind_int64 (stmt, 2, field_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return id;
+}
+
+static char *
+option_lookup (SdStore    *self,
+               const char *sql,
+               gint64      field_id,
+               const char *key)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, sql, NULL);
+  char *value = NULL;
+
+  if (stmt == NULL || key == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, field_id);
+  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+char *
+sd_store_option_code_for_b24 (SdStore    *self,
+                              gint64      field_id,
+                              const char *b24_id)
+{
+  return option_lookup (self, "SELECT code FROM custom_field_options WHERE field_id = ? AND b24_id = ?",
+                        field_id, b24_id);
+}
+
+char *
+sd_store_option_b24_for_code (SdStore    *self,
+                              gint64      field_id,
+                              const char *code)
+{
+  return option_lookup (self, "SELECT b24_id FROM custom_field_options WHERE field_id = ? AND code = ? "
+                        "AND b24_id IS NOT NULL", field_id, code);
+}

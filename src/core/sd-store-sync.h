@@ -136,3 +136,32 @@ GArray     *sd_store_list_referencing   (SdStore     *self,
                                          GError     **error);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* A custom field a playbook maps to a portal user field. */
+typedef struct
+{
+  gint64  field_id;
+  gint64  pipeline_id;   /* 0: every pipeline's */
+  char   *kind;          /* "string", "number", "date", "bool", "list" */
+  char   *b24_field;     /* "UF_CRM_…" */
+} SdB24Field;
+
+void        sd_b24_field_free           (SdB24Field *field);
+/* The deal fields with a portal user field (SdB24Field). */
+GPtrArray  *sd_store_list_b24_fields    (SdStore     *self,
+                                         GError     **error);
+/* The deal_fields row of one deal and field, or 0. */
+gint64      sd_store_find_deal_field    (SdStore     *self,
+                                         gint64       deal_id,
+                                         gint64       field_id);
+/* A list option's code for the portal's item id, and back; NULL if none. */
+char       *sd_store_option_code_for_b24 (SdStore    *self,
+                                          gint64      field_id,
+                                          const char *b24_id);
+char       *sd_store_option_b24_for_code (SdStore    *self,
+                                          gint64      field_id,
+                                          const char *code);
+
+G_END_DECLS

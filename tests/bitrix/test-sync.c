@@ -5,6 +5,7 @@
  */
 #include "sd-test-sync.h"
 
+#include "sd-playbook.h"
 #include "sd-records.h"
 #include "sd-store-sync.h"
 
@@ -270,6 +271,87 @@ test_deletions (void)
   sd_test_sync_free (t);
 }
 
+
+/* The renovation playbook maps pipeline 1, its stages and its fields: deals of category 1
+ * land in its stages with their user fields, and field edits go back. */
+static void
+test_playbook_mapping (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "40", NULL);
+  g_autofree char *path = g_build_filename (g_getenv ("SDELKA_DATADIR"), "playbooks", "renovation.json", NULL);
+  g_autoptr(SdPlaybook) pb = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) a = NULL, b = NULL, added = NULL, fields = NULL;
+  g_autoptr(JsonObject) remote = NULL;
+  g_autofree char *add = NULL;
+  SdSyncReport report;
+  gint64 pipeline, deal, rooms, kind, row, house = 0;
+  JsonArray *list;
+
+  pb = sd_playbook_load_file (path, &error);
+  g_assert_no_error (error);
+  pipeline = sd_playbook_install (pb, t->store, &error);
+  g_assert_no_error (error);
+  rooms = sd_store_find_custom_field (t->store, pipeline, "rooms");
+  kind = sd_store_find_custom_field (t->store, pipeline, "object_kind");
+  g_assert_cmpint (rooms, >, 0);
+
+  a = sd_test_sync_act (t, 1, "crm.deal.userfield.add",
+                        "{\"fields\":{\"FIELD_NAME\":\"1601290004\",\"USER_TYPE_ID\":\"integer\"}}");
+  b = sd_test_sync_act (t, 1, "crm.deal.userfield.add",
+                        "{\"fields\":{\"FIELD_NAME\":\"1601290001\",\"USER_TYPE_ID\":\"enumeration\","
+                        "\"LIST\":[{\"VALUE\":\"Квартира\",\"XML_ID\":\"flat\"},{\"VALUE\":\"Дом\",\"XML_ID\":\"house\"}]}}");
+  fields = sd_test_sync_act (t, 1, "crm.deal.userfield.list", "{\"filter\":{\"FIELD_NAME\":\"UF_CRM_1601290001\"}}");
+  list = NULL;
+  for (guint i = 0; i < json_array_get_length (b24_test_array (fields, "result")); i++)
+    {
+      JsonObject *uf = json_array_get_object_element (b24_test_array (fields, "result"), i);
+      if (g_strcmp0 (json_object_get_string_member (uf, "FIELD_NAME"), "UF_CRM_1601290001") == 0)
+        list = json_object_get_array_member (uf, "LIST");
+    }
+  g_assert_nonnull (list);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (list, i), "XML_ID"), "house") == 0)
+      house = g_ascii_strtoll (json_object_get_string_member (json_array_get_object_element (list, i), "ID"), NULL, 10);
+  g_assert_cmpint (house, >, 0);
+  add = g_strdup_printf ("{\"fields\":{\"TITLE\":\"Ремонт квартиры\",\"CATEGORY_ID\":1,\"STAGE_ID\":\"C1:PREPARATION\","
+                         "\"UF_CRM_1601290004\":3,\"UF_CRM_1601290001\":%" G_GINT64_FORMAT "}}", house);
+  added = sd_test_sync_act (t, 3, "crm.deal.add", add);
+
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  deal = sd_store_find_b24 (t->store, SD_ENTITY_DEAL, b24_test_int (added, "result"));
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM deals d JOIN pipelines p ON p.id = d.pipeline_id "
+                                          "JOIN stages s ON s.id = d.stage_id WHERE p.code = 'renovation' "
+                                          "AND s.code = 'object_data' AND d.title = 'Ремонт квартиры'"), ==, 1);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM deal_fields f JOIN custom_fields c ON c.id = f.field_id "
+                                          "WHERE c.code = 'rooms' AND f.value = '3'"), ==, 1);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM deal_fields f JOIN custom_fields c ON c.id = f.field_id "
+                                          "WHERE c.code = 'object_kind' AND f.value = 'house'"), ==, 1);
+
+  /* Edited here: the number and the list option go back in the portal's terms. */
+  row = sd_store_find_deal_field (t->store, deal, rooms);
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_text (changes, "value", "5");
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_DEAL_FIELD, row, changes, &error));
+  }
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_text (changes, "value", "flat");
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_DEAL_FIELD,
+                                    sd_store_find_deal_field (t->store, deal, kind), changes, &error));
+  }
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.pushed, ==, 2);
+  remote = sd_test_sync_remote_row (t, "deal", b24_test_int (added, "result"));
+  g_assert_cmpstr (json_object_get_string_member (remote, "UF_CRM_1601290004"), ==, "5");
+  g_assert_cmpint (g_ascii_strtoll (json_object_get_string_member (remote, "UF_CRM_1601290001"), NULL, 10), !=, house);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -280,5 +362,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/conflicts", test_conflicts);
   g_test_add_func ("/sync/conflict-take-remote", test_conflict_take_remote);
   g_test_add_func ("/sync/deletions", test_deletions);
+  g_test_add_func ("/sync/playbook-mapping", test_playbook_mapping);
   return g_test_run ();
 }
