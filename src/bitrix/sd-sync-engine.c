@@ -457,7 +457,10 @@ keyset_pages (JsonObject  *answer,
       n = json_array_get_length (rows);
       g_ptr_array_add (pages, rows);
       if (n < PAGE)
-        return g_steal_pointer (&pages);
+        {
+          g_clear_pointer (last, g_free);
+          return g_steal_pointer (&pages);
+        }
       row = json_array_get_element (rows, n - 1);
       g_clear_pointer (last, g_free);
       *last = JSON_NODE_HOLDS_OBJECT (row) ? sd_sync_dup_string (json_node_get_object (row), "ID") : NULL;
@@ -501,6 +504,7 @@ keyset_export (Run                *run,
       next = NULL;
       if ((pages = keyset_pages (answer, answered_width, &last, error)) == NULL)
         return FALSE;
+      g_debug ("%s: %u pages, going on after %s", method, pages->len, last != NULL ? last : "(end)");
       /* After a first narrow look (an incremental pull usually finds a few rows), read
        * the rest at full width. */
       width = SD_B24_BATCH_MAX;
@@ -2168,8 +2172,10 @@ run_sync (Run     *run,
       if (kinds[i].entity == SD_ENTITY_COMPANY && !pull_requisites (run, error))
         return FALSE;
     }
+  g_debug ("pulled: %u requests so far", (guint) sd_b24_client_get_n_requests (run->engine->client) - run->start_requests);
   if (!push_outbox (run, error))
     return FALSE;
+  g_debug ("pushed: %u requests so far", (guint) sd_b24_client_get_n_requests (run->engine->client) - run->start_requests);
   /* What was just sent has a new modification time there: learn it, cheaply. */
   for (guint i = 0; run->report.pushed > 0 && i < n_kinds; i++)
     if (!pull_kind (run, &kinds[i], error))

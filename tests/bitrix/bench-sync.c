@@ -52,12 +52,14 @@ main (int argc, char **argv)
   SdSyncReport result;
   struct rusage usage;
   gint64 start;
-  double rows;
+  double rows, seconds;
 
   g_test_init (&argc, &argv, NULL);
   t = sd_test_sync_new ("--seed-deals", deals, "--seed-contacts", contacts, "--seed-companies", "300",
                         "--rate", "2", "--burst", "50", "--operating-limit", "480", NULL);
 
+  /* As the app runs: the full comparison hourly, not after every sync as in the tests. */
+  sd_sync_engine_set_check_interval (t->engine, 3600);
   start = g_get_monotonic_time ();
   result = sd_test_sync_run (t);
   g_assert_true (result.agree);
@@ -77,11 +79,15 @@ main (int argc, char **argv)
       g_assert_true (sd_store_update (t->store, SD_ENTITY_DEAL,
                                       sd_store_find_b24 (t->store, SD_ENTITY_DEAL, 1 + i), changes, NULL));
     }
+  /* Right after the first sync the bucket is as full as that sync left it: the push pays
+   * the steady rate, 50 edits a request at 2 requests a second. */
   start = g_get_monotonic_time ();
   result = sd_test_sync_run (t);
   g_assert_true (result.agree);
-  report ("push of 1000 edits", 1000, (g_get_monotonic_time () - start) / 1e6, result.requests,
-          1000 / EDITS_PER_REQUEST);
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  report ("push of 1000 edits", 1000, seconds, result.requests, 1000 / EDITS_PER_REQUEST);
+  g_print ("push of 1000 edits: %.0f edits/s against the steady ceiling of %.0f/s: ratio %.2f\n",
+           1000 / seconds, EDITS_PER_REQUEST * RATE, MIN (1.0, 1000 / seconds / (EDITS_PER_REQUEST * RATE)));
   sd_test_sync_free (t);
   return 0;
 }
