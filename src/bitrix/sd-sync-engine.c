@@ -71,6 +71,7 @@ typedef struct
   guint         start_requests;
   gint64        started_us;
   gint64        expected_rows;  /* for the fraction of a first sync; 0 when unknown */
+  gint64        expected[SD_N_ENTITIES]; /* rows of each kind a first sync counted, or -1 */
   gint64        done_rows;
   guint         skipped;        /* portal rows that could not be placed here */
   char         *key_prefix;     /* "sdelka:<install>:" of the client keys */
@@ -476,21 +477,23 @@ keyset_pages (JsonObject  *answer,
 
 /* Reads every row of a list method in ID order with start=-1 (no counting), up to
  * @width pages chained in one batch by $result references to the last ID of the page
- * before (reference §3): 2 500 rows a request. @filter is extra conditions; @page runs
- * on each page, inside one transaction per request when @write. The next request is on
- * its way while a page is written. */
+ * before (reference §3): 2 500 rows a request. @filter is extra conditions; @expected the
+ * number of rows, when counted, else -1; @page runs on each page, inside one transaction
+ * per request when @write. The next request is on its way while a page is written. */
 static gboolean
 keyset_export (Run                *run,
                const char         *method,
                JsonObject         *filter,
                const char * const *select,
                guint               width,
+               gint64              expected,
                gboolean            write,
                PageFunc            page,
                gpointer            data,
                GError            **error)
 {
   Fetch *next = fetch_start (run, method, filter, select, width, "0");
+  gint64 seen = 0;
 
   while (next != NULL)
     {
@@ -508,7 +511,11 @@ keyset_export (Run                *run,
       /* After a first narrow look (an incremental pull usually finds a few rows), read
        * the rest at full width. */
       width = SD_B24_BATCH_MAX;
-      if (last != NULL)
+      for (guint i = 0; i < pages->len; i++)
+        seen += json_array_get_length (pages->pdata[i]);
+      /* With the count known, the request that would only find the end is not sent;
+       * rows added meanwhile are newer than the cursor and come with the next sync. */
+      if (last != NULL && (expected < 0 || seen < expected))
         next = fetch_start (run, method, filter, select, width, last);
 
       if (write && !sd_store_begin_bulk (run->store, error))
@@ -844,7 +851,7 @@ pull_kind (Run               *run,
       pull.cursor = g_strdup (cursor);
     }
   ok = keyset_export (run, method, filter, kind_select (run, kind), filter != NULL ? 1 : SD_B24_BATCH_MAX,
-                      TRUE, pull_page, &pull, error);
+                      filter != NULL ? -1 : run->expected[kind->entity], TRUE, pull_page, &pull, error);
   if (ok && pull.cursor != NULL)
     ok = sd_store_set_meta (run->store, meta_key, pull.cursor, error);
   g_free (pull.cursor);
@@ -895,7 +902,7 @@ pull_requisites (Run     *run,
   g_autoptr(JsonObject) filter = json_object_new ();
 
   json_object_set_int_member (filter, "ENTITY_TYPE_ID", 4);
-  return keyset_export (run, "crm.requisite.list", filter, select, 4, TRUE, requisite_page, NULL,
+  return keyset_export (run, "crm.requisite.list", filter, select, 4, -1, TRUE, requisite_page, NULL,
                         error);
 }
 
@@ -1055,7 +1062,7 @@ stage_semantics (JsonObject *row)
 static gboolean
 apply_pipelines (Run        *run,
                  JsonArray  *categories,
-                 JsonObject *stage_answer,
+                 JsonArray  *statuses,
                  GError    **error)
 {
   for (guint i = 0; i < json_array_get_length (categories); i++)
@@ -1063,7 +1070,6 @@ apply_pipelines (Run        *run,
       JsonObject *row = json_array_get_object_element (categories, i);
       g_autoptr(SdChanges) changes = sd_changes_new ();
       g_autofree char *name = NULL, *code = NULL, *key = NULL;
-      JsonArray *stages;
       gint64 category, pipeline;
 
       if (row == NULL)
@@ -1082,17 +1088,18 @@ apply_pipelines (Run        *run,
             return FALSE;
         }
 
-      key = g_strdup_printf ("s%" G_GINT64_FORMAT, category);
-      if ((stages = result_array (stage_answer, key, NULL, error)) == NULL)
-        return FALSE;
-      for (guint s = 0; s < json_array_get_length (stages); s++)
+      /* The stages of pipeline N are the statuses of DEAL_STAGE_N (DEAL_STAGE for 0). */
+      key = category == 0 ? g_strdup ("DEAL_STAGE")
+                          : g_strdup_printf ("DEAL_STAGE_%" G_GINT64_FORMAT, category);
+      for (guint s = 0; s < json_array_get_length (statuses); s++)
         {
-          JsonObject *stage_row = json_array_get_object_element (stages, s);
+          JsonObject *stage_row = json_array_get_object_element (statuses, s);
+          g_autofree char *entity_id = stage_row != NULL ? sd_sync_dup_string (stage_row, "ENTITY_ID") : NULL;
           g_autoptr(SdChanges) stage = sd_changes_new ();
           g_autofree char *status = NULL, *stage_name = NULL, *color = NULL, *sort = NULL;
           gint64 local;
 
-          if (stage_row == NULL)
+          if (g_strcmp0 (entity_id, key) != 0)
             continue;
           status = sd_sync_dup_string (stage_row, "STATUS_ID");
           stage_name = sd_sync_dup_string (stage_row, "NAME");
@@ -1124,19 +1131,27 @@ apply_pipelines (Run        *run,
   return TRUE;
 }
 
+static gboolean ensure_key_fields (Run         *run,
+                                   JsonObject  *answer,
+                                   GError     **error);
+
+/* Staff, pipelines and stages, the user fields, and for a first sync the row counts: one
+ * request, since every request counts against the portal's limit. */
 static gboolean
-pull_reference (Run     *run,
-                GError **error)
+pull_reference (Run       *run,
+                gboolean   first,
+                GError   **error)
 {
   g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
-  g_autoptr(SdB24Batch) stage_batch = sd_b24_batch_new ();
   g_autoptr(JsonObject) answer = NULL;
-  g_autoptr(JsonObject) stage_answer = NULL;
   g_autoptr(JsonObject) category_params = json_object_new ();
   g_autoptr(JsonObject) user_params = json_object_new ();
   g_autoptr(JsonObject) more = NULL;
   g_autoptr(JsonArray) users = json_array_new ();
-  JsonArray *departments, *categories, *page, *userfields;
+  JsonArray *departments, *categories, *page, *userfields, *statuses;
+  static const char *const id_only[] = { "ID", NULL };
+  guint n_kinds;
+  const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
   gint64 next;
 
   run_progress (run, _("Staff and pipelines"));
@@ -1145,14 +1160,48 @@ pull_reference (Run     *run,
   sd_b24_batch_add (batch, "departments", "department.get", NULL);
   sd_b24_batch_add (batch, "users", "user.get", user_params);
   sd_b24_batch_add (batch, "categories", "crm.category.list", category_params);
-  sd_b24_batch_add (batch, "userfields", "crm.deal.userfield.list", NULL);
+  sd_b24_batch_add (batch, "statuses", "crm.status.list", NULL);
+  for (guint i = 0; i < n_kinds; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("uf_%s", kinds[i].name);
+      g_autofree char *method = g_strconcat (kinds[i].methods, ".userfield.list", NULL);
+
+      sd_b24_batch_add (batch, key, method, NULL);
+      if (first)
+        {
+          /* Counting is costly on the portal; once, for the progress of a first sync. */
+          g_autoptr(JsonObject) params = json_object_new ();
+          g_autofree char *count_key = g_strdup_printf ("n_%s", kinds[i].name);
+          g_autofree char *list = g_strconcat (kinds[i].methods, ".list", NULL);
+
+          json_object_set_array_member (params, "select", string_array (id_only));
+          json_object_set_int_member (params, "start", 0);
+          sd_b24_batch_add (batch, count_key, list, params);
+        }
+    }
   if ((answer = sd_b24_client_batch (run->engine->client, batch, SD_B24_CALL_READ,
                                      run->cancellable, error)) == NULL
       || (departments = result_array (answer, "departments", NULL, error)) == NULL
       || (page = result_array (answer, "users", NULL, error)) == NULL
       || (categories = result_array (answer, "categories", "categories", error)) == NULL
-      || (userfields = result_array (answer, "userfields", NULL, error)) == NULL)
+      || (statuses = result_array (answer, "statuses", NULL, error)) == NULL
+      || (userfields = result_array (answer, "uf_deal", NULL, error)) == NULL
+      || !ensure_key_fields (run, answer, error))
     return FALSE;
+  for (guint i = 0; first && i < n_kinds; i++)
+    {
+      g_autofree char *count_key = g_strdup_printf ("n_%s", kinds[i].name);
+      JsonNode *totals = json_object_get_member (json_object_get_object_member (answer, "result"),
+                                                 "result_total");
+
+      if (totals != NULL && JSON_NODE_HOLDS_OBJECT (totals)
+          && json_object_has_member (json_node_get_object (totals), count_key))
+        {
+          run->expected[kinds[i].entity] = json_object_get_int_member (json_node_get_object (totals),
+                                                                       count_key);
+          run->expected_rows += run->expected[kinds[i].entity];
+        }
+    }
 
   /* Staff lists are short: the rest of them, if any, page by page. */
   sd_b24_batch_get_result (answer, "users", &next, NULL);
@@ -1181,35 +1230,11 @@ pull_reference (Run     *run,
         break;
     }
 
-  for (guint i = 0; i < json_array_get_length (categories); i++)
-    {
-      JsonObject *row = json_array_get_object_element (categories, i);
-      g_autoptr(JsonObject) params = json_object_new ();
-      JsonObject *filter = json_object_new ();
-      JsonObject *order = json_object_new ();
-      gint64 category = row != NULL ? json_object_get_int_member_with_default (row, "id", 0) : 0;
-      g_autofree char *key = g_strdup_printf ("s%" G_GINT64_FORMAT, category);
-      g_autofree char *entity_id = category == 0 ? g_strdup ("DEAL_STAGE")
-                                                 : g_strdup_printf ("DEAL_STAGE_%" G_GINT64_FORMAT, category);
-
-      if (sd_b24_batch_get_size (stage_batch) >= SD_B24_BATCH_MAX)
-        break;
-      json_object_set_string_member (filter, "ENTITY_ID", entity_id);
-      json_object_set_string_member (order, "SORT", "ASC");
-      json_object_set_object_member (params, "filter", filter);
-      json_object_set_object_member (params, "order", order);
-      sd_b24_batch_add (stage_batch, key, "crm.status.list", params);
-    }
-  if (sd_b24_batch_get_size (stage_batch) > 0
-      && (stage_answer = sd_b24_client_batch (run->engine->client, stage_batch, SD_B24_CALL_READ,
-                                              run->cancellable, error)) == NULL)
-    return FALSE;
-
   if (!sd_store_begin_bulk (run->store, error))
     return FALSE;
   if (!apply_staff (run, departments, users, error)
       || !sd_sync_map_link_playbooks (run->store, userfields, error)
-      || (stage_answer != NULL && !apply_pipelines (run, categories, stage_answer, error)))
+      || !apply_pipelines (run, categories, statuses, error))
     {
       sd_store_rollback (run->store);
       return FALSE;
@@ -1228,35 +1253,20 @@ pull_reference (Run     *run,
   return TRUE;
 }
 
-/* The client key field on deals, contacts and companies, made once per portal. */
+/* The client key field on deals, contacts and companies, made where it is missing; the
+ * lists of user fields came with the reference request. */
 static gboolean
-ensure_key_fields (Run     *run,
-                   GError **error)
+ensure_key_fields (Run         *run,
+                   JsonObject  *answer,
+                   GError     **error)
 {
-  g_autofree char *done = sd_store_get_meta (run->store, "sync.key_fields");
   guint n_kinds;
   const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
-  g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
-  g_autoptr(JsonObject) answer = NULL;
 
-  if (done != NULL && strcmp (done, sd_b24_client_get_portal (run->engine->client)) == 0)
-    return TRUE;
   for (guint i = 0; i < n_kinds; i++)
     {
-      g_autoptr(JsonObject) params = json_object_new ();
-      JsonObject *filter = json_object_new ();
-      g_autofree char *method = g_strconcat (kinds[i].methods, ".userfield.list", NULL);
-
-      json_object_set_string_member (filter, "FIELD_NAME", SD_SYNC_KEY_FIELD);
-      json_object_set_object_member (params, "filter", filter);
-      sd_b24_batch_add (batch, kinds[i].name, method, params);
-    }
-  if ((answer = sd_b24_client_batch (run->engine->client, batch, SD_B24_CALL_READ,
-                                     run->cancellable, error)) == NULL)
-    return FALSE;
-  for (guint i = 0; i < n_kinds; i++)
-    {
-      JsonArray *fields = result_array (answer, kinds[i].name, NULL, error);
+      g_autofree char *key = g_strdup_printf ("uf_%s", kinds[i].name);
+      JsonArray *fields = result_array (answer, key, NULL, error);
       g_autoptr(JsonObject) params = NULL;
       g_autoptr(JsonObject) added = NULL;
       g_autofree char *method = NULL;
@@ -1292,8 +1302,7 @@ ensure_key_fields (Run     *run,
           return FALSE;
         }
     }
-  return sd_store_set_meta (run->store, "sync.key_fields",
-                            sd_b24_client_get_portal (run->engine->client), error);
+  return TRUE;
 }
 
 /* --- Push --------------------------------------------------------------------------- */
@@ -2058,7 +2067,7 @@ check_kind (Run               *run,
 
   run_progress (run, status);
   run->report.checked = TRUE;
-  if (!keyset_export (run, method, NULL, select, SD_B24_BATCH_MAX, FALSE, check_page, remote, error)
+  if (!keyset_export (run, method, NULL, select, SD_B24_BATCH_MAX, -1, FALSE, check_page, remote, error)
       || (local = sd_store_list_b24_ids (run->store, kind->entity, error)) == NULL)
     return FALSE;
 
@@ -2098,39 +2107,6 @@ check_kind (Run               *run,
 
 /* --- The whole sync ----------------------------------------------------------------- */
 
-/* The row counts for the progress of a first sync: one request with counting on. */
-static gboolean
-count_rows (Run     *run,
-            GError **error)
-{
-  g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
-  g_autoptr(JsonObject) answer = NULL;
-  static const char *const select[] = { "ID", NULL };
-  guint n_kinds;
-  const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
-  JsonObject *result;
-  JsonNode *totals;
-
-  for (guint i = 0; i < n_kinds; i++)
-    {
-      g_autoptr(JsonObject) params = json_object_new ();
-      g_autofree char *method = g_strconcat (kinds[i].methods, ".list", NULL);
-
-      json_object_set_array_member (params, "select", string_array (select));
-      json_object_set_int_member (params, "start", 0);
-      sd_b24_batch_add (batch, kinds[i].name, method, params);
-    }
-  if ((answer = sd_b24_client_batch (run->engine->client, batch, SD_B24_CALL_READ,
-                                     run->cancellable, error)) == NULL)
-    return FALSE;
-  result = json_object_get_object_member (answer, "result");
-  totals = json_object_get_member (result, "result_total");
-  for (guint i = 0; totals != NULL && JSON_NODE_HOLDS_OBJECT (totals) && i < n_kinds; i++)
-    run->expected_rows += json_object_get_int_member_with_default (json_node_get_object (totals),
-                                                                   kinds[i].name, 0);
-  return TRUE;
-}
-
 static gboolean
 run_sync (Run     *run,
           GError **error)
@@ -2158,12 +2134,8 @@ run_sync (Run     *run,
     }
   run->key_prefix = g_strdup_printf ("sdelka:%s:", install);
 
-  if (!ensure_key_fields (run, error))
-    return FALSE;
   first = sd_store_get_meta (run->store, "sync.cursor.deal");
-  if (first == NULL && !count_rows (run, error))
-    return FALSE;
-  if (!pull_reference (run, error))
+  if (!pull_reference (run, first == NULL, error))
     return FALSE;
   for (guint i = 0; i < n_kinds; i++)
     {
@@ -2239,6 +2211,8 @@ sd_sync_engine_sync (SdSyncEngine  *self,
   run.cancellable = cancellable;
   run.started_us = g_get_monotonic_time ();
   run.start_requests = sd_b24_client_get_n_requests (self->client);
+  for (guint i = 0; i < SD_N_ENTITIES; i++)
+    run.expected[i] = -1;
   run.held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run.looked_up = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   set_state (self, SD_SYNC_STATE_SYNCING);
