@@ -1110,7 +1110,10 @@ apply_pipelines (Run        *run,
           sd_changes_set_text (stage, "name", stage_name != NULL ? stage_name : status);
           sd_changes_set_int (stage, "sort", sort != NULL ? g_ascii_strtoll (sort, NULL, 10) : 0);
           if (color != NULL && *color == '#')
-            sd_changes_set_text (stage, "color", g_ascii_strdown (color, -1));
+            {
+              g_autofree char *lower = g_ascii_strdown (color, -1);
+              sd_changes_set_text (stage, "color", lower);
+            }
           sd_changes_set_text (stage, "semantics", stage_semantics (stage_row));
           local = sd_store_find_stage_b24 (run->store, pipeline, status);
           if (local != 0)
