@@ -315,6 +315,13 @@ sd_b24_client_get_portal (SdB24Client *self)
   return self->portal;
 }
 
+gboolean
+sd_b24_client_is_oauth (SdB24Client *self)
+{
+  g_return_val_if_fail (SD_IS_B24_CLIENT (self), FALSE);
+  return self->token_url != NULL || self->refresh_token != NULL;
+}
+
 guint64
 sd_b24_client_get_n_requests (SdB24Client *self)
 {

@@ -50,6 +50,9 @@ SdB24Client *sd_b24_client_new_oauth    (const char   *portal_url,
 
 /* "scheme://host:port", which names the shared limiter; never the secret. */
 const char  *sd_b24_client_get_portal   (SdB24Client  *self);
+/* Whether the client holds OAuth tokens (an application), which may use the event
+ * methods a webhook may not. */
+gboolean     sd_b24_client_is_oauth     (SdB24Client  *self);
 /* HTTP requests sent so far (a batch is one), retries included. */
 guint64      sd_b24_client_get_n_requests (SdB24Client *self);
 /* The portal's plan: requests a second and burst. Defaults: 2 and 50. */

@@ -79,7 +79,6 @@ typedef struct
   GHashTable   *looked_up;      /* journal ids whose lost creation was looked for */
   GPtrArray    *b24_fields;     /* SdB24Field: deal fields the playbooks map */
   GPtrArray    *deal_select;    /* the deal list's select[]: the kind's and the mapped ones */
-  gboolean      wrote;
 } Run;
 
 static void
@@ -312,7 +311,6 @@ run_commit (Run     *run,
 {
   if (!sd_store_commit (run->store, error))
     return FALSE;
-  run->wrote = TRUE;
   g_main_context_invoke_full (run->engine->context, G_PRIORITY_DEFAULT, store_changed_in_context,
                               g_object_ref (run->engine), g_object_unref);
   return TRUE;
@@ -500,12 +498,11 @@ keyset_export (Run                *run,
       g_autoptr(JsonObject) answer = NULL;
       g_autoptr(GPtrArray) pages = NULL;
       g_autofree char *last = NULL;
-      guint answered_width = width;
 
       if ((answer = fetch_finish (next, error)) == NULL)
         return FALSE;
       next = NULL;
-      if ((pages = keyset_pages (answer, answered_width, &last, error)) == NULL)
+      if ((pages = keyset_pages (answer, width, &last, error)) == NULL)
         return FALSE;
       g_debug ("%s: %u pages, going on after %s", method, pages->len, last != NULL ? last : "(end)");
       /* After a first narrow look (an incremental pull usually finds a few rows), read
@@ -2108,6 +2105,126 @@ check_kind (Run               *run,
   return differ->len == 0 || refetch (run, kind, differ, error);
 }
 
+/* --- Deletions from the offline event queue (OAuth) --------------------------------- */
+
+static const struct
+{
+  const char *event;
+  SdEntity    entity;
+} delete_events[] = {
+  { "ONCRMDEALDELETE", SD_ENTITY_DEAL },
+  { "ONCRMCONTACTDELETE", SD_ENTITY_CONTACT },
+  { "ONCRMCOMPANYDELETE", SD_ENTITY_COMPANY },
+};
+
+/* An application keeps the portal's deletions in its offline queue (reference §7.13), so
+ * they arrive with the next sync instead of the next full comparison. A repeated binding
+ * is refused by the portal, which is fine. */
+static gboolean
+bind_delete_events (Run     *run,
+                    GError **error)
+{
+  g_autofree char *bound = sd_store_get_meta (run->store, "sync.offline_events");
+  g_autoptr(SdB24Batch) batch = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+
+  if (g_strcmp0 (bound, sd_b24_client_get_portal (run->engine->client)) == 0)
+    return TRUE;
+  batch = sd_b24_batch_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (delete_events); i++)
+    {
+      g_autoptr(JsonObject) params = json_object_new ();
+      g_autofree char *key = g_strdup_printf ("e%u", i);
+
+      json_object_set_string_member (params, "event", delete_events[i].event);
+      json_object_set_string_member (params, "event_type", "offline");
+      sd_b24_batch_add (batch, key, "event.bind", params);
+    }
+  if ((answer = sd_b24_client_batch (run->engine->client, batch, SD_B24_CALL_READ,
+                                     run->cancellable, error)) == NULL)
+    return FALSE;
+  return sd_store_set_meta (run->store, "sync.offline_events",
+                            sd_b24_client_get_portal (run->engine->client), error);
+}
+
+static const SdSyncKind *
+kind_of_event (const char *event)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (delete_events); i++)
+    if (g_strcmp0 (event, delete_events[i].event) == 0)
+      return sd_sync_kind_for (delete_events[i].entity);
+  return NULL;
+}
+
+/* Takes the queued events, applies the deletions, and only then tells the portal they
+ * are done: a sync stopped in between leaves them for the full comparison. */
+static gboolean
+drain_delete_events (Run     *run,
+                     GError **error)
+{
+  for (;;)
+    {
+      g_autoptr(JsonObject) params = json_object_new ();
+      g_autoptr(JsonObject) answer = NULL;
+      g_autoptr(JsonObject) cleared = NULL;
+      g_autofree char *process = NULL;
+      JsonNode *result;
+      JsonArray *events;
+
+      json_object_set_int_member (params, "clear", 0);
+      json_object_set_int_member (params, "limit", 1000);
+      if ((answer = sd_b24_client_call (run->engine->client, "event.offline.get", params,
+                                        SD_B24_CALL_READ, run->cancellable, error)) == NULL)
+        return FALSE;
+      result = json_object_get_member (answer, "result");
+      if (!JSON_NODE_HOLDS_OBJECT (result)
+          || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (result), "events")))
+        {
+          g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_MALFORMED,
+                       _("The portal sent a list that is not a list"));
+          return FALSE;
+        }
+      events = json_object_get_array_member (json_node_get_object (result), "events");
+      if (json_array_get_length (events) == 0)
+        return TRUE;
+      process = sd_sync_dup_string (json_node_get_object (result), "process_id");
+
+      if (!sd_store_begin_bulk (run->store, error))
+        return FALSE;
+      for (guint i = 0; i < json_array_get_length (events); i++)
+        {
+          JsonObject *event = json_array_get_object_element (events, i);
+          g_autofree char *name = event != NULL ? sd_sync_dup_string (event, "EVENT_NAME") : NULL;
+          const SdSyncKind *kind = kind_of_event (name);
+          JsonNode *data = event != NULL ? json_object_get_member (event, "EVENT_DATA") : NULL;
+          JsonNode *fields = data != NULL && JSON_NODE_HOLDS_OBJECT (data)
+                             ? json_object_get_member (json_node_get_object (data), "FIELDS") : NULL;
+          gint64 local;
+
+          if (kind == NULL || fields == NULL || !JSON_NODE_HOLDS_OBJECT (fields))
+            continue;
+          local = sd_store_find_b24 (run->store, kind->entity,
+                                     sd_sync_get_id (json_node_get_object (fields), "ID"));
+          if (local != 0 && !delete_local (run, kind, local, error))
+            {
+              sd_store_rollback (run->store);
+              return FALSE;
+            }
+        }
+      if (!run_commit (run, error))
+        return FALSE;
+      if (process != NULL)
+        {
+          g_autoptr(JsonObject) clear = json_object_new ();
+
+          json_object_set_string_member (clear, "process_id", process);
+          if ((cleared = sd_b24_client_call (run->engine->client, "event.offline.clear", clear,
+                                             SD_B24_CALL_READ, run->cancellable, error)) == NULL)
+            return FALSE;
+        }
+    }
+}
+
 /* --- The whole sync ----------------------------------------------------------------- */
 
 static gboolean
@@ -2148,6 +2265,9 @@ run_sync (Run     *run,
         return FALSE;
     }
   g_debug ("pulled: %u requests so far", (guint) sd_b24_client_get_n_requests (run->engine->client) - run->start_requests);
+  if (sd_b24_client_is_oauth (run->engine->client)
+      && (!bind_delete_events (run, error) || !drain_delete_events (run, error)))
+    return FALSE;
   if (!push_outbox (run, error))
     return FALSE;
   g_debug ("pushed: %u requests so far", (guint) sd_b24_client_get_n_requests (run->engine->client) - run->start_requests);

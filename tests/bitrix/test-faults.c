@@ -206,6 +206,43 @@ test_oauth_refresh (void)
   sd_test_sync_free (t);
 }
 
+
+/* With OAuth the portal's deletions come from the offline event queue, before any full
+ * comparison is due. */
+static void
+test_oauth_delete_queue (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "60", "--seed-contacts", "20", NULL);
+  g_autoptr(JsonNode) token = b24_test_control (t->portal, "token", "{\"user_id\":1,\"expires_in\":3600}");
+  g_autoptr(JsonNode) a = NULL, b = NULL;
+  g_autoptr(SdB24Client) client = NULL;
+  g_autoptr(SdSyncEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token_url = g_strconcat (t->portal->base, "/oauth/token/", NULL);
+  SdSyncReport report = { 0 };
+
+  client = sd_b24_client_new_oauth (t->portal->base, b24_test_string (token, "access_token"),
+                                    b24_test_string (token, "refresh_token"),
+                                    b24_test_string (token, "client_id"),
+                                    b24_test_string (token, "client_secret"), token_url, &error);
+  g_assert_no_error (error);
+  engine = sd_sync_engine_new (t->db, client);
+  g_assert_true (sd_sync_engine_sync (engine, NULL, &report, &error));
+  g_assert_no_error (error);
+  g_assert_true (report.agree);
+
+  a = sd_test_sync_act (t, 3, "crm.deal.delete", "{\"id\":12}");
+  b = sd_test_sync_act (t, 3, "crm.contact.delete", "{\"id\":5}");
+  g_assert_true (sd_sync_engine_sync (engine, NULL, &report, &error));
+  g_assert_no_error (error);
+  g_assert_false (report.checked);
+  g_assert_cmpuint (report.deleted, ==, 2);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM deals"), ==, 59);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -220,5 +257,6 @@ main (int argc, char **argv)
   g_test_add_func ("/faults/malformed-writes-nothing", test_malformed_writes_nothing);
   g_test_add_func ("/faults/killed-during-push", test_killed_during_push);
   g_test_add_func ("/faults/oauth-refresh", test_oauth_refresh);
+  g_test_add_func ("/faults/oauth-delete-queue", test_oauth_delete_queue);
   return g_test_run ();
 }
