@@ -86,8 +86,12 @@ main (int argc, char **argv)
   g_assert_true (result.agree);
   seconds = (g_get_monotonic_time () - start) / 1e6;
   report ("push of 1000 edits", 1000, seconds, result.requests, 1000 / EDITS_PER_REQUEST);
-  g_print ("push of 1000 edits: %.0f edits/s against the steady ceiling of %.0f/s: ratio %.2f\n",
-           1000 / seconds, EDITS_PER_REQUEST * RATE, MIN (1.0, 1000 / seconds / (EDITS_PER_REQUEST * RATE)));
+  if (1000 / seconds <= EDITS_PER_REQUEST * RATE)
+    g_print ("push of 1000 edits: %.0f edits/s against the steady ceiling of %.0f/s: ratio %.2f\n",
+             1000 / seconds, EDITS_PER_REQUEST * RATE, 1000 / seconds / (EDITS_PER_REQUEST * RATE));
+  else
+    g_print ("push of 1000 edits: faster than the steady ceiling of %.0f/s (the bucket had room)\n",
+             EDITS_PER_REQUEST * RATE);
   sd_test_sync_free (t);
   return 0;
 }
