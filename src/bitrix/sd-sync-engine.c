@@ -677,6 +677,79 @@ apply_deal_fields (Run         *run,
   return TRUE;
 }
 
+/* A contact's phones and e-mails as the portal lists them (pulled only): the local rows
+ * are replaced when they differ. */
+static gboolean
+apply_channels (Run         *run,
+                gint64       contact,
+                JsonObject  *row,
+                GError     **error)
+{
+  static const struct { const char *member; const char *kind; } multi[] = {
+    { "PHONE", "phone" }, { "EMAIL", "email" },
+  };
+  g_autoptr(GPtrArray) wanted = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) have = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) rows = NULL;
+  gboolean same;
+
+  if (!json_object_has_member (row, "PHONE") && !json_object_has_member (row, "EMAIL"))
+    return TRUE;
+  for (guint m = 0; m < G_N_ELEMENTS (multi); m++)
+    {
+      JsonNode *node = json_object_get_member (row, multi[m].member);
+      JsonArray *values = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+      for (guint i = 0; values != NULL && i < json_array_get_length (values); i++)
+        {
+          JsonObject *entry = json_array_get_object_element (values, i);
+          g_autofree char *value = entry != NULL ? sd_sync_dup_string (entry, "VALUE") : NULL;
+          g_autofree char *type = entry != NULL ? sd_sync_dup_string (entry, "VALUE_TYPE") : NULL;
+
+          if (value != NULL && *value != '\0')
+            g_ptr_array_add (wanted, g_strdup_printf ("%s\t%s\t%s", multi[m].kind, value,
+                                                      type != NULL ? type : "WORK"));
+        }
+    }
+  if ((rows = sd_store_list_referencing (run->store, SD_ENTITY_CONTACT_CHANNEL, "contact_id", contact,
+                                         error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      static const char *const columns[] = { "kind", "value", "value_type" };
+      SdValue values[3];
+
+      for (guint c = 0; c < 3; c++)
+        if (!sd_store_read_value (run->store, SD_ENTITY_CONTACT_CHANNEL, g_array_index (rows, gint64, i),
+                                  columns[c], &values[c], error))
+          return FALSE;
+      g_ptr_array_add (have, g_strdup_printf ("%s\t%s\t%s", values[0].text, values[1].text, values[2].text));
+      for (guint c = 0; c < 3; c++)
+        sd_value_clear (&values[c]);
+    }
+  same = have->len == wanted->len;
+  for (guint i = 0; same && i < have->len; i++)
+    same = strcmp (have->pdata[i], wanted->pdata[i]) == 0;
+  if (same)
+    return TRUE;
+  for (guint i = 0; i < rows->len; i++)
+    if (!sd_store_delete (run->store, SD_ENTITY_CONTACT_CHANNEL, g_array_index (rows, gint64, i), error))
+      return FALSE;
+  for (guint i = 0; i < wanted->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (wanted->pdata[i], "\t", 3);
+      g_autoptr(SdChanges) changes = sd_changes_new ();
+
+      sd_changes_set_int (changes, "contact_id", contact);
+      sd_changes_set_text (changes, "kind", parts[0]);
+      sd_changes_set_text (changes, "value", parts[1]);
+      sd_changes_set_text (changes, "value_type", parts[2]);
+      if (sd_store_insert (run->store, SD_ENTITY_CONTACT_CHANNEL, changes, error) == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 apply_row (Run               *run,
            const SdSyncKind  *kind,
@@ -727,7 +800,8 @@ apply_row (Run               *run,
       if (local == 0)
         return FALSE;
       if (!sd_store_set_b24_state (run->store, kind->entity, local, b24_id, modified, error)
-          || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error)))
+          || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
+          || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))
         return FALSE;
     }
   else
@@ -774,7 +848,8 @@ apply_row (Run               *run,
         }
       if (!sd_store_update (run->store, kind->entity, local, merged != NULL ? merged : changes, error)
           || !sd_store_set_b24_state (run->store, kind->entity, local, -1, modified, error)
-          || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error)))
+          || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
+          || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))
         return FALSE;
     }
   run->report.pulled++;

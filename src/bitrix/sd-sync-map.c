@@ -77,7 +77,7 @@ static const char * const deal_select[] = {
 };
 static const char * const contact_select[] = {
   "ID", "NAME", "LAST_NAME", "SECOND_NAME", "TYPE_ID", "ADDRESS", "COMMENTS", "MODIFY_BY_ID",
-  "DATE_MODIFY", SD_SYNC_KEY_FIELD, NULL,
+  "DATE_MODIFY", "PHONE", "EMAIL", SD_SYNC_KEY_FIELD, NULL,
 };
 static const char * const company_select[] = {
   "ID", "TITLE", "ADDRESS", "PHONE", "EMAIL", "MODIFY_BY_ID", "DATE_MODIFY", SD_SYNC_KEY_FIELD,

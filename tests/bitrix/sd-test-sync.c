@@ -280,6 +280,24 @@ sd_test_sync_assert_agree (SdTestSync *t)
   compare_table (db, object, "company", "SELECT b24_id, title, remote_modified FROM companies",
                  company_members);
   sqlite3_close (db);
+
+  /* Every phone and e-mail of every contact, once. */
+  {
+    JsonArray *contacts = json_object_get_array_member (object, "contact");
+    gint64 channels = 0;
+
+    for (guint i = 0; i < json_array_get_length (contacts); i++)
+      {
+        JsonObject *contact = json_array_get_object_element (contacts, i);
+        static const char *const multi[] = { "PHONE", "EMAIL" };
+
+        for (guint m = 0; m < G_N_ELEMENTS (multi); m++)
+          if (json_object_has_member (contact, multi[m])
+              && JSON_NODE_HOLDS_ARRAY (json_object_get_member (contact, multi[m])))
+            channels += json_array_get_length (json_object_get_array_member (contact, multi[m]));
+      }
+    g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels"), ==, channels);
+  }
 }
 
 static void

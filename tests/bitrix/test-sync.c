@@ -19,6 +19,7 @@ test_first_sync (void)
   g_assert_true (report.agree);
   g_assert_cmpuint (report.pulled, >=, 12300);
   g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM deals"), ==, 10000);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels"), >, 2000);
   /* 2 500 rows a request: the whole first sync fits in the portal's burst. */
   g_assert_cmpuint (report.requests, <, 50);
   g_assert_cmpfloat (sd_sync_engine_get_fraction (t->engine), ==, 1.0);
@@ -31,9 +32,10 @@ test_first_sync (void)
 static void
 test_incremental (void)
 {
-  SdTestSync *t = sd_test_sync_new ("--seed-deals", "500", "--seed-contacts", "100", NULL);
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "500", "--seed-contacts", "100",
+                                    "--seed-companies", "5", NULL);
   SdSyncReport report = sd_test_sync_run (t);
-  g_autoptr(JsonNode) a = NULL, b = NULL, c = NULL, d = NULL;
+  g_autoptr(JsonNode) a = NULL, b = NULL, c = NULL, d = NULL, e = NULL;
 
   g_assert_true (report.agree);
   /* Another portal user changes things. */
@@ -41,6 +43,8 @@ test_incremental (void)
   b = sd_test_sync_act (t, 3, "crm.deal.update", "{\"id\":400,\"fields\":{\"OPPORTUNITY\":\"12345.50\"}}");
   c = sd_test_sync_act (t, 4, "crm.deal.add", "{\"fields\":{\"TITLE\":\"Новая сделка\",\"CONTACT_ID\":5}}");
   d = sd_test_sync_act (t, 4, "crm.contact.update", "{\"id\":9,\"fields\":{\"LAST_NAME\":\"Смирнова\"}}");
+  e = sd_test_sync_act (t, 4, "crm.requisite.add", "{\"fields\":{\"ENTITY_TYPE_ID\":4,\"ENTITY_ID\":2,"
+                        "\"PRESET_ID\":1,\"NAME\":\"Организация\",\"RQ_INN\":\"7736050003\",\"RQ_KPP\":\"773601001\"}}");
   report = sd_test_sync_run (t);
   g_assert_true (report.agree);
   /* Only what changed (and the overlap) came again, in a handful of requests. */
@@ -49,6 +53,8 @@ test_incremental (void)
   g_assert_cmpuint (report.requests, <, 20);
   g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM deals"), ==, 501);
   g_assert_cmpint (sd_test_sync_count (t, "SELECT amount FROM deals WHERE b24_id = 400"), ==, 1234550);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM companies WHERE b24_id = 2 "
+                                          "AND inn = '7736050003' AND kpp = '773601001'"), ==, 1);
   /* Pulled changes are journaled as remote: nothing waits to go back. */
   g_assert_cmpuint (report.waiting, ==, 0);
   sd_test_sync_assert_agree (t);
