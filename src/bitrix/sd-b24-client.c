@@ -23,7 +23,20 @@ typedef struct
   double  rate;       /* as the client runs it now */
   double  nominal;    /* the plan's rate, which a slowed-down bucket climbs back to */
   double  burst;
+  double  operating_limit;  /* seconds a method may run in 10 minutes (reference §6.2) */
+  GHashTable *operating;    /* method -> Operating, as the portal last reported it */
 } Limiter;
+
+/* The portal's account of one method's execution time, from the "time" of its answers. */
+typedef struct
+{
+  double  used;       /* time.operating, this call included */
+  gint64  reset_at;   /* time.operating_reset_at: when the oldest minute drops out */
+} Operating;
+
+/* Waits longer than this for the operating time to free up are not worth it: the call
+ * fails with SD_B24_ERROR_OPERATING_LIMIT and the sync tries again later. */
+#define OPERATING_MAX_WAIT 60
 
 struct _SdB24Client
 {
@@ -72,6 +85,8 @@ limiter_for_portal (const char *portal)
       g_mutex_init (&limiter->lock);
       limiter->rate = limiter->nominal = 2.0;
       limiter->burst = 50.0;
+      limiter->operating_limit = 480.0;
+      limiter->operating = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       g_hash_table_insert (registry, g_strdup (portal), limiter);
     }
   g_mutex_unlock (&registry_lock);
@@ -142,6 +157,77 @@ wait_seconds (double         seconds,
         return TRUE;
       g_usleep (MIN (left, 100000));
     }
+}
+
+/* Notes the operating time the portal reported for @method. */
+static void
+operating_record (Limiter    *limiter,
+                  const char *method,
+                  JsonNode   *time)
+{
+  JsonObject *object;
+  Operating *op;
+  double used;
+
+  if (time == NULL || !JSON_NODE_HOLDS_OBJECT (time))
+    return;
+  object = json_node_get_object (time);
+  /* Every member of "time" is optional (reference §2.2). */
+  if (!json_object_has_member (object, "operating"))
+    return;
+  used = json_object_get_double_member_with_default (object, "operating", 0);
+  g_mutex_lock (&limiter->lock);
+  op = g_hash_table_lookup (limiter->operating, method);
+  if (op == NULL)
+    {
+      op = g_new0 (Operating, 1);
+      g_hash_table_insert (limiter->operating, g_ascii_strdown (method, -1), op);
+    }
+  op->used = used;
+  if (json_object_has_member (object, "operating_reset_at"))
+    op->reset_at = (gint64) json_object_get_double_member_with_default (object, "operating_reset_at", 0);
+  g_mutex_unlock (&limiter->lock);
+}
+
+/* Before calling @methods: if one of them is over its operating time, wait for the oldest
+ * minute to drop out, or fail at once if that is far off. */
+static gboolean
+operating_wait (Limiter            *limiter,
+                const char * const *methods,
+                GCancellable       *cancellable,
+                GError            **error)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 until = 0;
+
+  g_mutex_lock (&limiter->lock);
+  for (guint i = 0; methods[i] != NULL; i++)
+    {
+      g_autofree char *key = g_ascii_strdown (methods[i], -1);
+      Operating *op = g_hash_table_lookup (limiter->operating, key);
+
+      /* The portal checks the sum before each call and refuses once it is over. */
+      if (op != NULL && op->reset_at > now && op->used > limiter->operating_limit)
+        until = MAX (until, op->reset_at);
+      else if (op != NULL && op->reset_at <= now)
+        g_hash_table_remove (limiter->operating, key);
+    }
+  g_mutex_unlock (&limiter->lock);
+
+  if (until == 0)
+    return TRUE;
+  if (until - now > OPERATING_MAX_WAIT)
+    {
+      int minutes = (int) ((until - now + 59) / 60);
+
+      g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_OPERATING_LIMIT,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The portal’s time limit for this kind of request is used up for %d minute",
+                                "The portal’s time limit for this kind of request is used up for %d minutes",
+                                minutes), minutes);
+      return FALSE;
+    }
+  return wait_seconds (until - now, cancellable, error);
 }
 
 static void
@@ -344,6 +430,18 @@ sd_b24_client_set_limits (SdB24Client *self,
 }
 
 void
+sd_b24_client_set_operating_limit (SdB24Client *self,
+                                   double       seconds)
+{
+  g_return_if_fail (SD_IS_B24_CLIENT (self));
+  g_return_if_fail (seconds > 0);
+
+  g_mutex_lock (&self->limiter->lock);
+  self->limiter->operating_limit = seconds;
+  g_mutex_unlock (&self->limiter->lock);
+}
+
+void
 sd_b24_client_set_max_attempts (SdB24Client *self,
                                 guint        attempts)
 {
@@ -526,19 +624,20 @@ backoff_seconds (guint attempt)
   return g_random_double_range (ceiling / 2, ceiling);
 }
 
-JsonObject *
-sd_b24_client_call (SdB24Client    *self,
-                    const char     *method,
-                    JsonObject     *params,
-                    SdB24CallFlags  flags,
-                    GCancellable   *cancellable,
-                    GError        **error)
+/* @operating_methods: the methods whose operating time the call spends (a batch's inner
+ * ones); NULL for @method itself. */
+static JsonObject *
+call_full (SdB24Client         *self,
+           const char          *method,
+           JsonObject          *params,
+           SdB24CallFlags       flags,
+           const char * const  *operating_methods,
+           GCancellable        *cancellable,
+           GError             **error)
 {
   gboolean idempotent = (flags & SD_B24_CALL_WRITE) == 0;
   gboolean refreshed = FALSE;
-
-  g_return_val_if_fail (SD_IS_B24_CLIENT (self), NULL);
-  g_return_val_if_fail (method != NULL, NULL);
+  const char *single[] = { method, NULL };
 
   for (guint attempt = 0;; attempt++)
     {
@@ -569,7 +668,9 @@ sd_b24_client_call (SdB24Client    *self,
       body_node = json_node_init_object (json_node_alloc (), body);
       text = json_to_string (body_node, FALSE);
 
-      if (!wait_seconds (limiter_reserve (self->limiter), cancellable, error))
+      if (!operating_wait (self->limiter, operating_methods != NULL ? operating_methods : single,
+                           cancellable, error)
+          || !wait_seconds (limiter_reserve (self->limiter), cancellable, error))
         return NULL;
       answer = send_once (self, "POST", url, text, &status, &location, cancellable, &local_error);
       if (answer != NULL && status >= 300 && status < 400 && location != NULL)
@@ -593,6 +694,7 @@ sd_b24_client_call (SdB24Client    *self,
       else if (object != NULL)
         {
           limiter_succeeded (self->limiter);
+          operating_record (self->limiter, method, json_object_get_member (object, "time"));
           return g_steal_pointer (&object);
         }
 
@@ -629,6 +731,20 @@ sd_b24_client_call (SdB24Client    *self,
       if (!wait_seconds (pause, cancellable, error))
         return NULL;
     }
+}
+
+JsonObject *
+sd_b24_client_call (SdB24Client    *self,
+                    const char     *method,
+                    JsonObject     *params,
+                    SdB24CallFlags  flags,
+                    GCancellable   *cancellable,
+                    GError        **error)
+{
+  g_return_val_if_fail (SD_IS_B24_CLIENT (self), NULL);
+  g_return_val_if_fail (method != NULL, NULL);
+
+  return call_full (self, method, params, flags, NULL, cancellable, error);
 }
 
 typedef struct
@@ -810,33 +926,6 @@ sd_b24_batch_add (SdB24Batch *batch,
   json_object_set_string_member (batch->commands, key, command);
 }
 
-JsonObject *
-sd_b24_client_batch (SdB24Client    *self,
-                     SdB24Batch     *batch,
-                     SdB24CallFlags  flags,
-                     GCancellable   *cancellable,
-                     GError        **error)
-{
-  g_autoptr(JsonObject) params = json_object_new ();
-  JsonObject *answer;
-  JsonNode *result;
-
-  json_object_set_int_member (params, "halt", 0);
-  json_object_set_object_member (params, "cmd", json_object_ref (batch->commands));
-  answer = sd_b24_client_call (self, "batch", params, flags, cancellable, error);
-  if (answer == NULL)
-    return NULL;
-  result = json_object_get_member (answer, "result");
-  if (!JSON_NODE_HOLDS_OBJECT (result))
-    {
-      json_object_unref (answer);
-      g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_MALFORMED,
-                   _("The portal’s answer to a batch has no results"));
-      return NULL;
-    }
-  return answer;
-}
-
 /* A part of a batch answer is an object keyed by command, or [] when empty (PHP). */
 static JsonNode *
 batch_part (JsonObject *answer,
@@ -849,6 +938,53 @@ batch_part (JsonObject *answer,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
   return json_object_get_member (json_node_get_object (node), key);
+}
+
+JsonObject *
+sd_b24_client_batch (SdB24Client    *self,
+                     SdB24Batch     *batch,
+                     SdB24CallFlags  flags,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  g_autoptr(JsonObject) params = json_object_new ();
+  g_autoptr(GPtrArray) methods = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  GList *members = json_object_get_members (batch->commands);
+  JsonObject *answer;
+  JsonNode *result;
+
+  g_return_val_if_fail (SD_IS_B24_CLIENT (self), NULL);
+
+  /* The outer batch costs no operating time; each command costs its own method's. */
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *command = json_object_get_string_member (batch->commands, l->data);
+      const char *query = strchr (command, '?');
+
+      g_ptr_array_add (keys, l->data);
+      g_ptr_array_add (methods, query != NULL ? g_strndup (command, query - command) : g_strdup (command));
+    }
+  g_list_free (members);
+  g_ptr_array_add (methods, NULL);
+
+  json_object_set_int_member (params, "halt", 0);
+  json_object_set_object_member (params, "cmd", json_object_ref (batch->commands));
+  answer = call_full (self, "batch", params, flags, (const char * const *) methods->pdata,
+                      cancellable, error);
+  if (answer == NULL)
+    return NULL;
+  result = json_object_get_member (answer, "result");
+  if (!JSON_NODE_HOLDS_OBJECT (result))
+    {
+      json_object_unref (answer);
+      g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_MALFORMED,
+                   _("The portal’s answer to a batch has no results"));
+      return NULL;
+    }
+  for (guint i = 0; i < keys->len; i++)
+    operating_record (self->limiter, methods->pdata[i], batch_part (answer, "result_time", keys->pdata[i]));
+  return answer;
 }
 
 JsonNode *

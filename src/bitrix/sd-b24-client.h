@@ -59,6 +59,11 @@ guint64      sd_b24_client_get_n_requests (SdB24Client *self);
 void         sd_b24_client_set_limits   (SdB24Client  *self,
                                          double        rate,
                                          double        burst);
+/* The portal's operating-time limit: seconds a method may run in 10 minutes (default 480,
+ * reference §6.2). A call that would go over it waits for time to free up, or fails with
+ * SD_B24_ERROR_OPERATING_LIMIT at once when that is more than a minute away. */
+void         sd_b24_client_set_operating_limit (SdB24Client *self,
+                                                double       seconds);
 /* Attempts of one call before it fails (default 10). */
 void         sd_b24_client_set_max_attempts (SdB24Client *self,
                                              guint        attempts);

@@ -418,6 +418,41 @@ test_limiter_adapts (void)
   b24_test_stop (portal);
 }
 
+
+/* A method whose operating time is used up for minutes is not called: the call fails at
+ * once, without a request the portal would refuse. */
+static void
+test_operating_limit (void)
+{
+  B24Test *portal = b24_test_start ("--operating-limit", "3", "--operating-cost", "1", NULL);
+  g_autoptr(SdB24Client) client = NULL;
+  g_autoptr(GError) error = NULL;
+  guint succeeded = 0;
+
+  client = sd_b24_client_new_webhook (portal->hook, &error);
+  g_assert_no_error (error);
+  sd_b24_client_set_operating_limit (client, 3);
+  for (guint i = 0; i < 10 && error == NULL; i++)
+    {
+      g_autoptr(JsonObject) answer = sd_b24_client_call (client, "crm.deal.list", NULL, SD_B24_CALL_READ,
+                                                         NULL, &error);
+      if (answer != NULL)
+        succeeded++;
+    }
+  g_assert_error (error, SD_B24_ERROR, SD_B24_ERROR_OPERATING_LIMIT);
+  g_assert_cmpuint (succeeded, >=, 3);
+  /* Refused here, not by the portal: no request was spent on it. */
+  g_assert_cmpuint (sd_b24_client_get_n_requests (client), ==, succeeded);
+  g_clear_error (&error);
+  /* Other methods are not blocked. */
+  {
+    g_autoptr(JsonObject) answer = sd_b24_client_call (client, "user.current", NULL, SD_B24_CALL_READ,
+                                                       NULL, &error);
+    g_assert_no_error (error);
+  }
+  b24_test_stop (portal);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -433,5 +468,6 @@ main (int argc, char **argv)
   g_test_add_func ("/client/tls-refused", test_tls_refused);
   g_test_add_func ("/client/limiter-paces", test_limiter_paces);
   g_test_add_func ("/client/limiter-adapts", test_limiter_adapts);
+  g_test_add_func ("/client/operating-limit", test_operating_limit);
   return g_test_run ();
 }
