@@ -21,7 +21,7 @@ typedef struct
 
 static const char *const top_members[] = {
   "format", "code", "name", "currency", "sort", "comment", "roles", "stages", "fields",
-  "access", "mapping", NULL
+  "access", "mapping", "rating", NULL
 };
 static const char *const role_members[] = { "code", "name", "comment", NULL };
 static const char *const stage_members[] = {
@@ -105,8 +105,8 @@ check_members (Ctx               *ctx,
   return TRUE;
 }
 
-static gboolean
-is_code (const char *text)
+gboolean
+sd_playbook_is_code (const char *text)
 {
   if (!g_ascii_islower (text[0]))
     return FALSE;
@@ -235,7 +235,7 @@ get_code (Ctx         *ctx,
 {
   if (!get_string (ctx, object, parent, name, TRUE, out))
     return FALSE;
-  if (!is_code (*out))
+  if (!sd_playbook_is_code (*out))
     {
       g_autofree char *path = g_strdup_printf ("%s.%s", parent, name);
       return expected (ctx, path,
@@ -309,27 +309,24 @@ element_object (Ctx        *ctx,
 }
 
 /* A name shown to users: "Замер", or { "en": "Measurement", "ru": "Замер" }. */
-static gboolean
-get_text (Ctx             *ctx,
-          JsonObject      *object,
-          const char      *parent,
-          const char      *name,
-          SdPlaybookText **out)
+gboolean
+sd_playbook_parse_text (const char      *file,
+                        const char      *path,
+                        JsonNode        *node,
+                        SdPlaybookText **out,
+                        GError         **error)
 {
-  g_autofree char *path = NULL;
-  JsonNode *node = get_member (ctx, object, parent, name, TRUE, &path);
   g_autoptr(SdPlaybookText) text = sd_playbook_text_new ();
   g_autoptr(GStrvBuilder) languages = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) texts = g_strv_builder_new ();
+  Ctx ctx = { file, error };
   const char *what = C_("what was expected",
                         "a text or an object of texts by language like {\"en\": …, \"ru\": …}");
 
-  if (node == NULL)
-    return FALSE;
   if (holds_string (node))
     {
       if (*json_node_get_string (node) == '\0')
-        return expected (ctx, path, C_("what was expected", "a non-empty text"), node);
+        return expected (&ctx, path, C_("what was expected", "a non-empty text"), node);
       g_strv_builder_add (languages, "");
       g_strv_builder_add (texts, json_node_get_string (node));
     }
@@ -344,15 +341,15 @@ get_text (Ctx             *ctx,
           JsonNode *value = json_object_get_member (by_language, l->data);
 
           if (!is_language (l->data))
-            return invalid (ctx, member_path, _("expected a language code like \"en\" or \"ru\""));
+            return invalid (&ctx, member_path, _("expected a language code like \"en\" or \"ru\""));
           if (!holds_string (value) || *json_node_get_string (value) == '\0')
-            return expected (ctx, member_path, C_("what was expected", "a non-empty text"), value);
+            return expected (&ctx, member_path, C_("what was expected", "a non-empty text"), value);
           g_strv_builder_add (languages, l->data);
           g_strv_builder_add (texts, json_node_get_string (value));
         }
     }
   else
-    return expected (ctx, path, what, node);
+    return expected (&ctx, path, what, node);
 
   text->languages = g_strv_builder_end (languages);
   text->texts = g_strv_builder_end (texts);
@@ -360,7 +357,20 @@ get_text (Ctx             *ctx,
   return TRUE;
 }
 
-/* The reserved members are kept for a later issue: only their shape is checked now. */
+static gboolean
+get_text (Ctx             *ctx,
+          JsonObject      *object,
+          const char      *parent,
+          const char      *name,
+          SdPlaybookText **out)
+{
+  g_autofree char *path = NULL;
+  JsonNode *node = get_member (ctx, object, parent, name, TRUE, &path);
+
+  return node != NULL && sd_playbook_parse_text (ctx->file, path, node, out, ctx->error);
+}
+
+/* Members whose insides are read elsewhere: only their shape is checked here. */
 static gboolean
 get_reserved (Ctx         *ctx,
               JsonObject  *object,
@@ -458,6 +468,8 @@ parse_stage (Ctx        *ctx,
   g_autofree char *color_path = NULL;
   const char *code, *color, *semantics;
   JsonNode *color_node;
+
+  stage->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_rule_free);
 
   g_ptr_array_add (pb->stages, stage);
   stage->sort = (index + 1) * 10;
@@ -776,7 +788,8 @@ sd_playbook_parse (const char  *name_for_errors,
       || !parse_roles (&ctx, object, pb)
       || !parse_stages (&ctx, object, pb)
       || !parse_fields (&ctx, object, pb)
-      || !parse_access (&ctx, object, pb))
+      || !parse_access (&ctx, object, pb)
+      || !sd_rules_parse (name_for_errors, object, pb, error))
     return NULL;
   return g_steal_pointer (&pb);
 }

@@ -25,6 +25,7 @@ struct _SdPlaybook
   GPtrArray      *fields;  /* SdPlaybookField * */
   GPtrArray      *access;  /* SdPlaybookAccess * */
   JsonNode       *mapping;
+  SdRatingRule   *rating;  /* NULL: no seller rating */
 };
 
 SdPlaybook     *sd_playbook_new           (void);
@@ -39,6 +40,21 @@ void            sd_playbook_access_free   (SdPlaybookAccess *access);
 /* sd-playbook-parse.c: builds a playbook from a parsed document, or says what is wrong. */
 SdPlaybook     *sd_playbook_parse         (const char  *name_for_errors,
                                            JsonNode    *root,
+                                           GError     **error);
+
+gboolean        sd_playbook_is_code       (const char  *text);
+/* A text shown to users at @path: a string, or an object of strings by language. */
+gboolean        sd_playbook_parse_text    (const char      *file,
+                                           const char      *path,
+                                           JsonNode        *node,
+                                           SdPlaybookText **out,
+                                           GError         **error);
+
+/* sd-rule-parse.c: the guards, triggers and robots of every stage of @root, checked
+ * against @pb's stages, roles and fields, into each stage's rules. */
+gboolean        sd_rules_parse            (const char  *file,
+                                           JsonObject  *root,
+                                           SdPlaybook  *pb,
                                            GError     **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdPlaybookText, sd_playbook_text_free)

@@ -36,6 +36,7 @@ sd_playbook_free (SdPlaybook *pb)
   g_ptr_array_unref (pb->fields);
   g_ptr_array_unref (pb->access);
   g_clear_pointer (&pb->mapping, json_node_unref);
+  sd_rating_rule_free (pb->rating);
   g_free (pb);
 }
 
@@ -73,6 +74,7 @@ sd_playbook_stage_free (SdPlaybookStage *stage)
   g_clear_pointer (&stage->guards, json_node_unref);
   g_clear_pointer (&stage->triggers, json_node_unref);
   g_clear_pointer (&stage->robots, json_node_unref);
+  g_clear_pointer (&stage->rules, g_ptr_array_unref);
   g_free (stage);
 }
 

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sd-access.h"
+#include "sd-rule.h"
 #include "sd-store.h"
 
 G_BEGIN_DECLS
@@ -47,9 +48,10 @@ typedef struct
   char           *color;      /* "#rrggbb", lower case */
   char           *semantics;  /* "process", "won", "lost" */
   gint64          sort;
-  JsonNode       *guards;     /* reserved for the automation rules: kept, not interpreted */
+  JsonNode       *guards;     /* the rules as written, for an editor to start from */
   JsonNode       *triggers;
   JsonNode       *robots;
+  GPtrArray      *rules;      /* SdRule *: guards, then triggers, then robots */
 } SdPlaybookStage;
 
 typedef struct

@@ -56,6 +56,7 @@ int sd_cli_deal     (int argc, char **argv);
 int sd_cli_journal  (int argc, char **argv);
 int sd_cli_playbook (int argc, char **argv);
 int sd_cli_users    (int argc, char **argv);
+int sd_cli_automation (int argc, char **argv);
 int sd_cli_connect  (int argc, char **argv);
 int sd_cli_sync     (int argc, char **argv);
 int sd_cli_disconnect (int argc, char **argv);

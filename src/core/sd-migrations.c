@@ -317,9 +317,73 @@ static const char migration_2[] =
 
   "CREATE INDEX stages_b24 ON stages(pipeline_id, b24_status_id) WHERE b24_status_id IS NOT NULL;";
 
+/* Automation (issue 6). Numbered 3: migration 2 is the sync's, merged beside this one.
+ * These tables are the engine's own state and queues, written in the same transaction as
+ * the store writes a rule makes, but not journaled: they are not synced as rows. */
+static const char migration_3[] =
+  /* One row a rule run: the key (rule, deal, trigger instance) makes replays no-ops. */
+  "CREATE TABLE automation_runs ("
+  "  key TEXT PRIMARY KEY,"
+  "  deal_id INTEGER,"
+  "  rule TEXT NOT NULL,"
+  "  at TEXT NOT NULL) WITHOUT ROWID;"
+
+  /* Delayed and repeating robots; a stage-bound one lapses when the deal leaves the stage
+   * it entered at entered_at. due_at is UTC seconds, so the scan is one index range. */
+  "CREATE TABLE automation_timers ("
+  "  id INTEGER PRIMARY KEY,"
+  "  key TEXT NOT NULL UNIQUE,"
+  "  deal_id INTEGER REFERENCES deals(id) ON DELETE CASCADE,"
+  "  rule TEXT NOT NULL,"
+  "  stage_id INTEGER,"
+  "  entered_at TEXT,"
+  "  due_at INTEGER NOT NULL,"
+  "  repeat_every INTEGER NOT NULL DEFAULT 0,"
+  "  occurrence INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX automation_timers_due ON automation_timers(due_at, id);"
+
+  /* The bell: in-app notifications for a user, unread until read_at is set. */
+  "CREATE TABLE notifications ("
+  "  id INTEGER PRIMARY KEY,"
+  "  user_id INTEGER NOT NULL REFERENCES users(id),"
+  "  deal_id INTEGER REFERENCES deals(id) ON DELETE CASCADE,"
+  "  text TEXT NOT NULL,"
+  "  rule TEXT,"
+  "  created_at TEXT NOT NULL,"
+  "  read_at TEXT);"
+  "CREATE INDEX notifications_unread ON notifications(user_id, id) WHERE read_at IS NULL;"
+
+  /* Messages waiting for the sync to hand them to the portal: to clients (e-mail, SMS,
+   * messenger), to staff (e-mail, SMS, the portal's own notifications) and feed posts. */
+  "CREATE TABLE automation_outbox ("
+  "  id INTEGER PRIMARY KEY,"
+  "  deal_id INTEGER REFERENCES deals(id) ON DELETE CASCADE,"
+  "  channel TEXT NOT NULL CHECK (channel = 'email' OR channel = 'sms' OR channel = 'messenger' OR channel = 'im' OR channel = 'feed'),"
+  "  user_id INTEGER REFERENCES users(id),"
+  "  contact_id INTEGER REFERENCES contacts(id),"
+  "  address TEXT,"
+  "  subject TEXT,"
+  "  body TEXT NOT NULL,"
+  "  attachments TEXT,"            /* JSON array of file ids */
+  "  rule TEXT,"
+  "  created_at TEXT NOT NULL,"
+  "  sent_at TEXT);"
+  "CREATE INDEX automation_outbox_pending ON automation_outbox(id) WHERE sent_at IS NULL;"
+
+  /* Lead distribution (R-AUTO-3): each candidate's weight, measured once a day, and its
+   * smooth weighted round-robin credit. */
+  "CREATE TABLE automation_rotation ("
+  "  pool TEXT NOT NULL,"
+  "  user_id INTEGER NOT NULL REFERENCES users(id),"
+  "  weight REAL NOT NULL,"
+  "  credit REAL NOT NULL DEFAULT 0,"
+  "  measured_on TEXT NOT NULL,"
+  "  PRIMARY KEY (pool, user_id)) WITHOUT ROWID;";
+
 static const char *const migrations[] = {
   migration_1,
   migration_2,
+  migration_3,
 };
 
 guint

@@ -1,6 +1,6 @@
 /* sd-search.c: keeping the search index and querying it.
  *
- * The index holds text folded by sd_text_fold(), so "иванов" finds "Иванов" and
+ * The index holds text folded by sd_text_fold_words(), so "иванов" finds "Иванов" and
  * "Семенов" finds "Семёнов", and phone numbers as bare digits, so any way of writing a
  * number finds it; only letters and digits reach it, so the plain ASCII tokenizer splits it.
  * An index rowid is id * 4 + kind.
@@ -60,23 +60,16 @@ static void
 append_folded (GString    *body,
                const char *text)
 {
-  g_autofree char *folded = NULL;
+  g_autofree char *words = NULL;
 
   if (text == NULL || *text == '\0')
     return;
-  folded = sd_text_fold (text);
   /* Words only, one space between: the index's tokenizer then needs no Unicode tables. */
-  for (const char *p = folded; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_isalnum (c))
-        g_string_append_unichar (body, c);
-      else if (body->len > 0 && body->str[body->len - 1] != ' ')
-        g_string_append_c (body, ' ');
-    }
-  if (body->len > 0 && body->str[body->len - 1] != ' ')
-    g_string_append_c (body, ' ');
+  words = sd_text_fold_words (text);
+  if (*words == '\0')
+    return;
+  g_string_append (body, words);
+  g_string_append_c (body, ' ');
 }
 
 static void
@@ -204,41 +197,28 @@ sd_search_reindex (SdStore   *self,
 char *
 sd_search_build_match (const char *text)
 {
-  g_autofree char *folded = NULL;
+  g_autofree char *stripped = NULL;
+  g_autofree char *words = NULL;
+  g_auto(GStrv) split = NULL;
   g_autoptr(GString) match = g_string_new (NULL);
-  g_autoptr(GString) word = g_string_new (NULL);
 
   if (text == NULL)
     return NULL;
-  g_strstrip ((char *) (folded = sd_text_fold (text)));
-  if (*folded == '\0')
-    return NULL;
-
-  if (sd_text_looks_like_phone (folded))
+  stripped = g_strstrip (g_strdup (text));
+  if (*stripped != '\0' && sd_text_looks_like_phone (stripped))
     {
-      g_autofree char *digits = sd_text_phone_digits (folded);
+      g_autofree char *digits = sd_text_phone_digits (stripped);
       return g_strdup_printf ("\"%s\"*", digits);
     }
 
   /* Only letters and digits reach the expression, so nothing typed is FTS syntax. */
-  for (const char *p = folded;; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (c != 0 && g_unichar_isalnum (c))
-        {
-          g_string_append_unichar (word, c);
-          continue;
-        }
-      if (word->len > 0)
-        {
-          g_string_append_printf (match, "%s\"%s\"*", match->len > 0 ? " " : "", word->str);
-          g_string_truncate (word, 0);
-        }
-      if (c == 0)
-        break;
-    }
-  return match->len > 0 ? g_strdup (match->str) : NULL;
+  words = sd_text_fold_words (stripped);
+  if (*words == '\0')
+    return NULL;
+  split = g_strsplit (words, " ", -1);
+  for (guint i = 0; split[i] != NULL; i++)
+    g_string_append_printf (match, "%s\"%s\"*", i > 0 ? " " : "", split[i]);
+  return g_string_free (g_steal_pointer (&match), FALSE);
 }
 
 static GArray *
@@ -295,7 +275,9 @@ sd_store_search (SdStore     *self,
   if (match == NULL)
     return g_array_new (FALSE, FALSE, sizeof (SdSearchHit));
   return run_query (self,
-                    "SELECT rowid FROM search WHERE search MATCH ?1 ORDER BY rank LIMIT ?2",
+                    /* Newest first: every hit matches every word typed, and ranking thousands
+                     * of them for a two-letter prefix cost 50 ms a keystroke. */
+                    "SELECT rowid FROM search WHERE search MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
                     match, 0, limit, TRUE, error);
 }
 

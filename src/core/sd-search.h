@@ -18,7 +18,7 @@ typedef struct
  * phone number as its digits. NULL when there is nothing to look for. */
 char   *sd_search_build_match (const char *text);
 
-/* Up to @limit hits, best first. */
+/* Up to @limit hits, the most recently created rows first. */
 GArray *sd_store_search       (SdStore     *self,
                                const char  *text,
                                guint        limit,

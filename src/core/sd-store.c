@@ -396,24 +396,25 @@ begin (SdStore   *self,
        gboolean   bulk,
        GError   **error)
 {
-  g_autofree char *savepoint = NULL;
-  sqlite3_stmt *stmt = NULL;
+  g_autofree char *sql = NULL;
 
   if (self->depth == 0)
     {
       self->bulk = bulk;
       self->bulk_failed = FALSE;
-      stmt = sd_store_prepare (self, "BEGIN IMMEDIATE", error);
+      sql = g_strdup ("BEGIN IMMEDIATE");
     }
   else if (!self->bulk)
+    sql = g_strdup_printf ("SAVEPOINT level%u", self->depth);
+
+  /* A nested level of a bulk transaction has no statement of its own. */
+  if (sql != NULL)
     {
-      savepoint = g_strdup_printf ("SAVEPOINT level%u", self->depth);
-      stmt = sd_store_prepare (self, savepoint, error);
+      sqlite3_stmt *stmt = sd_store_prepare (self, sql, error);
+
+      if (stmt == NULL || !sd_store_step_done (self, stmt, error))
+        return FALSE;
     }
-  if (stmt != NULL && !sd_store_step_done (self, stmt, error))
-    return FALSE;
-  if (stmt == NULL && (self->depth == 0 || !self->bulk))
-    return FALSE;
   g_array_append_val (self->pending_marks, self->pending->len);
   self->depth++;
   return TRUE;

@@ -6,27 +6,43 @@
 
 #include <string.h>
 
-/* No full Unicode normalisation: it cost more than the rest of indexing together. Case
- * folding plus the one letter Russian writes two ways (ё, also as е + U+0308) is what
+/* One pass, no Unicode normalisation (it cost more than the rest of indexing together):
+ * lower case plus the one letter Russian writes two ways (ё, also as е + U+0308) is what
  * search needs. */
 char *
-sd_text_fold (const char *text)
+sd_text_fold_words (const char *text)
 {
-  g_autofree char *folded = NULL;
   GString *out;
 
   if (text == NULL || !g_utf8_validate (text, -1, NULL))
     return g_strdup ("");
-  folded = g_utf8_casefold (text, -1);
-  out = g_string_sized_new (strlen (folded));
-  for (const char *p = folded; *p != '\0'; p = g_utf8_next_char (p))
+  out = g_string_sized_new (strlen (text));
+  for (const char *p = text; *p != '\0';)
     {
-      gunichar c = g_utf8_get_char (p);
+      gunichar c;
 
-      if (c == 0x0308 && out->len >= 2 && g_str_has_suffix (out->str, "е"))
-        continue;  /* the diaeresis of a decomposed ё */
-      g_string_append_unichar (out, c == 0x0451 /* ё */ ? 0x0435 /* е */ : c);
+      if ((guchar) *p < 0x80)
+        {
+          c = g_ascii_isalnum (*p) ? (gunichar) g_ascii_tolower (*p) : ' ';
+          p++;
+        }
+      else
+        {
+          c = g_utf8_get_char (p);
+          p = g_utf8_next_char (p);
+          if (c == 0x0308 && g_str_has_suffix (out->str, "е"))
+            continue;  /* the diaeresis of a decomposed ё */
+          c = g_unichar_isalnum (c) ? g_unichar_tolower (c) : ' ';
+          if (c == 0x0451 /* ё */)
+            c = 0x0435; /* е */
+        }
+      if (c != ' ')
+        g_string_append_unichar (out, c);
+      else if (out->len > 0 && out->str[out->len - 1] != ' ')
+        g_string_append_c (out, ' ');
     }
+  if (out->len > 0 && out->str[out->len - 1] == ' ')
+    g_string_truncate (out, out->len - 1);
   return g_string_free (out, FALSE);
 }
 

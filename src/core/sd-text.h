@@ -8,8 +8,9 @@
 
 G_BEGIN_DECLS
 
-/* Lower case, "ё" read as "е": how names are compared and indexed. */
-char    *sd_text_fold          (const char *text);
+/* The words of @text, lower case, "ё" read as "е", one space between them: how names are
+ * compared and indexed. */
+char    *sd_text_fold_words    (const char *text);
 /* The digits of a phone number, without a leading Russian 7/8 trunk prefix when the
  * number has eleven digits: "+7 (916) 123-45-67" -> "9161234567". */
 char    *sd_text_phone_digits  (const char *text);

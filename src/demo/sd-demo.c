@@ -290,7 +290,7 @@ add_custom_values (Demo         *demo,
       g_autofree char *value = NULL;
 
       if (!g_str_equal (field->entity, "deal")
-          || (!field->required && !sd_demo_random_chance (&demo->random, 70)))
+          || (!field->required && !sd_demo_random_chance (&demo->random, 45)))
         continue;
       if (field->options->len > 0)
         value = g_strdup (((SdFieldOption *) field->options->pdata[
@@ -492,7 +492,7 @@ generate (Demo                  *demo,
           GError               **error)
 {
   guint n_deals = demo->options->n_deals;
-  guint n_contacts = MAX (10, n_deals * 3 / 4);
+  guint n_contacts = MAX (10, n_deals * 3 / 5);  /* fleets and firms come back */
   guint n_companies = MAX (5, n_deals / 6);
   g_autoptr(GPtrArray) contact_fields = NULL;
   g_autofree char *seed = NULL;

@@ -69,7 +69,7 @@ assert_stages (const SdPlaybook  *pb,
       g_assert_cmpstr (stage->code, ==, codes[i]);
       g_assert_cmpstr (stage->semantics, ==, semantics);
       g_assert_cmpuint (strlen (stage->color), ==, 7);
-      /* reserved for the automation rules: present and kept */
+      /* the rules as written stay beside the parsed ones, for the editor */
       g_assert_nonnull (stage->guards);
       g_assert_true (JSON_NODE_HOLDS_ARRAY (stage->robots));
     }
@@ -200,11 +200,12 @@ test_names_by_language (void)
 }
 
 static void
-test_reserved_kept (void)
+test_rules_and_mapping_kept (void)
 {
   g_autoptr(JsonNode) root = parse (mini);
   JsonObject *stage = member_object (json_node_get_object (root), "stages", 1);
-  g_autoptr(JsonNode) robots = parse ("[{\"when\": \"entered\", \"do\": \"notify\"}]");
+  g_autoptr(JsonNode) robots = parse ("[{\"code\": \"hello\", \"actions\": [{\"do\": \"notify\","
+                                      " \"to\": \"responsible\", \"text\": \"Hi\"}]}]");
   g_autofree char *json = NULL;
   g_autoptr(SdPlaybook) pb = NULL;
   g_autoptr(GError) error = NULL;
@@ -216,6 +217,9 @@ test_reserved_kept (void)
   pb = sd_playbook_load_data ("mini.json", json, -1, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (sd_playbook_find_stage (pb, "works")->robots)), ==, 1);
+  g_assert_cmpuint (sd_playbook_find_stage (pb, "works")->rules->len, ==, 1);
+  g_assert_cmpstr (((SdRule *) sd_playbook_find_stage (pb, "works")->rules->pdata[0])->id, ==,
+                   "mini/works/hello");
   g_assert_true (JSON_NODE_HOLDS_OBJECT (sd_playbook_get_mapping (pb)));
   g_assert_cmpstr (sd_playbook_find_stage (pb, "new")->color, ==, "#3584e4");
   g_assert_cmpint (sd_playbook_find_stage (pb, "works")->sort, ==, 20);
@@ -320,7 +324,7 @@ static const BadCase bad_cases[] = {
   { "duplicate-option", break_dup_option, "mini.json: $.fields[0].options[1].code: duplicate option code \"a\" (first used at $.fields[0].options[0].code)" },
   { "options-not-list", break_options_on_text, "mini.json: $.fields[0].options: options are only for fields of kind \"list\"" },
   { "name-language", break_language, "mini.json: $.stages[0].name.ru: expected a non-empty text, got 5" },
-  { "reserved-guards-shape", break_guards, "mini.json: $.stages[0].guards: expected an array, got {}" },
+  { "guards-shape", break_guards, "mini.json: $.stages[0].guards: expected an array, got {}" },
   { "reserved-mapping-shape", break_mapping, "mini.json: $.mapping: expected an object, got []" },
   { "format-version", break_format, "mini.json: $.format: format 2 is not known here (this Sdelka reads format 1)" },
   { "code-ascii", break_code, "mini.json: $.code: expected a code of lower-case ASCII letters, digits and “_” starting with a letter, got \"Ремонт\"" },
@@ -417,7 +421,7 @@ main (int argc, char **argv)
   g_test_add_func ("/automation/playbook/R-PIPE-2/b2b", test_shipped_b2b);
   g_test_add_func ("/automation/playbook/R-ACL/renovation-table", test_renovation_table);
   g_test_add_func ("/automation/playbook/names-by-language", test_names_by_language);
-  g_test_add_func ("/automation/playbook/R-AUTO/reserved-members-kept", test_reserved_kept);
+  g_test_add_func ("/automation/playbook/R-AUTO/rules-and-mapping-kept", test_rules_and_mapping_kept);
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/automation/playbook/errors/%s", bad_cases[i].name);

@@ -236,6 +236,8 @@ b24_control_handle (B24Emu            *emu,
     control_webhook (emu, msg, params);
   else if (strcmp (action, "token") == 0)
     control_token (emu, msg, params);
+  else if (g_str_has_prefix (action, "client/"))
+    b24_client_handle (emu, msg, action + strlen ("client/"), params);
   else if (strcmp (action, "stats") == 0)
     control_stats (emu, msg);
   else

@@ -13,6 +13,11 @@ void b24_control_handle (B24Emu            *emu,
                          SoupServerMessage *msg,
                          const char        *action,
                          JsonObject        *params);
+/* The client-portal actions under /_emulator/client/<action>. */
+void b24_client_handle (B24Emu            *emu,
+                        SoupServerMessage *msg,
+                        const char        *action,
+                        JsonObject        *params);
 /* Fills the store with @deals deals, @contacts contacts and @companies companies drawn
  * deterministically from @seed, in one transaction. */
 void b24_seed (B24Emu *emu,

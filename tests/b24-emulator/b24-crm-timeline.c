@@ -35,6 +35,8 @@ owner_entity (const char *type)
     return &b24_entity_contact;
   if (g_ascii_strcasecmp (type, "company") == 0)
     return &b24_entity_company;
+  if (g_ascii_strcasecmp (type, "lead") == 0)
+    return &b24_entity_lead;
   return NULL;
 }
 

@@ -531,6 +531,7 @@ static const B24Method userfield_methods[] = {
   UF_METHODS ("crm.deal", "CRM_DEAL"),
   UF_METHODS ("crm.contact", "CRM_CONTACT"),
   UF_METHODS ("crm.company", "CRM_COMPANY"),
+  UF_METHODS ("crm.lead", "CRM_LEAD"),
 };
 
 void

@@ -44,6 +44,21 @@ static const char schema_sql[] =
   "CREATE TABLE im_notify (ID INTEGER PRIMARY KEY AUTOINCREMENT, USER_ID INTEGER,"
   " AUTHOR_ID INTEGER, TYPE TEXT, MESSAGE TEXT, TAG TEXT, DATE INTEGER);";
 
+/* Tables added after the first release; an older file gets them on open. */
+static const char schema_v2_sql[] =
+  "CREATE TABLE IF NOT EXISTS disk_upload (TOKEN TEXT PRIMARY KEY, FOLDER_ID INTEGER, NAME TEXT,"
+  " UNIQUE_NAME INTEGER, USER_ID INTEGER, CREATED INTEGER);"
+  "CREATE TABLE IF NOT EXISTS document_signature (ID INTEGER PRIMARY KEY AUTOINCREMENT,"
+  " DEAL_ID INTEGER, FILE_ID INTEGER, STATE TEXT, SIGNER TEXT, SIGNED_AT INTEGER, REMARKS TEXT,"
+  " FILE_SHA256 TEXT, COMMENT_ID INTEGER);"
+  "INSERT OR IGNORE INTO status (ID, ENTITY_ID, STATUS_ID, NAME, NAME_INIT, SORT, SYSTEM, CATEGORY_ID,"
+  " COLOR, SEMANTICS, EXTRA_SEMANTICS) VALUES"
+  " (701, 'STATUS', 'NEW', 'Не обработан', 'Не обработан', 10, 'Y', NULL, '#39A8EF', NULL, 'process'),"
+  " (703, 'STATUS', 'IN_PROCESS', 'В работе', 'В работе', 20, 'N', NULL, '#2FC6F6', NULL, 'process'),"
+  " (705, 'STATUS', 'PROCESSED', 'Обработан', 'Обработан', 30, 'N', NULL, '#55D0E0', NULL, 'process'),"
+  " (707, 'STATUS', 'CONVERTED', 'Качественный лид', 'Качественный лид', 40, 'Y', NULL, '#7BD500', 'S', 'success'),"
+  " (709, 'STATUS', 'JUNK', 'Некачественный лид', 'Некачественный лид', 50, 'Y', NULL, '#FF5752', 'F', 'failure');";
+
 /* The portal every emulator starts with: people, structure, pipelines and directories. */
 static const char base_data_sql[] =
   "INSERT INTO department (ID, NAME, SORT, PARENT, UF_HEAD) VALUES"
@@ -143,7 +158,21 @@ b24_db_open (B24Emu  *emu,
           g_string_append (sql, create);
         }
       g_string_append (sql, base_data_sql);
-      g_string_append (sql, "PRAGMA user_version=1; COMMIT;");
+      g_string_append (sql, schema_v2_sql);
+      g_string_append (sql, "PRAGMA user_version=2; COMMIT;");
+      b24_db_exec (emu, sql->str);
+      g_string_free (sql, TRUE);
+    }
+  else if (version == 1)
+    {
+      GString *sql = g_string_new ("BEGIN;");
+      g_autofree char *task = b24_entity_create_sql (&b24_entity_task);
+      g_autofree char *lead = b24_entity_create_sql (&b24_entity_lead);
+
+      g_string_append (sql, task);
+      g_string_append (sql, lead);
+      g_string_append (sql, schema_v2_sql);
+      g_string_append (sql, "PRAGMA user_version=2; COMMIT;");
       b24_db_exec (emu, sql->str);
       g_string_free (sql, TRUE);
     }

@@ -31,6 +31,7 @@ static const struct {
   { "im_chat_user", "CHAT_ID, USER_ID" },
   { "im_message", "ID" },
   { "im_notify", "ID" },
+  { "document_signature", "ID" },
 };
 
 static gint

@@ -134,12 +134,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (B24Emu, b24_emu_free)
 void b24_crm_deal_register (B24Emu *emu);
 void b24_crm_contact_register (B24Emu *emu);
 void b24_crm_company_register (B24Emu *emu);
+void b24_crm_lead_register (B24Emu *emu);
 void b24_crm_requisite_register (B24Emu *emu);
 void b24_crm_status_register (B24Emu *emu);
 void b24_crm_timeline_register (B24Emu *emu);
 void b24_crm_userfield_register (B24Emu *emu);
 void b24_user_register (B24Emu *emu);
 void b24_batch_register (B24Emu *emu);
+void b24_tasks_register (B24Emu *emu);
+void b24_disk_register (B24Emu *emu);
+void b24_im_register (B24Emu *emu);
 void b24_events_register (B24Emu *emu);
 
 G_END_DECLS

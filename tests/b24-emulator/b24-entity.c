@@ -25,6 +25,7 @@ b24_entity_all (void)
   static const B24Entity *const all[] = {
     &b24_entity_deal, &b24_entity_contact, &b24_entity_company, &b24_entity_requisite,
     &b24_entity_user, &b24_entity_department, &b24_entity_timeline_comment,
+    &b24_entity_task, &b24_entity_lead,
     NULL,
   };
 

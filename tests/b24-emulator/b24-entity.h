@@ -77,6 +77,7 @@ extern const B24Entity b24_entity_user;
 extern const B24Entity b24_entity_department;
 extern const B24Entity b24_entity_timeline_comment;
 extern const B24Entity b24_entity_task;
+extern const B24Entity b24_entity_lead;
 
 /* The list of every entity, for the schema and the dump. */
 const B24Entity *const *b24_entity_all (void);

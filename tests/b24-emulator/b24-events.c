@@ -75,17 +75,54 @@ append_pair (GString    *form,
   g_string_append_printf (form, "%s%s=%s", form->len > 0 ? "&" : "", k, v);
 }
 
+/* data[A][B]=v for every scalar under @node. */
+static void
+append_data (GString    *form,
+             const char *prefix,
+             JsonNode   *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      GList *members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          g_autofree char *key = g_strdup_printf ("%s[%s]", prefix, (char *) l->data);
+
+          append_data (form, key, json_object_get_member (object, l->data));
+        }
+      g_list_free (members);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *key = g_strdup_printf ("%s[%u]", prefix, i);
+
+          append_data (form, key, json_array_get_element (array, i));
+        }
+    }
+  else
+    {
+      g_autofree char *value = b24_node_dup_string (node);
+
+      append_pair (form, prefix, value != NULL ? value : "");
+    }
+}
+
 static void
 deliver (B24Events  *events,
          const char *handler,
          gint64      binding_id,
          const char *event,
-         gint64      id)
+         JsonNode   *data)
 {
   B24Emu *emu = events->emu;
   g_autoptr(GString) form = g_string_new (NULL);
   g_autofree char *binding = g_strdup_printf ("%" G_GINT64_FORMAT, binding_id);
-  g_autofree char *object = g_strdup_printf ("%" G_GINT64_FORMAT, id);
   g_autofree char *ts = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) b24_time_now ());
   g_autofree char *endpoint = g_strconcat (emu->base_url, "/rest/", NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", handler);
@@ -95,7 +132,7 @@ deliver (B24Events  *events,
     return;
   append_pair (form, "event", event);
   append_pair (form, "event_handler_id", binding);
-  append_pair (form, "data[FIELDS][ID]", object);
+  append_data (form, "data", data);
   append_pair (form, "ts", ts);
   append_pair (form, "auth[domain]", emu->base_url + strlen ("http://"));
   append_pair (form, "auth[client_endpoint]", endpoint);
@@ -111,10 +148,11 @@ deliver (B24Events  *events,
 static void
 enqueue_offline (B24Call    *call,
                  const char *event,
-                 gint64      id)
+                 gint64      id,
+                 JsonNode   *data_node)
 {
   gint64 now = (gint64) b24_time_now ();
-  g_autofree char *data = g_strdup_printf ("{\"FIELDS\":{\"ID\":\"%" G_GINT64_FORMAT "\"}}", id);
+  g_autofree char *data = json_to_string (data_node, FALSE);
   g_autofree char *additional = g_strdup_printf ("{\"user_id\":\"%" G_GINT64_FORMAT "\"}", call->user_id);
   g_autofree char *seed = g_strdup_printf ("%s|%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT "|%f", event, id, now,
                                            b24_time_now ());
@@ -145,6 +183,22 @@ b24_events_emit (B24Call    *call,
                  const char *event,
                  gint64      id)
 {
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  JsonObject *fields = json_object_new ();
+  JsonObject *data = json_object_new ();
+
+  json_object_set_string_member (fields, "ID", text);
+  json_object_set_object_member (data, "FIELDS", fields);
+  b24_events_emit_data (call, event, id, data);
+}
+
+void
+b24_events_emit_data (B24Call    *call,
+                      const char *event,
+                      gint64      id,
+                      JsonObject *data_object)
+{
+  g_autoptr(JsonNode) data = b24_node_take_object (data_object);
   sqlite3_stmt *stmt = b24_db_prepare (call->emu, "SELECT ID, HANDLER, OFFLINE FROM event_binding"
                                                   " WHERE EVENT = ?1 AND (?2 IS NULL OR AUTH_CONNECTOR IS NULL"
                                                   " OR AUTH_CONNECTOR <> ?2) ORDER BY ID");
@@ -168,14 +222,15 @@ b24_events_emit (B24Call    *call,
     }
   sqlite3_reset (stmt);
   for (guint i = 0; i < handlers->len; i++)
-    deliver (call->emu->events, handlers->pdata[i], g_array_index (ids, gint64, i), event, id);
+    deliver (call->emu->events, handlers->pdata[i], g_array_index (ids, gint64, i), event, data);
   if (offline)
-    enqueue_offline (call, event, id);
+    enqueue_offline (call, event, id, data);
 }
 
 static const char *const known_events[] = {
   "ONCRMDEALADD", "ONCRMDEALUPDATE", "ONCRMDEALDELETE", "ONCRMDEALMOVETOCATEGORY",
   "ONCRMCONTACTADD", "ONCRMCONTACTUPDATE", "ONCRMCONTACTDELETE",
+  "ONCRMLEADADD", "ONCRMLEADUPDATE", "ONCRMLEADDELETE",
   "ONCRMCOMPANYADD", "ONCRMCOMPANYUPDATE", "ONCRMCOMPANYDELETE",
   "ONCRMTIMELINECOMMENTADD", "ONCRMTIMELINECOMMENTUPDATE", "ONCRMTIMELINECOMMENTDELETE",
   "ONTASKADD", "ONTASKUPDATE", "ONTASKDELETE", NULL,

@@ -15,6 +15,11 @@ void b24_events_emit (B24Call    *call,
                       const char *event,
                       gint64      id);
 /* Online deliveries started and not yet finished, for tests that wait on them. */
+/* The same with a given data[…] tree (taken), e.g. the tasks' FIELDS_BEFORE/FIELDS_AFTER. */
+void b24_events_emit_data (B24Call    *call,
+                           const char *event,
+                           gint64      id,
+                           JsonObject *data);
 guint b24_events_pending (B24Events *events);
 guint64 b24_events_delivered (B24Events *events);
 

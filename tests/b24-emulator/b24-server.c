@@ -8,6 +8,7 @@
 #include "b24-server.h"
 #include "b24-control.h"
 #include "b24-db.h"
+#include "b24-disk.h"
 #include "b24-envelope.h"
 #include "b24-events.h"
 #include "b24-faults.h"
@@ -81,12 +82,16 @@ b24_emu_new (const B24Config *config,
   b24_crm_deal_register (emu);
   b24_crm_contact_register (emu);
   b24_crm_company_register (emu);
+  b24_crm_lead_register (emu);
   b24_crm_requisite_register (emu);
   b24_crm_status_register (emu);
   b24_crm_timeline_register (emu);
   b24_crm_userfield_register (emu);
   b24_user_register (emu);
   b24_batch_register (emu);
+  b24_tasks_register (emu);
+  b24_disk_register (emu);
+  b24_im_register (emu);
   b24_events_register (emu);
 
   if (config->seed_deals > 0 || config->seed_contacts > 0 || config->seed_companies > 0)
@@ -560,7 +565,20 @@ server_cb (SoupServer        *server,
 {
   B24Emu *emu = user_data;
 
-  if (g_str_has_prefix (path, "/rest/"))
+  if (strcmp (path, "/rest/download.json") == 0 || strcmp (path, "/rest/upload.json") == 0
+      || strcmp (path, "/rest/file.json") == 0)
+    {
+      /* The drive's own URLs: a token in the query, no webhook path, no limits. */
+      g_autoptr(JsonObject) params = b24_server_read_params (msg);
+
+      if (path[6] == 'd')
+        b24_disk_handle_download (emu, msg, params);
+      else if (path[6] == 'u')
+        b24_disk_handle_upload (emu, msg, params);
+      else
+        b24_disk_handle_file (emu, msg, params);
+    }
+  else if (g_str_has_prefix (path, "/rest/"))
     handle_rest (emu, msg, path + strlen ("/rest/"));
   else if (g_str_has_prefix (path, "/oauth/token"))
     handle_oauth (emu, msg);

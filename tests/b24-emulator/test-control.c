@@ -140,15 +140,34 @@ test_faults (void)
   b24_test_stop (emu);
 }
 
-/* 2 000 requests from this process, limiter off: every one answered, none failed. */
+/* The emulator's resident memory in KiB, from /proc. */
+static guint64
+resident_kib (B24Test *emu)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status",
+                                           g_subprocess_get_identifier (emu->process));
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+/* 2 000 requests from this process, limiter off: every one answered, none failed, and
+ * the emulator's memory flat once warm (what grows with requests would show here). */
 static void
 test_load (void)
 {
   B24Test *emu = b24_test_start ("--rate", "0", "--seed-deals", "2000", NULL);
+  guint64 warm = 0;
   guint ok = 0;
 
   for (guint i = 0; i < 2000; i++)
     {
+      if (i == 500)
+        warm = resident_kib (emu);
       g_autofree char *body = g_strdup_printf (i % 2 == 0 ? "{\"id\":%u}" : "{\"filter\":{\">ID\":%u},\"start\":-1,\"order\":{\"ID\":\"ASC\"}}",
                                                i % 2000 + 1);
       guint status;
@@ -159,6 +178,74 @@ test_load (void)
       ok++;
     }
   g_assert_cmpuint (ok, ==, 2000);
+  g_test_message ("emulator RSS after 500 requests %" G_GUINT64_FORMAT " KiB, after 2000 %"
+                  G_GUINT64_FORMAT " KiB", warm, resident_kib (emu));
+  g_assert_cmpuint (resident_kib (emu), <, warm + 4096);
+  b24_test_stop (emu);
+}
+
+/* 400 requests over the later method families and the client door, limiter off. */
+static void
+test_load_mixed (void)
+{
+  B24Test *emu = b24_test_start ("--rate", "0", "--seed-deals", "50", NULL);
+  g_autoptr(JsonNode) chat = b24_test_rest (emu, "im.chat.add", "{\"TITLE\":\"load\",\"ENTITY_TYPE\":\"CRM\","
+                                                               "\"ENTITY_ID\":\"DEAL|1\"}", NULL);
+  gint64 chat_id = b24_test_int (chat, "result");
+
+  for (guint i = 0; i < 400; i++)
+    {
+      g_autofree char *body = NULL;
+      const char *method = NULL;
+      guint status;
+      g_autoptr(JsonNode) reply = NULL;
+
+      switch (i % 8)
+        {
+        case 0:
+          method = "tasks.task.add";
+          body = g_strdup_printf ("{\"fields\":{\"TITLE\":\"t%u\",\"RESPONSIBLE_ID\":2,\"UF_CRM_TASK\":[\"D_%u\"]}}", i,
+                                  i % 50 + 1);
+          break;
+        case 1:
+          method = "tasks.task.list";
+          body = g_strdup_printf ("{\"filter\":{\"UF_CRM_TASK\":\"D_%u\"},\"select\":[\"ID\",\"TITLE\"]}", i % 50 + 1);
+          break;
+        case 2:
+          method = "tasks.task.get";
+          body = g_strdup_printf ("{\"taskId\":%u}", i / 8 + 1);
+          break;
+        case 3:
+          method = "disk.folder.uploadfile";
+          body = g_strdup_printf ("{\"id\":1,\"data\":{\"NAME\":\"f.txt\"},\"fileContent\":[\"f.txt\",\"aGVsbG8=\"],"
+                                  "\"generateUniqueName\":true}");
+          break;
+        case 4:
+          method = "disk.folder.getchildren";
+          body = g_strdup ("{\"id\":1}");
+          break;
+        case 5:
+          method = "im.message.add";
+          body = g_strdup_printf ("{\"DIALOG_ID\":\"chat%" G_GINT64_FORMAT "\",\"MESSAGE\":\"m%u\"}", chat_id, i);
+          break;
+        case 6:
+          method = "im.dialog.messages.get";
+          body = g_strdup_printf ("{\"DIALOG_ID\":\"chat%" G_GINT64_FORMAT "\",\"LIMIT\":50}", chat_id);
+          break;
+        default:
+          {
+            g_autofree char *url = g_strdup_printf ("%s/_emulator/client/chat", emu->base);
+
+            body = g_strdup_printf ("{\"deal_id\":%u,\"text\":\"c%u\"}", i % 50 + 1, i);
+            reply = b24_test_http (emu, "POST", url, "application/json", body, &status);
+            g_assert_cmpuint (status, ==, 200);
+            continue;
+          }
+        }
+      reply = b24_test_rest (emu, method, body, &status);
+      g_assert_cmpuint (status, ==, 200);
+      g_assert_nonnull (reply);
+    }
   b24_test_stop (emu);
 }
 
@@ -171,5 +258,6 @@ main (int    argc,
   g_test_add_func ("/emulator/control/act-as-user", test_act_as_user);
   g_test_add_func ("/emulator/control/faults", test_faults);
   g_test_add_func ("/emulator/control/load", test_load);
+  g_test_add_func ("/emulator/control/load-mixed", test_load_mixed);
   return g_test_run ();
 }

@@ -153,6 +153,37 @@ test_rollback_leaves_nothing (SdTestStore  *f,
   g_signal_handlers_disconnect_by_data (f->store, heard);
 }
 
+/* Without savepoints a failed write cannot be undone alone: the whole import goes. */
+static void
+test_bulk_failure_dooms_transaction (SdTestStore  *f,
+                                     gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdChanges) bad = sd_changes_new ();
+  gint64 deals_before = sd_test_count (f->store, "SELECT count(*) FROM deals");
+  gint64 journal_before = sd_test_count (f->store, "SELECT count(*) FROM journal");
+
+  g_assert_true (sd_store_begin_bulk (f->store, &error));
+  sd_test_store_add_deal (f, "Первая", f->stage_new, 1);
+  sd_changes_set_text (bad, "title", "");  /* refused: a title is required */
+  sd_changes_set_int (bad, "pipeline_id", f->pipeline);
+  sd_changes_set_int (bad, "stage_id", f->stage_new);
+  g_assert_cmpint (sd_store_insert (f->store, SD_ENTITY_DEAL, bad, &error), ==, 0);
+  g_assert_error (error, SD_STORE_ERROR, SD_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  sd_test_store_add_deal (f, "Третья", f->stage_new, 1);
+  g_assert_false (sd_store_commit (f->store, &error));
+  g_assert_error (error, SD_STORE_ERROR, SD_STORE_ERROR_FAILED);
+  g_assert_false (sd_store_in_transaction (f->store));
+
+  g_assert_cmpint (sd_test_count (f->store, "SELECT count(*) FROM deals"), ==, deals_before);
+  g_assert_cmpint (sd_test_count (f->store, "SELECT count(*) FROM journal"), ==, journal_before);
+
+  /* The store is usable afterwards. */
+  sd_test_store_add_deal (f, "После", f->stage_new, 1);
+  g_assert_cmpint (sd_test_count (f->store, "SELECT count(*) FROM deals"), ==, deals_before + 1);
+}
+
 static void
 test_notifications_after_commit (SdTestStore  *f,
                                  gconstpointer data)
@@ -282,6 +313,7 @@ main (int argc, char **argv)
   ADD ("/core/journal/every-write-journaled", test_every_write_journaled);
   ADD ("/core/journal/rollback-leaves-nothing", test_rollback_leaves_nothing);
   ADD ("/core/journal/json-escapes", test_journal_json_escapes);
+  ADD ("/core/journal/bulk-failure-dooms-transaction", test_bulk_failure_dooms_transaction);
   ADD ("/core/journal/notifications-after-commit", test_notifications_after_commit);
   ADD ("/core/deal/paid-and-left-derived", test_paid_and_left_derived);
   ADD ("/core/deal/stage-totals", test_stage_totals);

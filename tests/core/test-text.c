@@ -19,6 +19,20 @@ test_inn (void)
 }
 
 static void
+test_fold_words (void)
+{
+  g_autofree char *a = sd_text_fold_words ("  Пётр  СЕМЁНОВ, «ООО Ёлка-2»! ");
+  g_autofree char *b = sd_text_fold_words ("Семе\xcc\x88нов");
+  g_autofree char *c = sd_text_fold_words ("—,;");
+  g_autofree char *d = sd_text_fold_words ("bad \xff utf8");
+
+  g_assert_cmpstr (a, ==, "петр семенов ооо елка 2");
+  g_assert_cmpstr (b, ==, "семенов");
+  g_assert_cmpstr (c, ==, "");
+  g_assert_cmpstr (d, ==, "");
+}
+
+static void
 test_email (void)
 {
   g_assert_true (sd_text_email_is_valid ("ivanov@example.ru"));
@@ -50,6 +64,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/text/inn-checksum", test_inn);
   g_test_add_func ("/core/text/email", test_email);
+  g_test_add_func ("/core/text/fold-words", test_fold_words);
   g_test_add_func ("/core/money/format-and-parse", test_money);
   return g_test_run ();
 }

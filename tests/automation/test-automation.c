@@ -1,0 +1,796 @@
+/* test-automation.c: one test a seed rule (named by its requirement), driving the engine
+ * with the event a person would cause and checking the store, the timeline, the bell, the
+ * outbox and the journal; then distribution, timers offline, replays and broken rules.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "sd-automation.h"
+#include "sd-rating.h"
+#include "sd-records.h"
+#include "sd-test-store.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#define DAY ((gint64) 86400)
+#define T0 ((gint64) 1767254400)  /* 2026-01-01T08:00:00Z */
+
+typedef struct
+{
+  SdTestStore  *ts;
+  SdStore      *store;
+  SdAutomation *automation;
+  gint64        director, head, managers[4], senior, contact;
+  gint64        b2b, body, renovation;
+  sqlite3      *reader;   /* sees what was committed, as another process would */
+} Fixture;
+
+static gint64
+insert (SdStore *store, SdEntity entity, SdChanges *changes)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = sd_store_insert (store, entity, changes, &error);
+
+  g_assert_no_error (error);
+  sd_changes_free (changes);
+  return id;
+}
+
+static gint64
+user (Fixture *f, const char *login, const char *role, gint64 department)
+{
+  SdChanges *c = sd_changes_new ();
+
+  sd_changes_set_text (c, "login", login);
+  sd_changes_set_text (c, "first_name", login);
+  sd_changes_set_text (c, "last_name", "Test");
+  sd_changes_set_text (c, "email", "staff@example.org");
+  sd_changes_set_text (c, "phone", "+70000000000");
+  sd_changes_set_int (c, "role_id", sd_store_find_role (f->store, role));
+  sd_changes_set_int (c, "department_id", department);
+  return insert (f->store, SD_ENTITY_USER, c);
+}
+
+static void
+set_head (Fixture *f, gint64 department, gint64 head)
+{
+  g_autoptr(SdChanges) c = sd_changes_new ();
+  g_autoptr(GError) error = NULL;
+
+  sd_changes_set_int (c, "head_user_id", head);
+  g_assert_true (sd_store_update (f->store, SD_ENTITY_DEPARTMENT, department, c, &error));
+  g_assert_no_error (error);
+}
+
+static gint64
+department (Fixture *f, const char *name, gint64 parent)
+{
+  SdChanges *c = sd_changes_new ();
+
+  sd_changes_set_text (c, "name", name);
+  if (parent != 0)
+    sd_changes_set_int (c, "parent_id", parent);
+  return insert (f->store, SD_ENTITY_DEPARTMENT, c);
+}
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  const char *files[] = { "b2b-sales.json", "b2b-tender.json", "body-repair.json", "renovation.json" };
+  g_autoptr(GError) error = NULL;
+  gint64 top, sales;
+  SdChanges *c;
+
+  f->ts = sd_test_store_new ();
+  f->store = f->ts->store;
+  sd_store_set_time (f->store, T0);
+  f->automation = sd_automation_new (f->store);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      SdPlaybook *pb = sd_test_load_shipped (files[i]);
+      g_assert_cmpint (sd_playbook_install (pb, f->store, &error), >, 0);
+      g_assert_no_error (error);
+      sd_automation_add_playbook (f->automation, pb);
+    }
+  f->b2b = sd_store_find_pipeline (f->store, "b2b_sales");
+  f->body = sd_store_find_pipeline (f->store, "body_repair");
+  f->renovation = sd_store_find_pipeline (f->store, "renovation");
+
+  top = department (f, "Management", 0);
+  sales = department (f, "Sales", top);
+  f->director = user (f, "director", "head", top);
+  f->head = user (f, "head", "head", sales);
+  for (guint i = 0; i < G_N_ELEMENTS (f->managers); i++)
+    {
+      g_autofree char *login = g_strdup_printf ("manager%u", i);
+      f->managers[i] = user (f, login, "sales_manager", sales);
+    }
+  f->senior = user (f, "senior", "senior_estimator", sales);
+  set_head (f, top, f->director);
+  set_head (f, sales, f->head);
+
+  c = sd_changes_new ();
+  sd_changes_set_text (c, "first_name", "Ivan");
+  sd_changes_set_text (c, "last_name", "Petrov");
+  f->contact = insert (f->store, SD_ENTITY_CONTACT, c);
+  c = sd_changes_new ();
+  sd_changes_set_int (c, "contact_id", f->contact);
+  sd_changes_set_text (c, "kind", "email");
+  sd_changes_set_text (c, "value", "ivan@example.org");
+  insert (f->store, SD_ENTITY_CONTACT_CHANNEL, c);
+  c = sd_changes_new ();
+  sd_changes_set_int (c, "contact_id", f->contact);
+  sd_changes_set_text (c, "kind", "phone");
+  sd_changes_set_text (c, "value", "+79990000000");
+  insert (f->store, SD_ENTITY_CONTACT_CHANNEL, c);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_object (&f->automation);
+  g_clear_pointer (&f->reader, sqlite3_close);
+  sd_test_store_free (f->ts);
+}
+
+static gint64
+deal (Fixture *f, gint64 pipeline, const char *stage, gint64 responsible, gint64 amount_rub)
+{
+  SdChanges *c = sd_changes_new ();
+  gint64 id;
+
+  sd_changes_set_text (c, "title", "Test deal");
+  sd_changes_set_int (c, "pipeline_id", pipeline);
+  sd_changes_set_int (c, "stage_id", sd_store_find_stage (f->store, pipeline, stage));
+  sd_changes_set_int (c, "contact_id", f->contact);
+  sd_changes_set_int (c, "amount", amount_rub * 100);
+  id = insert (f->store, SD_ENTITY_DEAL, c);
+  if (responsible != 0)
+    {
+      c = sd_changes_new ();
+      sd_changes_set_int (c, "deal_id", id);
+      sd_changes_set_int (c, "user_id", responsible);
+      insert (f->store, SD_ENTITY_DEAL_RESPONSIBLE, c);
+    }
+  return id;
+}
+
+static gint64
+file (Fixture *f, gint64 deal_id, const char *kind)
+{
+  SdChanges *c = sd_changes_new ();
+
+  sd_changes_set_int (c, "deal_id", deal_id);
+  sd_changes_set_text (c, "kind", kind);
+  sd_changes_set_text (c, "name", "file");
+  return insert (f->store, SD_ENTITY_FILE, c);
+}
+
+static void
+event (Fixture *f, SdEventKind kind, gint64 deal_id, gint64 actor, const char *detail,
+       const char *instance)
+{
+  g_autoptr(GError) error = NULL;
+  SdAutomationEvent e = { kind, deal_id, actor, NULL, NULL, instance };
+
+  if (kind == SD_EVENT_FIELD_CHANGED)
+    e.field = detail;
+  else
+    e.file_kind = detail;
+  g_assert_true (sd_automation_handle (f->automation, &e, &error));
+  g_assert_no_error (error);
+}
+
+/* One number from what the engine wrote and committed. */
+static gint64
+count (Fixture *f, const char *sql_format, ...)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  gint64 n;
+  va_list args;
+
+  va_start (args, sql_format);
+  sql = g_strdup_vprintf (sql_format, args);
+  va_end (args);
+  if (f->reader == NULL)
+    g_assert_cmpint (sqlite3_open_v2 (f->ts->path, &f->reader, SQLITE_OPEN_READONLY, NULL), ==,
+                     SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (f->reader, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static char *
+stage_of (Fixture *f, gint64 deal_id)
+{
+  g_autoptr(SdDeal) d = sd_store_get_deal (f->store, deal_id, NULL);
+  g_autoptr(GPtrArray) stages = sd_store_list_stages (f->store, d->pipeline_id, NULL);
+
+  for (guint i = 0; i < stages->len; i++)
+    if (((SdStage *) stages->pdata[i])->id == d->stage_id)
+      return g_strdup (((SdStage *) stages->pdata[i])->code);
+  return NULL;
+}
+
+static void
+on_notification (SdAutomation *automation, gint64 id, gint64 user_id, gpointer data)
+{
+  /* Announced after the commit: the row is there to read. */
+  g_assert_cmpint (sd_notification_count_unread (sd_automation_get_store (automation), user_id), >, 0);
+  (*(guint *) data)++;
+}
+
+static void
+test_form_deal (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->b2b, "prospect_found", 0, 0);
+  g_autoptr(GPtrArray) unread = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 responsible;
+  guint announced = 0;
+
+  g_signal_connect (f->automation, "notification-added", G_CALLBACK (on_notification), &announced);
+  event (f, SD_EVENT_FORM_RECEIVED, d, 0, NULL, "form-1");
+  g_assert_cmpuint (announced, ==, 2);
+  responsible = count (f, "SELECT user_id FROM deal_responsibles WHERE deal_id = %" G_GINT64_FORMAT, d);
+  g_assert_cmpint (responsible, !=, 0);
+  /* R-AUTO-1: the client by e-mail and SMS; the manager by e-mail, in the app and by SMS. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE contact_id = %" G_GINT64_FORMAT
+                          " AND channel IN ('email', 'sms') AND body LIKE '%%принят%%'", f->contact), ==, 2);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE user_id = %" G_GINT64_FORMAT
+                          " AND channel IN ('email', 'sms', 'im')", responsible), ==, 3);
+  g_assert_cmpint (sd_notification_count_unread (f->store, responsible), ==, 1);
+  g_assert_cmpint (sd_notification_count_unread (f->store, f->head), ==, 1);
+  /* The bell: the entry opens the deal, and reading it clears it. */
+  unread = sd_notification_list_unread (f->store, responsible, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unread->len, ==, 1);
+  g_assert_cmpint (((SdNotification *) unread->pdata[0])->deal_id, ==, d);
+  g_assert_true (sd_notification_mark_read (f->store, ((SdNotification *) unread->pdata[0])->id, &error));
+  g_assert_cmpint (sd_notification_count_unread (f->store, responsible), ==, 0);
+  /* R-AUTO-2: a task set by the head of sales, who accepts the result. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM tasks WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND responsible_id = %" G_GINT64_FORMAT " AND creator_id = %" G_GINT64_FORMAT
+                          " AND needs_acceptance = 1 AND deadline = '2026-01-02T08:00:00Z'",
+                          d, responsible, f->head), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation' AND text LIKE '%%order_accepted%%'", d), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation'", d), ==, 1);
+  /* Journaled as the system, for the sync. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM journal WHERE entity = 'task' AND deal_id = %"
+                          G_GINT64_FORMAT " AND op = 'insert' AND author_id IS NULL", d), ==, 1);
+}
+
+static void
+test_distribution (Fixture *f, gconstpointer data)
+{
+  const gint64 open_tasks[] = { 0, 1, 3 };
+  double weights[3], total = 0;
+  gint64 got[4] = { 0 };
+  const guint n = 10000;
+  g_autoptr(SdChanges) leave = sd_changes_new ();
+  g_autoptr(SdChanges) plan = sd_changes_new ();
+
+  /* Weight: (0.5 + plan completion) × (0.5 + task efficiency) / (1 + open tasks). */
+  for (guint m = 0; m < 3; m++)
+    for (gint64 t = 0; t < open_tasks[m]; t++)
+      {
+        SdChanges *c = sd_changes_new ();
+        sd_changes_set_text (c, "title", "Busy");
+        sd_changes_set_int (c, "responsible_id", f->managers[m]);
+        insert (f->store, SD_ENTITY_TASK, c);
+      }
+  /* Manager 1 closed two tasks in time: efficiency (2 + 1) / (2 + 2). */
+  for (guint t = 0; t < 2; t++)
+    {
+      SdChanges *c = sd_changes_new ();
+      sd_changes_set_text (c, "title", "Done");
+      sd_changes_set_int (c, "responsible_id", f->managers[1]);
+      sd_changes_set_text (c, "status", "completed");
+      sd_changes_set_text (c, "deadline", "2026-01-02T00:00:00Z");
+      sd_changes_set_text (c, "closed_at", "2026-01-01T00:00:00Z");
+      insert (f->store, SD_ENTITY_TASK, c);
+    }
+  /* Manager 2 won twice the plan (completion counts up to 2). */
+  sd_changes_set_int (plan, "sales_plan", 100000 * 100);
+  g_assert_true (sd_store_update (f->store, SD_ENTITY_USER, f->managers[2], plan, NULL));
+  deal (f, f->b2b, "won", f->managers[2], 250000);
+  weights[0] = 1.5 * 1.0 / 1;
+  weights[1] = 1.5 * 1.25 / 2;
+  weights[2] = 2.5 * 1.0 / 4;
+  total = weights[0] + weights[1] + weights[2];
+  /* The fourth is on leave. */
+  sd_changes_set_int (leave, "active", 0);
+  g_assert_true (sd_store_update (f->store, SD_ENTITY_USER, f->managers[3], leave, NULL));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *form = g_strdup_printf ("form-%u", i);
+      gint64 d = deal (f, f->b2b, "prospect_found", 0, 0);
+      gint64 who;
+
+      event (f, SD_EVENT_FORM_RECEIVED, d, 0, NULL, form);
+      who = count (f, "SELECT user_id FROM deal_responsibles WHERE deal_id = %" G_GINT64_FORMAT, d);
+      for (guint m = 0; m < 4; m++)
+        got[m] += who == f->managers[m];
+    }
+  for (guint m = 0; m < 3; m++)
+    g_test_message ("manager %u: %.4f of the deals, weight %.4f", m, (double) got[m] / n,
+                    weights[m] / total);
+  for (guint m = 0; m < 3; m++)
+    g_assert_cmpfloat (fabs ((double) got[m] / n - weights[m] / total), <=, 0.02);
+  g_assert_cmpint (got[3], ==, 0);
+}
+
+static void
+test_manual_assignment (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->b2b, "prospect_found", f->managers[1], 0);
+
+  /* A manager taking it for themselves sets no task; the head assigning does. */
+  event (f, SD_EVENT_ASSIGNED, d, f->managers[1], NULL, "journal-6");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM tasks WHERE deal_id = %" G_GINT64_FORMAT, d), ==, 0);
+  event (f, SD_EVENT_ASSIGNED, d, f->head, NULL, "journal-7");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM tasks WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND responsible_id = %" G_GINT64_FORMAT " AND creator_id = %" G_GINT64_FORMAT
+                          " AND needs_acceptance = 1", d, f->managers[1], f->head), ==, 1);
+}
+
+static void
+test_converted (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->b2b, "prospect_found", f->managers[0], 2000000);
+
+  event (f, SD_EVENT_CONVERTED, d, 0, NULL, NULL);
+  /* The head by e-mail and in the app; the report up the chain to the director. */
+  g_assert_cmpint (sd_notification_count_unread (f->store, f->head), ==, 2);
+  g_assert_cmpint (sd_notification_count_unread (f->store, f->director), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE user_id = %" G_GINT64_FORMAT
+                          " AND text LIKE '%%manager0 Test%%head Test%%'", f->director), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE user_id = %" G_GINT64_FORMAT
+                          " AND channel = 'email'", f->head), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM tasks WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND deadline = '2026-01-04T08:00:00Z'", d), ==, 1);
+  /* Above the threshold, the head of sales takes the deal. */
+  g_assert_cmpint (count (f, "SELECT user_id FROM deal_responsibles WHERE deal_id = %" G_GINT64_FORMAT, d),
+                   ==, f->head);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM journal WHERE entity = 'deal_responsible'"
+                          " AND op = 'update' AND deal_id = %" G_GINT64_FORMAT, d), ==, 1);
+}
+
+static void
+on_document (SdAutomation *automation, gint64 deal_id, const char *kind, gpointer data)
+{
+  g_strlcpy (data, kind, 32);
+}
+
+static void
+test_approval (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->b2b, "prospect_found", f->managers[0], 0);
+  gint64 estimate = file (f, d, "estimate");
+  g_autofree char *attachments = g_strdup_printf ("[%" G_GINT64_FORMAT "]", estimate);
+  g_autofree char *stage = NULL;
+  char requested[32] = "";
+
+  g_signal_connect (f->automation, "document-requested", G_CALLBACK (on_document), requested);
+  event (f, SD_EVENT_APPROVAL_GIVEN, d, f->head, NULL, NULL);
+  g_assert_cmpstr (requested, ==, "estimate");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE contact_id = %" G_GINT64_FORMAT
+                          " AND channel = 'email' AND attachments = '%s'", f->contact, attachments), ==, 1);
+  stage = stage_of (f, d);
+  g_assert_cmpstr (stage, ==, "proposal_sent");
+}
+
+static void
+test_photo_guard (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->body, "first_contact", f->managers[0], 0);
+  gint64 inspection = sd_store_find_stage (f->store, f->body, "inspection");
+  g_autoptr(GError) error = NULL;
+
+  event (f, SD_EVENT_ENTERED, d, f->managers[0], NULL, NULL);
+  /* Required fields: the manager is told to fill them. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE user_id = %" G_GINT64_FORMAT
+                          " AND text LIKE '%%Вид объекта%%'", f->managers[0]), ==, 1);
+  g_assert_false (sd_automation_move_deal (f->automation, d, inspection, &error));
+  g_assert_error (error, SD_AUTOMATION_ERROR, SD_AUTOMATION_ERROR_GUARD);
+  g_assert_cmpstr (error->message, ==, "Прикрепите хотя бы одну фотографию");
+  g_clear_error (&error);
+  file (f, d, "photo");
+  g_assert_true (sd_automation_check_enter (f->automation, d, inspection, f->managers[0], &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_auto_moves (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->body, "first_contact", f->managers[0], 0);
+  gint64 form = deal (f, f->body, "first_contact", f->managers[0], 0);
+  g_autoptr(SdChanges) amount = sd_changes_new ();
+  g_autofree char *photo = NULL, *s1 = NULL, *s2 = NULL, *s3 = NULL;
+
+  photo = g_strdup_printf ("file-%" G_GINT64_FORMAT, file (f, d, "photo"));
+  event (f, SD_EVENT_FILE_ATTACHED, d, f->managers[0], "photo", photo);
+  s1 = stage_of (f, d);
+  g_assert_cmpstr (s1, ==, "inspection");
+  sd_changes_set_int (amount, "amount", 5000000);
+  g_assert_true (sd_store_update (f->store, SD_ENTITY_DEAL, d, amount, NULL));
+  event (f, SD_EVENT_FIELD_CHANGED, d, f->managers[0], "amount", "journal-amount");
+  s2 = stage_of (f, d);
+  g_assert_cmpstr (s2, ==, "agreement");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation' AND text LIKE '%%Согласование%%'", d), >=, 1);
+
+  file (f, form, "photo");
+  event (f, SD_EVENT_FORM_RECEIVED, form, 0, NULL, "form-9");
+  s3 = stage_of (f, form);
+  g_assert_cmpstr (s3, ==, "inspection");
+}
+
+static void
+set_field (Fixture *f, gint64 d, gint64 pipeline, const char *code, const char *value)
+{
+  SdChanges *c = sd_changes_new ();
+
+  sd_changes_set_int (c, "deal_id", d);
+  sd_changes_set_int (c, "field_id", sd_store_find_custom_field (f->store, pipeline, code));
+  sd_changes_set_text (c, "value", value);
+  insert (f->store, SD_ENTITY_DEAL_FIELD, c);
+}
+
+static void
+test_priority (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->body, "first_contact", f->managers[0], 0);
+
+  set_field (f, d, f->body, "object_type", "fuel_tanker");
+  file (f, d, "photo");
+  event (f, SD_EVENT_FILE_ATTACHED, d, f->managers[0], "photo", "file-1");
+  g_assert_cmpint (sd_notification_count_unread (f->store, f->senior), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE user_id = %" G_GINT64_FORMAT
+                          " AND channel = 'email'", f->senior), ==, 1);
+}
+
+static void
+move (Fixture *f, gint64 d, gint64 pipeline, const char *stage)
+{
+  g_autoptr(GError) error = NULL;
+
+  sd_store_set_actor (f->store, SD_ACTOR_SYSTEM);
+  g_assert_true (sd_automation_move_deal (f->automation, d, sd_store_find_stage (f->store, pipeline, stage),
+                                          &error));
+  g_assert_no_error (error);
+}
+
+static gint
+run_due (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  gint fired = sd_automation_run_due (f->automation, &error);
+
+  g_assert_no_error (error);
+  return fired;
+}
+
+static void
+test_reminders (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->body, "agreement", f->managers[0], 0);
+
+  move (f, d, f->body, "waiting_vehicle");
+  g_assert_cmpint (run_due (f), ==, 0);
+  sd_store_set_time (f->store, T0 + DAY);
+  g_assert_cmpint (run_due (f), ==, 1);   /* "we are waiting for you" */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'sms'"
+                          " AND body LIKE '%%ждём%%'"), ==, 1);
+  sd_store_set_time (f->store, T0 + 2 * DAY);
+  g_assert_cmpint (run_due (f), ==, 1);
+  sd_store_set_time (f->store, T0 + 4 * DAY);
+  g_assert_cmpint (run_due (f), ==, 1);
+  g_assert_cmpint (sd_notification_count_unread (f->store, f->managers[0]), ==, 2);
+  /* Gone from the stage: the reminder lapses. */
+  move (f, d, f->body, "vehicle_in_work");
+  sd_store_set_time (f->store, T0 + 30 * DAY);
+  run_due (f);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE text LIKE '%%привезти%%'"), ==, 2);
+  /* Nothing is owed (amount 0): no payment reminders either. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE text LIKE '%%оплату%%'"), ==, 0);
+}
+
+static void
+test_year_after (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->body, "waiting_payment", f->managers[0], 0);
+
+  move (f, d, f->body, "won");
+  sd_store_set_time (f->store, T0 + 364 * DAY);
+  run_due (f);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'email'"), ==, 0);
+  sd_store_set_time (f->store, T0 + 366 * DAY);
+  run_due (f);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'email'"
+                          " AND address = 'ivan@example.org' AND subject = 'Пора на ТО?'"), ==, 1);
+}
+
+static void
+won_deal (Fixture *f, gint64 manager, gint64 amount_rub)
+{
+  deal (f, f->b2b, "won", manager, amount_rub);
+}
+
+static void
+test_rating (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) ratings = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint m = 0; m < 3; m++)
+    {
+      g_autoptr(SdChanges) plan = sd_changes_new ();
+      sd_changes_set_int (plan, "sales_plan", 100000 * 100);
+      g_assert_true (sd_store_update (f->store, SD_ENTITY_USER, f->managers[m], plan, NULL));
+    }
+  g_assert_cmpint (run_due (f), ==, 0);      /* sets the January rating for 1 February */
+  sd_store_set_time (f->store, T0 + 9 * DAY);
+  won_deal (f, f->managers[0], 120000);      /* 120 % */
+  won_deal (f, f->managers[1], 100000);      /* 100 % */
+  won_deal (f, f->managers[2], 50000);       /*  50 % */
+
+  ratings = sd_rating_compute (f->store, "sales_manager", T0 - 8 * 3600, T0 - 8 * 3600 + 31 * DAY,
+                               &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((SdSellerRating *) ratings->pdata[0])->user_id, ==, f->managers[0]);
+  g_assert_cmpint (((SdSellerRating *) ratings->pdata[1])->user_id, ==, f->managers[1]);
+  g_assert_cmpint (((SdSellerRating *) ratings->pdata[2])->user_id, ==, f->managers[2]);
+  g_assert_cmpfloat (((SdSellerRating *) ratings->pdata[0])->plan_completion, ==, 1.2);
+
+  /* A week offline into February: January is rated once, thanks to the two at plan. */
+  sd_store_set_time (f->store, T0 + 37 * DAY);
+  g_assert_cmpint (run_due (f), ==, 1);
+  g_assert_cmpint (run_due (f), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'feed'"), ==, 2);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'feed'"
+                          " AND body LIKE 'Благодарим manager0 Test: план за 2026-01 выполнен на 120%% (120%%000 ₽)!'"),
+                   ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'feed'"
+                          " AND user_id = %" G_GINT64_FORMAT, f->managers[2]), ==, 0);
+  g_assert_cmpint (count (f, "SELECT due_at FROM automation_timers WHERE rule = 'b2b_sales/$rating'"),
+                   ==, 1772323200);  /* 2026-03-01 */
+}
+
+static void
+test_follow_up (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->b2b, "first_call", f->managers[0], 0);
+  g_autoptr(SdDeal) after = NULL;
+
+  set_field (f, d, f->b2b, "call_outcome", "refused");
+  event (f, SD_EVENT_FIELD_CHANGED, d, f->managers[0], "call_outcome", "journal-3");
+  after = sd_store_get_deal (f->store, d, NULL);
+  g_assert_cmpstr (after->next_contact_on, ==, "2026-01-15");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM tasks WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND deadline = '2026-01-15T08:00:00Z'", d), ==, 1);
+}
+
+static void
+test_preferred_channel (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->renovation, "measurement", f->managers[0], 0);
+  g_autoptr(SdChanges) when = sd_changes_new ();
+
+  set_field (f, d, f->renovation, "notify_by", "sms");
+  sd_changes_set_text (when, "measurement_at", "2026-01-05T10:00");
+  sd_changes_set_text (when, "measurement_address", "Lenina 1");
+  g_assert_true (sd_store_update (f->store, SD_ENTITY_DEAL, d, when, NULL));
+  event (f, SD_EVENT_FIELD_CHANGED, d, f->managers[0], "measurement_at", "journal:1");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'sms'"
+                          " AND address = '+79990000000' AND body LIKE '%%2026-01-05T10:00%%Lenina 1%%'"),
+                   ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'email'"), ==, 0);
+}
+
+static void
+test_tender_lost (Fixture *f, gconstpointer data)
+{
+  gint64 tender = sd_store_find_pipeline (f->store, "b2b_tender");
+  gint64 d = deal (f, tender, "bidding", f->managers[0], 0);
+
+  move (f, d, tender, "lost");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM tasks WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND responsible_id = %" G_GINT64_FORMAT, d, f->head), ==, 1);
+}
+
+static void
+test_offline_week (Fixture *f, gconstpointer data)
+{
+  gint64 a = deal (f, f->body, "agreement", f->managers[0], 10000);
+  gint64 b = deal (f, f->body, "agreement", f->managers[1], 10000);
+
+  move (f, a, f->body, "vehicle_in_work");   /* SMS after 1 day, reminder every 2 days */
+  sd_store_set_time (f->store, T0 + 3600);
+  move (f, b, f->body, "vehicle_in_work");
+  sd_store_set_time (f->store, T0 + 7 * DAY);
+  /* Two one-off SMS and two collapsed reminders, earliest first, once each. */
+  g_assert_cmpint (run_due (f), ==, 4);
+  g_assert_cmpint (run_due (f), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'sms'"), ==, 2);
+  g_assert_cmpint (count (f, "SELECT deal_id FROM automation_outbox WHERE channel = 'sms'"
+                          " ORDER BY id LIMIT 1"), ==, a);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM notifications"), ==, 2);
+  g_assert_cmpint (count (f, "SELECT min(due_at) FROM automation_timers"), >, T0 + 7 * DAY);
+}
+
+static void
+test_counted_from_entry (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 d;
+
+  /* The deal enters the stage at T0; the engine hears of it three days later. */
+  sd_store_set_actor (f->store, f->managers[0]);
+  d = deal (f, f->body, "waiting_vehicle", f->managers[0], 0);
+  sd_store_set_actor (f->store, SD_ACTOR_SYSTEM);
+  sd_store_set_time (f->store, T0 + 3 * DAY);
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  g_assert_no_error (error);
+  /* The SMS a day after entering and the reminder two days after are both due now. */
+  g_assert_cmpint (run_due (f), ==, 2);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'sms'"
+                          " AND deal_id = %" G_GINT64_FORMAT, d), ==, 1);
+  g_assert_cmpint (count (f, "SELECT due_at FROM automation_timers WHERE deal_id = %" G_GINT64_FORMAT, d),
+                   ==, T0 + 4 * DAY);
+}
+
+static void
+test_replay (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->b2b, "prospect_found", 0, 0);
+  gint64 e = deal (f, f->body, "first_contact", f->managers[0], 0);
+  g_autofree char *first = NULL, *second = NULL, *third = NULL;
+
+  file (f, e, "photo");
+  for (guint round = 0; round < 2; round++)
+    {
+      event (f, SD_EVENT_FORM_RECEIVED, d, 0, NULL, "form-1");
+      event (f, SD_EVENT_CONVERTED, d, 0, NULL, NULL);
+      event (f, SD_EVENT_FILE_ATTACHED, e, f->managers[0], "photo", "file-1");
+      event (f, SD_EVENT_ENTERED, e, 0, NULL, NULL);
+      if (round == 0)
+        first = sd_test_store_digest (f->ts);
+    }
+  second = sd_test_store_digest (f->ts);
+  g_assert_cmpstr (first, ==, second);
+
+  /* A restart: a new engine over the same database fires nothing either. */
+  g_clear_object (&f->automation);
+  f->automation = sd_automation_new (f->store);
+  sd_automation_add_playbook (f->automation, sd_test_load_shipped ("b2b-sales.json"));
+  sd_automation_add_playbook (f->automation, sd_test_load_shipped ("body-repair.json"));
+  event (f, SD_EVENT_FORM_RECEIVED, d, 0, NULL, "form-1");
+  event (f, SD_EVENT_FILE_ATTACHED, e, f->managers[0], "photo", "file-1");
+  third = sd_test_store_digest (f->ts);
+  g_assert_cmpstr (first, ==, third);
+}
+
+static void
+test_unkeyed (Fixture *f, gconstpointer data)
+{
+  gint64 d = deal (f, f->body, "inspection", f->managers[0], 0);
+  SdAutomationEvent e = { SD_EVENT_FIELD_CHANGED, d, 0, "amount", NULL, NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (sd_automation_handle (f->automation, &e, &error));
+  g_assert_error (error, SD_AUTOMATION_ERROR, SD_AUTOMATION_ERROR_INVALID);
+}
+
+static void
+test_journal (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stage = NULL, *digest = NULL, *again = NULL;
+  gint64 mine, pulled;
+  SdChanges *c;
+
+  /* A manager at this desktop opens a deal and attaches a photo… */
+  sd_store_set_actor (f->store, f->managers[0]);
+  mine = deal (f, f->body, "first_contact", f->managers[0], 0);
+  file (f, mine, "photo");
+  /* …and the sync pulls a form deal from the portal. */
+  sd_store_set_actor (f->store, SD_ACTOR_SYSTEM);
+  sd_store_set_origin (f->store, "remote");
+  c = sd_changes_new ();
+  sd_changes_set_text (c, "title", "From the site");
+  sd_changes_set_int (c, "pipeline_id", f->b2b);
+  sd_changes_set_int (c, "stage_id", sd_store_find_stage (f->store, f->b2b, "prospect_found"));
+  sd_changes_set_int (c, "contact_id", f->contact);
+  sd_changes_set_text (c, "source", "form");
+  pulled = insert (f->store, SD_ENTITY_DEAL, c);
+  sd_store_set_origin (f->store, "local");
+
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  g_assert_no_error (error);
+  stage = stage_of (f, mine);
+  g_assert_cmpstr (stage, ==, "inspection");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM deal_responsibles WHERE deal_id = %" G_GINT64_FORMAT,
+                          pulled), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND contact_id IS NOT NULL", pulled), ==, 2);
+
+  /* The engine's own writes are not read back as events; reading again does nothing. */
+  digest = sd_test_store_digest (f->ts);
+  sd_store_set_meta (f->store, "automation.journal_cursor", "0", NULL);
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  again = sd_test_store_digest (f->ts);
+  g_assert_cmpstr (digest, ==, again);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT, pulled),
+                   ==, 1);
+}
+
+static void
+test_broken (void)
+{
+  static const struct { const char *rules; const char *message; } cases[] = {
+    { "\"robots\": [{\"code\": \"a\", \"actions\": [{\"do\": \"move\", \"stage\": \"nowhere\"}]}]",
+      "x.json: $.stages[0].robots[0].actions[0].stage: unknown stage \"nowhere\" (not in $.stages)" },
+    { "\"guards\": [{\"code\": \"g\", \"when\": {\"field\": \"colour\", \"op\": \"set\"}, \"message\": \"m\"}]",
+      "x.json: $.stages[0].guards[0].when.field: unknown field \"colour\" (not a deal, contact or company field, nor in $.fields)" },
+    { "\"robots\": [{\"code\": \"a\", \"delay\": \"soon\", \"actions\": [{\"do\": \"post_feed\", \"text\": \"t\"}]}]",
+      "x.json: $.stages[0].robots[0].delay: expected a duration like \"30m\", \"2h\", \"3d\", \"2w\" or \"1y\", got \"soon\"" },
+    { "\"robots\": [{\"code\": \"a\", \"actions\": [{\"do\": \"notify\", \"to\": \"role:boss\", \"text\": \"t\"}]}]",
+      "x.json: $.stages[0].robots[0].actions[0].to: unknown role \"boss\" (declare it in $.roles)" },
+    { "\"robots\": [{\"code\": \"a\", \"actions\": [{\"do\": \"post_feed\", \"text\": \"Hi {clent}\"}]}]",
+      "x.json: $.stages[0].robots[0].actions[0].text: unknown placeholder {clent}" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = g_strdup_printf (
+        "{\"format\": 1, \"code\": \"x\", \"name\": \"X\","
+        " \"roles\": [{\"code\": \"head\", \"name\": \"Head\"}],"
+        " \"stages\": [{\"code\": \"a\", \"name\": \"A\", \"color\": \"#000000\", %s},"
+        "  {\"code\": \"w\", \"name\": \"W\", \"color\": \"#000000\", \"semantics\": \"won\"},"
+        "  {\"code\": \"l\", \"name\": \"L\", \"color\": \"#000000\", \"semantics\": \"lost\"}],"
+        " \"access\": []}", cases[i].rules);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SdPlaybook) pb = sd_playbook_load_data ("x.json", json, -1, &error);
+
+      g_assert_null (pb);
+      g_assert_error (error, SD_PLAYBOOK_ERROR, SD_PLAYBOOK_ERROR_INVALID);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_setenv ("LANGUAGE", "ru", TRUE);
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, setup, func, teardown)
+  ADD ("/automation/R-AUTO-1+2/form-deal", test_form_deal);
+  ADD ("/automation/R-AUTO-3/distribution", test_distribution);
+  ADD ("/automation/R-AUTO-3/manual-assignment", test_manual_assignment);
+  ADD ("/automation/R-AUTO-4/converted", test_converted);
+  ADD ("/automation/R-AUTO-5/approval", test_approval);
+  ADD ("/automation/R-AUTO-6/photo-guard-and-fields", test_photo_guard);
+  ADD ("/automation/R-AUTO-7/auto-moves", test_auto_moves);
+  ADD ("/automation/R-AUTO-8/priority-client", test_priority);
+  ADD ("/automation/R-AUTO-9/reminders", test_reminders);
+  ADD ("/automation/R-AUTO-10/year-after", test_year_after);
+  ADD ("/automation/R-AUTO-11/rating-and-thanks", test_rating);
+  ADD ("/automation/R-KPI-3/follow-up", test_follow_up);
+  ADD ("/automation/R-COMM-3/preferred-channel", test_preferred_channel);
+  ADD ("/automation/seed-001/tender-lost", test_tender_lost);
+  ADD ("/automation/timers/offline-week", test_offline_week);
+  ADD ("/automation/timers/counted-from-entry", test_counted_from_entry);
+  ADD ("/automation/replay", test_replay);
+  ADD ("/automation/unkeyed-event-refused", test_unkeyed);
+  ADD ("/automation/journal/user-and-portal", test_journal);
+  g_test_add_func ("/automation/broken-rules", test_broken);
+  return g_test_run ();
+}
