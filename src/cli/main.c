@@ -20,6 +20,9 @@ static const SdCliCommand commands[] = {
   { "playbook", N_("Check playbook files"), sd_cli_playbook },
   { "users", N_("List the staff and their roles"), sd_cli_users },
   { "automation", N_("Run the automation rules, or list unread notifications"), sd_cli_automation },
+  { "connect", N_("Connect to a Bitrix24 portal through an inbound webhook"), sd_cli_connect },
+  { "sync", N_("Exchange changes with the connected Bitrix24 portal"), sd_cli_sync },
+  { "disconnect", N_("Forget the connected Bitrix24 portal"), sd_cli_disconnect },
 };
 
 static void

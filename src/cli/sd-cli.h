@@ -57,5 +57,8 @@ int sd_cli_journal  (int argc, char **argv);
 int sd_cli_playbook (int argc, char **argv);
 int sd_cli_users    (int argc, char **argv);
 int sd_cli_automation (int argc, char **argv);
+int sd_cli_connect  (int argc, char **argv);
+int sd_cli_sync     (int argc, char **argv);
+int sd_cli_disconnect (int argc, char **argv);
 
 G_END_DECLS

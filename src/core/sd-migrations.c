@@ -293,6 +293,30 @@ static const char migration_1[] =
   "  body, tokenize = 'ascii', prefix = '2 3',"
   "  detail = none, columnsize = 0);";
 
+/* The sync with Bitrix24 (src/bitrix): a creation sent but never confirmed is looked up
+ * by its client key before it is sent again, so the journal remembers the attempt; a
+ * field both sides changed waits in sync_conflicts (values as JSON literals) for the
+ * user's choice; deals find their stage by the portal's STATUS_ID. */
+static const char migration_2[] =
+  "ALTER TABLE journal ADD COLUMN push_attempted_at TEXT;"
+
+  "CREATE TABLE sync_conflicts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  entity TEXT NOT NULL,"
+  "  entity_id INTEGER NOT NULL,"
+  "  field TEXT NOT NULL,"
+  "  local_value TEXT NOT NULL,"
+  "  remote_value TEXT NOT NULL,"
+  "  remote_author_id INTEGER,"     /* the portal's user id of who changed it there */
+  "  remote_at TEXT,"               /* the portal's DATE_MODIFY of that change */
+  "  created_at TEXT NOT NULL,"
+  "  resolved_at TEXT,"
+  "  resolution TEXT CHECK (resolution IS NULL OR resolution = 'local' OR resolution = 'remote'));"
+  "CREATE UNIQUE INDEX sync_conflicts_open ON sync_conflicts(entity, entity_id, field)"
+  "  WHERE resolved_at IS NULL;"
+
+  "CREATE INDEX stages_b24 ON stages(pipeline_id, b24_status_id) WHERE b24_status_id IS NOT NULL;";
+
 /* Automation (issue 6). Numbered 3: migration 2 is the sync's, merged beside this one.
  * These tables are the engine's own state and queues, written in the same transaction as
  * the store writes a rule makes, but not journaled: they are not synced as rows. */
@@ -358,6 +382,7 @@ static const char migration_3[] =
 
 static const char *const migrations[] = {
   migration_1,
+  migration_2,
   migration_3,
 };
 

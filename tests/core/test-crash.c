@@ -16,12 +16,15 @@
 static void G_GNUC_NORETURN
 write_forever (const char *path,
                gint64      pipeline,
-               gint64      stage)
+               gint64      stage,
+               int         ready_fd)
 {
   g_autoptr(GError) error = NULL;
   SdStore *store = sd_store_open (path, &error);
 
-  if (store == NULL)
+  /* Tell the parent to start its clock: kills are meant to land among the writes, not in
+   * the open, however slow a sanitizer makes that. */
+  if (store == NULL || write (ready_fd, "r", 1) != 1)
     _exit (3);
   for (guint i = 0;; i++)
     {
@@ -94,12 +97,19 @@ test_sigkill_at_random (SdTestStore  *f,
   for (guint i = 0; i < KILLS; i++)
     {
       int status;
-      pid_t pid = fork ();
+      int ready[2];
+      char byte;
+      pid_t pid;
 
+      g_assert_cmpint (pipe (ready), ==, 0);
+      pid = fork ();
       g_assert_cmpint (pid, >=, 0);
       if (pid == 0)
-        write_forever (f->path, f->pipeline, f->stage_new);
-      g_usleep (g_test_rand_int_range (10, 120) * 1000);
+        write_forever (f->path, f->pipeline, f->stage_new, ready[1]);
+      close (ready[1]);
+      g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
+      close (ready[0]);
+      g_usleep (g_test_rand_int_range (1, 60) * 1000);
       g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
       g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
       g_assert_true (WIFSIGNALED (status));  /* killed while writing, not failed */

@@ -1,0 +1,802 @@
+/* sd-store-sync.c: server ids, the outbox and conflicts for the sync.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sd-store"
+
+#include "sd-store-sync.h"
+#include "sd-store-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+void
+sd_conflict_free (SdConflict *conflict)
+{
+  g_free (conflict->entity);
+  g_free (conflict->field);
+  g_free (conflict->local_value);
+  g_free (conflict->remote_value);
+  g_free (conflict->remote_author);
+  g_free (conflict->remote_at);
+  g_free (conflict->created_at);
+  g_free (conflict);
+}
+
+gint64
+sd_store_find_b24 (SdStore  *self,
+                   SdEntity  entity,
+                   gint64    b24_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE b24_id = ?",
+                                          sd_entity_info (entity)->table);
+  sqlite3_stmt *stmt = sd_store_prepare (self, sql, NULL);
+  gint64 id = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, b24_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return id;
+}
+
+gboolean
+sd_store_get_b24_id (SdStore  *self,
+                     SdEntity  entity,
+                     gint64    id,
+                     gint64   *out_b24_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT b24_id FROM %s WHERE id = ? AND b24_id IS NOT NULL",
+                                          sd_entity_info (entity)->table);
+  sqlite3_stmt *stmt = sd_store_prepare (self, sql, NULL);
+  gboolean found = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *out_b24_id = sqlite3_column_int64 (stmt, 0);
+      found = TRUE;
+    }
+  sqlite3_reset (stmt);
+  return found;
+}
+
+char *
+sd_store_get_remote_modified (SdStore  *self,
+                              SdEntity  entity,
+                              gint64    id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT remote_modified FROM %s WHERE id = ?",
+                                          sd_entity_info (entity)->table);
+  sqlite3_stmt *stmt = sd_store_prepare (self, sql, NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+gboolean
+sd_store_set_b24_state (SdStore     *self,
+                        SdEntity     entity,
+                        gint64       id,
+                        gint64       b24_id,
+                        const char  *remote_modified,
+                        GError     **error)
+{
+  const SdEntityInfo *info = sd_entity_info (entity);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+
+  if (b24_id >= 0)
+    {
+      sql = g_strdup_printf ("UPDATE %s SET b24_id = ? WHERE id = ?", info->table);
+      if ((stmt = sd_store_prepare (self, sql, error)) == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, b24_id);
+      sqlite3_bind_int64 (stmt, 2, id);
+      if (!sd_store_step_done (self, stmt, error))
+        return FALSE;
+      g_clear_pointer (&sql, g_free);
+    }
+  if (remote_modified != NULL)
+    {
+      sql = g_strdup_printf ("UPDATE %s SET remote_modified = ? WHERE id = ?", info->table);
+      if ((stmt = sd_store_prepare (self, sql, error)) == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, remote_modified, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, id);
+      if (!sd_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+GArray *
+sd_store_list_b24_ids (SdStore  *self,
+                       SdEntity  entity,
+                       GError  **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT b24_id FROM %s WHERE b24_id IS NOT NULL "
+                                          "ORDER BY b24_id", sd_entity_info (entity)->table);
+  sqlite3_stmt *stmt = sd_store_prepare (self, sql, error);
+  GArray *ids;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read");
+      g_array_unref (ids);
+      return NULL;
+    }
+  return ids;
+}
+
+gint64
+sd_store_find_stage_b24 (SdStore    *self,
+                         gint64      pipeline_id,
+                         const char *status_id)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT id FROM stages WHERE pipeline_id = ? "
+                                         "AND b24_status_id = ?", NULL);
+  gint64 id = 0;
+
+  if (stmt == NULL || status_id == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, pipeline_id);
+  sqlite3_bind_text (stmt, 2, status_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return id;
+}
+
+char *
+sd_store_get_stage_b24 (SdStore *self,
+                        gint64   stage_id)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT b24_status_id FROM stages WHERE id = ?", NULL);
+  char *status = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, stage_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    status = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return status;
+}
+
+/* "… AND entity IN (?, ?, …)" with one parameter for each of @entities, from ?@first on. */
+static char *
+outbox_sql (const char         *head,
+            const char * const *entities,
+            const char         *tail)
+{
+  GString *sql = g_string_new (head);
+
+  g_string_append (sql, " WHERE origin = 'local' AND pushed_at IS NULL AND entity IN (");
+  for (guint i = 0; entities[i] != NULL; i++)
+    g_string_append (sql, i > 0 ? ", ?" : "?");
+  g_string_append (sql, ")");
+  g_string_append (sql, tail);
+  return g_string_free (sql, FALSE);
+}
+
+static SdJournalEntry *
+make_entry (sqlite3_stmt *stmt)
+{
+  SdJournalEntry *entry = g_new0 (SdJournalEntry, 1);
+
+  entry->id = sqlite3_column_int64 (stmt, 0);
+  entry->entity = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  entry->entity_id = sqlite3_column_int64 (stmt, 2);
+  entry->deal_id = sqlite3_column_int64 (stmt, 3);
+  entry->op = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  entry->changes = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+  entry->author_id = sqlite3_column_int64 (stmt, 6);
+  entry->at = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
+  entry->origin = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
+  return entry;
+}
+
+GPtrArray *
+sd_store_list_outbox (SdStore             *self,
+                      const char * const  *entities,
+                      guint                limit,
+                      GError             **error)
+{
+  g_autofree char *sql = outbox_sql ("SELECT id, entity, entity_id, deal_id, op, changes, "
+                                     "author_id, at, origin FROM journal", entities,
+                                     " ORDER BY id LIMIT ?");
+  sqlite3_stmt *stmt = sd_store_prepare (self, sql, error);
+  GPtrArray *entries;
+  guint n = 0;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  for (; entities[n] != NULL; n++)
+    sqlite3_bind_text (stmt, n + 1, entities[n], -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, n + 1, limit);
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_journal_entry_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (entries, make_entry (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read");
+      g_ptr_array_unref (entries);
+      return NULL;
+    }
+  return entries;
+}
+
+guint
+sd_store_count_outbox (SdStore            *self,
+                       const char * const *entities)
+{
+  g_autofree char *sql = outbox_sql ("SELECT count(*) FROM journal", entities, "");
+  sqlite3_stmt *stmt = sd_store_prepare (self, sql, NULL);
+  guint count = 0;
+
+  if (stmt == NULL)
+    return 0;
+  for (guint i = 0; entities[i] != NULL; i++)
+    sqlite3_bind_text (stmt, i + 1, entities[i], -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+  return count;
+}
+
+static gboolean
+set_journal_time (SdStore    *self,
+                  const char *sql,
+                  gint64      journal_id,
+                  GError    **error)
+{
+  g_autofree char *now = sd_store_now_iso (self);
+  sqlite3_stmt *stmt = sd_store_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, journal_id);
+  return sd_store_step_done (self, stmt, error);
+}
+
+gboolean
+sd_store_mark_pushed (SdStore  *self,
+                      gint64    journal_id,
+                      GError  **error)
+{
+  return set_journal_time (self, "UPDATE journal SET pushed_at = ? WHERE id = ?", journal_id, error);
+}
+
+gboolean
+sd_store_mark_push_attempted (SdStore  *self,
+                              gint64    journal_id,
+                              GError  **error)
+{
+  return set_journal_time (self, "UPDATE journal SET push_attempted_at = ? WHERE id = ?",
+                           journal_id, error);
+}
+
+gboolean
+sd_store_get_push_attempted (SdStore *self,
+                             gint64   journal_id)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT push_attempted_at IS NOT NULL FROM journal "
+                                         "WHERE id = ?", NULL);
+  gboolean attempted = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, journal_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    attempted = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  return attempted;
+}
+
+static void
+value_free (SdValue *value)
+{
+  sd_value_clear (value);
+  g_free (value);
+}
+
+static void
+node_to_value (JsonNode *node,
+               SdValue  *value)
+{
+  memset (value, 0, sizeof *value);
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node) || !JSON_NODE_HOLDS_VALUE (node))
+    value->kind = SD_VALUE_NULL;
+  else if (json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      value->kind = SD_VALUE_STRING;
+      value->text = g_strdup (json_node_get_string (node));
+    }
+  else
+    {
+      value->kind = SD_VALUE_NUMBER;
+      value->number = json_node_get_int (node);
+    }
+}
+
+GHashTable *
+sd_store_outbox_base (SdStore  *self,
+                      SdEntity  entity,
+                      gint64    id,
+                      GError  **error)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT changes FROM journal WHERE entity = ? "
+                                         "AND entity_id = ? AND pushed_at IS NULL "
+                                         "AND origin = 'local' ORDER BY id", error);
+  GHashTable *base;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  base = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) value_free);
+  sqlite3_bind_text (stmt, 1, sd_entity_info (entity)->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      JsonObject *changes;
+      GList *members;
+
+      if (!json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 0), -1, NULL)
+          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        continue;
+      changes = json_node_get_object (json_parser_get_root (parser));
+      members = json_object_get_members (changes);
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonNode *pair = json_object_get_member (changes, l->data);
+          SdValue *value;
+
+          /* The first change of a field holds the value the portal last agreed on. */
+          if (g_hash_table_contains (base, l->data) || !JSON_NODE_HOLDS_ARRAY (pair))
+            continue;
+          value = g_new0 (SdValue, 1);
+          node_to_value (json_array_get_element (json_node_get_array (pair), 0), value);
+          g_hash_table_insert (base, g_strdup (l->data), value);
+        }
+      g_list_free (members);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read");
+      g_hash_table_unref (base);
+      return NULL;
+    }
+  return base;
+}
+
+gboolean
+sd_store_read_value (SdStore     *self,
+                     SdEntity     entity,
+                     gint64       id,
+                     const char  *field,
+                     SdValue     *out_value,
+                     GError     **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (sd_entity_find_column (entity, field) != NULL, FALSE);
+
+  sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", field, sd_entity_info (entity)->table);
+  if ((stmt = sd_store_prepare (self, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  memset (out_value, 0, sizeof *out_value);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      switch (sqlite3_column_type (stmt, 0))
+        {
+        case SQLITE_NULL:
+          out_value->kind = SD_VALUE_NULL;
+          break;
+        case SQLITE_INTEGER:
+          out_value->kind = SD_VALUE_NUMBER;
+          out_value->number = sqlite3_column_int64 (stmt, 0);
+          break;
+        default:
+          out_value->kind = SD_VALUE_STRING;
+          out_value->text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+        }
+    }
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                 _("The row to read is gone"));
+  else
+    sd_store_set_sqlite_error (self, error, "Cannot read");
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
+}
+
+char *
+sd_value_to_json (const SdValue *value)
+{
+  g_autoptr(JsonNode) node = json_node_alloc ();
+
+  if (value->kind == SD_VALUE_NUMBER)
+    json_node_init_int (node, value->number);
+  else if (value->kind == SD_VALUE_STRING)
+    json_node_init_string (node, value->text);
+  else
+    json_node_init_null (node);
+  return json_to_string (node, FALSE);
+}
+
+gboolean
+sd_value_from_json (const char *json,
+                    SdValue    *out_value)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
+    return FALSE;
+  node_to_value (json_parser_get_root (parser), out_value);
+  return TRUE;
+}
+
+gboolean
+sd_store_add_conflict (SdStore        *self,
+                       SdEntity        entity,
+                       gint64          id,
+                       const char     *field,
+                       const SdValue  *local_value,
+                       const SdValue  *remote_value,
+                       gint64          remote_author_id,
+                       const char     *remote_at,
+                       GError        **error)
+{
+  g_autofree char *local_json = sd_value_to_json (local_value);
+  g_autofree char *remote_json = sd_value_to_json (remote_value);
+  g_autofree char *now = sd_store_now_iso (self);
+  sqlite3_stmt *stmt;
+
+  stmt = sd_store_prepare (self,
+                           "INSERT INTO sync_conflicts (entity, entity_id, field, local_value, "
+                           "remote_value, remote_author_id, remote_at, created_at) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                           "ON CONFLICT (entity, entity_id, field) WHERE resolved_at IS NULL "
+                           "DO UPDATE SET local_value = ?4, remote_value = ?5, "
+                           "remote_author_id = ?6, remote_at = ?7", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sd_entity_info (entity)->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, local_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, remote_json, -1, SQLITE_TRANSIENT);
+  if (remote_author_id > 0)
+    sqlite3_bind_int64 (stmt, 6, remote_author_id);
+  sqlite3_bind_text (stmt, 7, remote_at, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, now, -1, SQLITE_TRANSIENT);
+  return sd_store_step_done (self, stmt, error);
+}
+
+static SdConflict *
+make_conflict (sqlite3_stmt *stmt)
+{
+  SdConflict *conflict = g_new0 (SdConflict, 1);
+
+  conflict->id = sqlite3_column_int64 (stmt, 0);
+  conflict->entity = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  conflict->entity_id = sqlite3_column_int64 (stmt, 2);
+  conflict->field = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  conflict->local_value = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  conflict->remote_value = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+  conflict->remote_author_id = sqlite3_column_int64 (stmt, 6);
+  conflict->remote_author = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
+  conflict->remote_at = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
+  conflict->created_at = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
+  return conflict;
+}
+
+GPtrArray *
+sd_store_list_conflicts (SdStore  *self,
+                         SdEntity  entity,
+                         gint64    id,
+                         GError  **error)
+{
+  sqlite3_stmt *stmt;
+  GPtrArray *conflicts;
+  int rc;
+
+  stmt = sd_store_prepare (self,
+                           "SELECT c.id, c.entity, c.entity_id, c.field, c.local_value, "
+                           " c.remote_value, c.remote_author_id, u.last_name || ' ' || u.first_name,"
+                           " c.remote_at, c.created_at "
+                           "FROM sync_conflicts c LEFT JOIN users u ON u.b24_id = c.remote_author_id "
+                           "WHERE c.resolved_at IS NULL AND c.entity = ?1 AND (?2 = 0 OR c.entity_id = ?2) "
+                           "ORDER BY c.id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, sd_entity_info (entity)->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_conflict_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (conflicts, make_conflict (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read");
+      g_ptr_array_unref (conflicts);
+      return NULL;
+    }
+  return conflicts;
+}
+
+gboolean
+sd_store_has_conflict (SdStore    *self,
+                       SdEntity    entity,
+                       gint64      id,
+                       const char *field)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT 1 FROM sync_conflicts WHERE resolved_at IS NULL "
+                                         "AND entity = ?1 AND entity_id = ?2 "
+                                         "AND (?3 IS NULL OR field = ?3) LIMIT 1", NULL);
+  gboolean found;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sd_entity_info (entity)->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  if (field != NULL)
+    sqlite3_bind_text (stmt, 3, field, -1, SQLITE_TRANSIENT);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return found;
+}
+
+guint
+sd_store_count_conflicts (SdStore *self)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT count(*) FROM sync_conflicts "
+                                         "WHERE resolved_at IS NULL", NULL);
+  guint count = 0;
+
+  if (stmt == NULL)
+    return 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+  return count;
+}
+
+gboolean
+sd_store_resolve_conflict (SdStore   *self,
+                           gint64     conflict_id,
+                           gboolean   keep_local,
+                           GError   **error)
+{
+  g_autofree char *entity_name = NULL;
+  g_autofree char *field = NULL;
+  g_autofree char *remote_json = NULL;
+  g_autofree char *now = sd_store_now_iso (self);
+  gint64 entity_id = 0;
+  SdEntity entity;
+  sqlite3_stmt *stmt;
+  gboolean found = FALSE;
+
+  stmt = sd_store_prepare (self, "SELECT entity, entity_id, field, remote_value FROM sync_conflicts "
+                           "WHERE id = ? AND resolved_at IS NULL", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conflict_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      entity_name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      entity_id = sqlite3_column_int64 (stmt, 1);
+      field = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      remote_json = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      found = TRUE;
+    }
+  sqlite3_reset (stmt);
+  if (!found || !sd_entity_from_name (entity_name, &entity)
+      || sd_entity_find_column (entity, field) == NULL)
+    {
+      g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND,
+                   _("This conflict is already settled"));
+      return FALSE;
+    }
+
+  if (!sd_store_begin (self, error))
+    return FALSE;
+  if (!keep_local)
+    {
+      g_autoptr(SdChanges) changes = sd_changes_new ();
+      g_autofree char *origin = g_strdup (sd_store_get_origin (self));
+      SdValue value;
+      gboolean written;
+
+      sd_value_from_json (remote_json, &value);
+      if (value.kind == SD_VALUE_NUMBER)
+        sd_changes_set_int (changes, field, value.number);
+      else if (value.kind == SD_VALUE_STRING)
+        sd_changes_set_text (changes, field, value.text);
+      else
+        sd_changes_set_null (changes, field);
+      sd_value_clear (&value);
+      /* The portal's value: taking it is not a change to send back. */
+      sd_store_set_origin (self, "remote");
+      written = sd_store_update (self, entity, entity_id, changes, error);
+      sd_store_set_origin (self, origin);
+      if (!written)
+        goto failed;
+    }
+  stmt = sd_store_prepare (self, "UPDATE sync_conflicts SET resolved_at = ?, resolution = ? "
+                           "WHERE id = ?", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, keep_local ? "local" : "remote", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, conflict_id);
+  if (!sd_store_step_done (self, stmt, error) || !sd_store_commit (self, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  sd_store_rollback (self);
+  return FALSE;
+}
+
+GArray *
+sd_store_list_referencing (SdStore     *self,
+                           SdEntity     entity,
+                           const char  *column,
+                           gint64       id,
+                           GError     **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  GArray *ids;
+  int rc;
+
+  g_return_val_if_fail (sd_entity_find_column (entity, column) != NULL, NULL);
+
+  sql = g_strdup_printf ("SELECT id FROM %s WHERE %s = ?", sd_entity_info (entity)->table, column);
+  if ((stmt = sd_store_prepare (self, sql, error)) == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 row = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read");
+      g_array_unref (ids);
+      return NULL;
+    }
+  return ids;
+}
+
+void
+sd_b24_field_free (SdB24Field *field)
+{
+  g_free (field->kind);
+  g_free (field->b24_field);
+  g_free (field);
+}
+
+GPtrArray *
+sd_store_list_b24_fields (SdStore  *self,
+                          GError  **error)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT id, coalesce(pipeline_id, 0), kind, b24_field "
+                                         "FROM custom_fields WHERE entity = 'deal' "
+                                         "AND b24_field IS NOT NULL ORDER BY id", error);
+  GPtrArray *fields;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  fields = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_b24_field_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SdB24Field *field = g_new0 (SdB24Field, 1);
+
+      field->field_id = sqlite3_column_int64 (stmt, 0);
+      field->pipeline_id = sqlite3_column_int64 (stmt, 1);
+      field->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      field->b24_field = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      g_ptr_array_add (fields, field);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read");
+      g_ptr_array_unref (fields);
+      return NULL;
+    }
+  return fields;
+}
+
+gint64
+sd_store_find_deal_field (SdStore *self,
+                          gint64   deal_id,
+                          gint64   field_id)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT id FROM deal_fields WHERE deal_id = ? "
+                                         "AND field_id = ?", NULL);
+  gint64 id = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, deal_id);
+  sqlite3_bind_int64 (stmt, 2, field_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return id;
+}
+
+static char *
+option_lookup (SdStore    *self,
+               const char *sql,
+               gint64      field_id,
+               const char *key)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, sql, NULL);
+  char *value = NULL;
+
+  if (stmt == NULL || key == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, field_id);
+  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+char *
+sd_store_option_code_for_b24 (SdStore    *self,
+                              gint64      field_id,
+                              const char *b24_id)
+{
+  return option_lookup (self, "SELECT code FROM custom_field_options WHERE field_id = ? AND b24_id = ?",
+                        field_id, b24_id);
+}
+
+char *
+sd_store_option_b24_for_code (SdStore    *self,
+                              gint64      field_id,
+                              const char *code)
+{
+  return option_lookup (self, "SELECT b24_id FROM custom_field_options WHERE field_id = ? AND code = ? "
+                        "AND b24_id IS NOT NULL", field_id, code);
+}

@@ -1,0 +1,395 @@
+/* sd-test-sync.c: the sync tests' fixture and the final comparison.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "sd-test-sync.h"
+
+#include "sd-store-sync.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <string.h>
+
+SdTestSync *
+sd_test_sync_new (const char *first_arg,
+                  ...)
+{
+  SdTestSync *t = g_new0 (SdTestSync, 1);
+  g_autoptr(GError) error = NULL;
+  const char *args[24];
+  guint n = 0;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL && n < G_N_ELEMENTS (args) - 1; arg = va_arg (ap, const char *))
+    args[n++] = arg;
+  va_end (ap);
+  args[n] = NULL;
+
+  /* b24_test_start takes varargs; pass up to 12 of ours through. */
+  t->portal = b24_test_start (args[0], n > 1 ? args[1] : NULL, n > 2 ? args[2] : NULL,
+                              n > 3 ? args[3] : NULL, n > 4 ? args[4] : NULL,
+                              n > 5 ? args[5] : NULL, n > 6 ? args[6] : NULL,
+                              n > 7 ? args[7] : NULL, n > 8 ? args[8] : NULL,
+                              n > 9 ? args[9] : NULL, n > 10 ? args[10] : NULL,
+                              n > 11 ? args[11] : NULL, NULL);
+  t->dir = g_dir_make_tmp ("sdelka-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+  t->db = g_build_filename (t->dir, "sdelka.db", NULL);
+  t->store = sd_store_open (t->db, &error);
+  g_assert_no_error (error);
+  t->client = sd_b24_client_new_webhook (t->portal->hook, &error);
+  g_assert_no_error (error);
+  t->engine = sd_sync_engine_new (t->db, t->client);
+  /* Every sync of a test is compared in full: deletions and agreement are what is tested. */
+  sd_sync_engine_set_check_interval (t->engine, 0);
+  return t;
+}
+
+void
+sd_test_sync_free (SdTestSync *t)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_object_unref (t->engine);
+  g_object_unref (t->client);
+  g_object_unref (t->store);
+  b24_test_stop (t->portal);
+  dir = g_dir_open (t->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (t->dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (t->dir);
+  g_free (t->dir);
+  g_free (t->db);
+  g_free (t);
+}
+
+SdSyncReport
+sd_test_sync_run (SdTestSync *t)
+{
+  g_autoptr(GError) error = NULL;
+  SdSyncReport report = { 0 };
+
+  sd_sync_engine_sync (t->engine, NULL, &report, &error);
+  g_assert_no_error (error);
+  /* Let the queued notifications run, as a main loop would. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  return report;
+}
+
+JsonNode *
+sd_test_sync_act (SdTestSync *t,
+                  gint64      user_id,
+                  const char *method,
+                  const char *params_json)
+{
+  g_autofree char *body = g_strdup_printf ("{\"user_id\":%" G_GINT64_FORMAT ",\"method\":\"%s\",\"params\":%s}",
+                                           user_id, method, params_json);
+  JsonNode *answer = b24_test_control (t->portal, "act", body);
+
+  g_assert_nonnull (answer);
+  if (!json_object_has_member (json_node_get_object (answer), "result"))
+    g_error ("act %s failed: %s", method, json_to_string (answer, FALSE));
+  return answer;
+}
+
+gint64
+sd_test_sync_count (SdTestSync *t,
+                    const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+gint64
+sd_test_sync_local (SdTestSync *t,
+                    SdEntity    entity,
+                    gint64      b24_id)
+{
+  return sd_store_find_b24 (t->store, entity, b24_id);
+}
+
+static JsonNode *
+dump (SdTestSync *t)
+{
+  g_autofree char *url = g_strconcat (t->portal->base, "/_emulator/dump", NULL);
+  guint status = 0;
+  JsonNode *node = b24_test_http (t->portal, "GET", url, NULL, NULL, &status);
+
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (node);
+  return node;
+}
+
+JsonObject *
+sd_test_sync_remote_row (SdTestSync *t,
+                         const char *table,
+                         gint64      id)
+{
+  g_autoptr(JsonNode) all = dump (t);
+  JsonArray *rows = json_object_get_array_member (json_node_get_object (all), table);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      if (g_ascii_strtoll (json_object_get_string_member (row, "ID"), NULL, 10) == id)
+        return json_object_ref (row);
+    }
+  return NULL;
+}
+
+static char *
+remote_text (JsonObject *row,
+             const char *member)
+{
+  JsonNode *node = json_object_get_member (row, member);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  return g_strdup (json_node_get_string (node));
+}
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return sqlite3_column_type (stmt, column) == SQLITE_NULL
+         ? NULL : g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static gboolean
+row_exists (JsonObject *all,
+            const char *table,
+            const char *id)
+{
+  JsonArray *rows = json_object_get_array_member (all, table);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (rows, i), "ID"), id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Compares @table of the dump with the rows @sql reads (b24 id first, then the values of
+ * @members in order; a member "=x" expects the literal x when the portal has null). */
+static void
+compare_table (sqlite3            *db,
+               JsonObject         *all,
+               const char         *table,
+               const char         *sql,
+               const char * const *members)
+{
+  JsonArray *rows = json_object_get_array_member (all, table);
+  g_autoptr(GHashTable) remote = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  sqlite3_stmt *stmt = NULL;
+  guint n_local = 0;
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      gint64 id = g_ascii_strtoll (json_object_get_string_member (row, "ID"), NULL, 10);
+      g_hash_table_insert (remote, g_memdup2 (&id, sizeof id), row);
+    }
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id;
+      JsonObject *row;
+
+      n_local++;
+      if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+        g_error ("%s: a local row has no server id", table);
+      id = sqlite3_column_int64 (stmt, 0);
+      row = g_hash_table_lookup (remote, &id);
+      if (row == NULL)
+        g_error ("%s %" G_GINT64_FORMAT " is here but not on the portal", table, id);
+      for (guint m = 0; members[m] != NULL; m++)
+        {
+          g_autofree char *local = column_text (stmt, m + 1);
+          g_autofree char *theirs = remote_text (row, members[m]);
+
+          if (g_strcmp0 (members[m], "OPPORTUNITY") == 0 && theirs != NULL)
+            {
+              /* Kopecks here, "192500.00" there. */
+              g_autofree char *minor = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                        (gint64) (g_ascii_strtod (theirs, NULL) * 100 + 0.5));
+              g_free (theirs);
+              theirs = g_steal_pointer (&minor);
+            }
+          /* A link to a client the portal no longer has is no link (the emulator keeps the
+           * dangling id, this side cannot). */
+          if (theirs != NULL && (g_strcmp0 (members[m], "CONTACT_ID") == 0
+                                 || g_strcmp0 (members[m], "COMPANY_ID") == 0)
+              && !row_exists (all, members[m][2] == 'N' ? "contact" : "company", theirs))
+            g_clear_pointer (&theirs, g_free);
+          if ((g_strcmp0 (members[m], "NAME") == 0 || g_strcmp0 (members[m], "CURRENCY_ID") == 0)
+              && theirs == NULL)
+            continue;
+          if (g_strcmp0 (local, theirs) != 0)
+            g_error ("%s %" G_GINT64_FORMAT ": %s is “%s” here and “%s” on the portal", table, id,
+                     members[m], local != NULL ? local : "(null)", theirs != NULL ? theirs : "(null)");
+        }
+    }
+  sqlite3_finalize (stmt);
+  g_assert_cmpuint (n_local, ==, json_array_get_length (rows));
+}
+
+void
+sd_test_sync_assert_agree (SdTestSync *t)
+{
+  g_autoptr(JsonNode) all = dump (t);
+  JsonObject *object = json_node_get_object (all);
+  sqlite3 *db = NULL;
+  static const char *const deal_members[] = {
+    "TITLE", "CATEGORY_ID", "STAGE_ID", "OPPORTUNITY", "CURRENCY_ID", "CONTACT_ID", "COMPANY_ID",
+    "SOURCE_ID", "COMMENTS", "DATE_MODIFY", NULL,
+  };
+  static const char *const contact_members[] = {
+    "NAME", "LAST_NAME", "SECOND_NAME", "TYPE_ID", "COMMENTS", "DATE_MODIFY", NULL,
+  };
+  static const char *const company_members[] = { "TITLE", "DATE_MODIFY", NULL };
+
+  g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  compare_table (db, object, "deal",
+                 "SELECT d.b24_id, d.title, p.b24_id, s.b24_status_id, d.amount, d.currency, "
+                 " c.b24_id, co.b24_id, d.source, d.comments, d.remote_modified "
+                 "FROM deals d JOIN pipelines p ON p.id = d.pipeline_id "
+                 "JOIN stages s ON s.id = d.stage_id LEFT JOIN contacts c ON c.id = d.contact_id "
+                 "LEFT JOIN companies co ON co.id = d.company_id", deal_members);
+  compare_table (db, object, "contact",
+                 "SELECT b24_id, first_name, last_name, second_name, client_type, comments, "
+                 " remote_modified FROM contacts", contact_members);
+  compare_table (db, object, "company", "SELECT b24_id, title, remote_modified FROM companies",
+                 company_members);
+  sqlite3_close (db);
+
+  /* Every phone and e-mail of every contact, once. */
+  {
+    JsonArray *contacts = json_object_get_array_member (object, "contact");
+    gint64 channels = 0;
+
+    for (guint i = 0; i < json_array_get_length (contacts); i++)
+      {
+        JsonObject *contact = json_array_get_object_element (contacts, i);
+        static const char *const multi[] = { "PHONE", "EMAIL" };
+
+        for (guint m = 0; m < G_N_ELEMENTS (multi); m++)
+          if (json_object_has_member (contact, multi[m])
+              && JSON_NODE_HOLDS_ARRAY (json_object_get_member (contact, multi[m])))
+            channels += json_array_get_length (json_object_get_array_member (contact, multi[m]));
+      }
+    g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels"), ==, channels);
+  }
+}
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static gboolean
+secrets_owned (GDBusConnection *bus)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                           "org.freedesktop.DBus", "NameHasOwner",
+                                                           g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                                           G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE,
+                                                           -1, NULL, NULL);
+  gboolean owned = FALSE;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+GSubprocess *
+sd_test_keyring_start (const char *home)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = g_build_filename (home, ".local", "share", NULL);
+  GSubprocess *daemon;
+  GOutputStream *input;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL
+      || (bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL)) == NULL
+      || secrets_owned (bus))
+    return NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                       | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  /* A failed assertion must not leave the daemon behind. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
+  daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground",
+                                        "--unlock", "--components=secrets", NULL);
+  if (daemon == NULL)
+    {
+      g_test_message ("no gnome-keyring-daemon: %s", error->message);
+      return NULL;
+    }
+  /* An empty password leaves the daemon without a login keyring (so without a default
+   * collection to store in); a fixed one makes it. */
+  input = g_subprocess_get_stdin_pipe (daemon);
+  g_output_stream_write_all (input, "sdelka-test", 11, NULL, NULL, NULL);
+  g_output_stream_close (input, NULL, NULL);
+  for (guint i = 0; i < 100 && !secrets_owned (bus); i++)
+    g_usleep (50000);
+  g_assert_true (secrets_owned (bus));
+  return daemon;
+}
+
+void
+sd_test_keyring_stop (GSubprocess *daemon)
+{
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_subprocess_wait (daemon, NULL, NULL);
+  g_object_unref (daemon);
+}
+
+void
+sd_test_assert_no_file_contains (const char *dir,
+                                 const char *needle)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (strcmp (name, "keyrings") == 0)
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          sd_test_assert_no_file_contains (path, needle);
+          continue;
+        }
+      if (g_file_get_contents (path, &contents, &length, NULL)
+          && memmem (contents, length, needle, strlen (needle)) != NULL)
+        g_error ("%s holds the secret", path);
+    }
+}
