@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
@@ -792,6 +793,27 @@ static const Test tests[] = {
   { "/automation-ui/desktop-notification", test_desktop_notification },
 };
 
+/* The board in Russian: the rules' sentences from ru.po, the stages from the playbook. */
+static void
+test_russian (void)
+{
+  GtkWidget *view = sd_automation_view_new ();
+  GtkWindow *window = show (view, 1280, 760);
+  g_autofree char *shown = NULL;
+
+  g_assert_true (sd_automation_view_show_pipeline (SD_AUTOMATION_VIEW (view), "body_repair"));
+  wait_ms (200);
+  shown = text_of (view);
+  g_assert_nonnull (strstr (shown, "Когда задано: сумма"));
+  g_assert_nonnull (strstr (shown, "→ перевести в «Согласование»"));
+  g_assert_nonnull (strstr (shown, "Условия входа"));
+  g_assert_nonnull (strstr (shown, "Каждые 2 дня на стадии"));
+  render (GTK_WIDGET (window), 1280, 760, "automation-ru.png");
+  close_window (window);
+}
+
+static const Test russian_test = { "/automation-ui/russian", test_russian };
+
 /* Each test starts from the shipped playbooks. */
 static void
 run_clean (gconstpointer data)
@@ -807,11 +829,16 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *data_home = NULL;
+  gboolean russian;
   int status;
 
-  /* The sentences are checked in English. */
-  g_setenv ("LANGUAGE", "en", TRUE);
-  setlocale (LC_ALL, "C.UTF-8");
+  /* The sentences are checked in English, unless the run is the Russian one (LC_ALL is
+   * then ru_RU.UTF-8). */
+  russian = g_str_has_prefix (g_getenv ("LC_ALL") != NULL ? g_getenv ("LC_ALL") : "", "ru");
+  setlocale (LC_ALL, russian ? "" : "C.UTF-8");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("SDELKA_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   /* The user's copies go to a folder of this run's; the system's data folders stay, for
    * the icon theme. */
   data_home = g_dir_make_tmp ("sdelka-automation-ui-XXXXXX", NULL);
@@ -825,8 +852,11 @@ main (int   argc,
     }
   adw_init ();
 
-  for (gsize i = 0; i < G_N_ELEMENTS (tests); i++)
-    g_test_add_data_func (tests[i].path, &tests[i], run_clean);
+  if (russian)
+    g_test_add_data_func ("/automation-ui/russian", &russian_test, run_clean);
+  else
+    for (gsize i = 0; i < G_N_ELEMENTS (tests); i++)
+      g_test_add_data_func (tests[i].path, &tests[i], run_clean);
   status = g_test_run ();
   remove_user_copies ();
   g_rmdir (data_home);

@@ -82,6 +82,14 @@ find_label (const Label *labels,
   return code;
 }
 
+/* A name in the sentence's quotes: “…” in English, «…» in Russian. */
+static char *
+quoted (const char *name)
+{
+  /* TRANSLATORS: quotes around a name in a rule's sentence */
+  return g_strdup_printf (_("“%s”"), name);
+}
+
 static const char *
 text_of (const SdPlaybookText *text,
          const char           *fallback)
@@ -108,7 +116,7 @@ sd_rule_field_label (const SdPlaybook *pb,
 
       if (strcmp (f->code, own) == 0
           && (own == field) == (g_strcmp0 (f->entity, "contact") != 0))
-        return g_strdup_printf ("“%s”", sd_playbook_text_get (f->name, NULL));
+        return quoted (sd_playbook_text_get (f->name, NULL));
     }
   return g_strdup (field);
 }
@@ -254,11 +262,14 @@ value_text (const SdPlaybook  *pb,
       g_autoptr(GString) text = g_string_new (NULL);
 
       for (guint i = 0; c->list[i] != NULL; i++)
-        g_string_append_printf (text, "%s“%s”", i > 0 ? ", " : "",
-                                option_label (pb, c->field, c->list[i]));
+        {
+          g_autofree char *option = quoted (option_label (pb, c->field, c->list[i]));
+
+          g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", option);
+        }
       return g_string_free (g_steal_pointer (&text), FALSE);
     }
-  return g_strdup_printf ("“%s”", c->text != NULL ? option_label (pb, c->field, c->text) : "");
+  return quoted (c->text != NULL ? option_label (pb, c->field, c->text) : "");
 }
 
 char *
