@@ -281,20 +281,36 @@ stage_column (SdAutomationView *self,
   return column;
 }
 
+/* Removes the columns from @first to @last. The new ones are added before the old go, so
+ * the board never empties and the scroll stays on the stage just edited. */
+static void
+remove_columns (SdAutomationView *self,
+                GtkWidget        *first,
+                GtkWidget        *last)
+{
+  while (first != NULL)
+    {
+      GtkWidget *next = first == last ? NULL : gtk_widget_get_next_sibling (first);
+
+      gtk_box_remove (self->board, first);
+      first = next;
+    }
+}
+
 static void
 rebuild (SdAutomationView *self)
 {
   guint selected = gtk_drop_down_get_selected (self->pipeline_dropdown);
   Entry *entry = selected < self->entries->len ? self->entries->pdata[selected] : NULL;
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->board))) != NULL)
-    gtk_box_remove (self->board, child);
+  GtkWidget *old_first = gtk_widget_get_first_child (GTK_WIDGET (self->board));
+  GtkWidget *old_last = gtk_widget_get_last_child (GTK_WIDGET (self->board));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "automation.restore",
                                  entry != NULL
                                  && (entry->copy == NULL
                                      || sd_playbook_copy_is_customized (entry->copy)));
+  if (entry == NULL || entry->copy == NULL)
+    remove_columns (self, old_first, old_last);
   if (entry == NULL)
     {
       gtk_label_set_label (self->state_label, "");
@@ -318,6 +334,7 @@ rebuild (SdAutomationView *self)
 
     for (guint s = 0; s < sd_playbook_get_n_stages (pb); s++)
       gtk_box_append (self->board, stage_column (self, pb, s));
+    remove_columns (self, old_first, old_last);
   }
   gtk_stack_set_visible_child_name (self->content_stack, "board");
 }
