@@ -2,10 +2,10 @@
  *
  * Rules read as sentences; the Automation view shows a pipeline's stages with their rules,
  * switches them off and on into the user's copy and restores the default; the editor
- * validates as one types (a bad delay, an unknown placeholder with its JSON path), saves,
- * adds from the catalogue and removes; a broken copy is refused whole with the file, the
- * JSON path and the reason; the bell counts a notification the engine writes, lists it
- * and opens its deal. Every control has a name for assistive technologies.
+ * validates as one types (a bad delay, nobody to notify, an unknown placeholder with its
+ * JSON path), saves, adds from the catalogue and removes; a broken copy is refused whole
+ * with the file, the JSON path and the reason; the bell counts a notification the engine
+ * writes, lists it and opens its deal. Every control has a name for assistive technologies.
  *
  * With SD_RENDER_DIR set, the views are also drawn into PNG files there.
  *
@@ -467,6 +467,26 @@ find_entry (GtkWidget  *widget,
   return NULL;
 }
 
+/* The tick of a person in a rule's list of people. */
+static GtkCheckButton *
+find_person (GtkWidget  *widget,
+             const char *label)
+{
+  if (ADW_IS_ACTION_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), label) == 0
+      && GTK_IS_CHECK_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (widget))))
+    return GTK_CHECK_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkCheckButton *found = find_person (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static GtkTextView *
 find_text_view (GtkWidget *widget)
 {
@@ -549,6 +569,7 @@ test_catalogue (void)
   SdPlaybookCopy *copy;
   GtkWindow *editor;
   const SdPlaybookStage *stage;
+  GtkCheckButton *head;
   guint before;
 
   g_assert_true (sd_automation_view_show_pipeline (SD_AUTOMATION_VIEW (view), "renovation"));
@@ -560,14 +581,19 @@ test_catalogue (void)
   wait_ms (200);
   g_assert_null (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)));
   g_assert_nonnull (strstr (sd_rule_editor_get_sentence (SD_RULE_EDITOR (editor)),
-                            "if the amount is at least 1000000 ₽ → notify their head"));
+                            "if the amount is at least 1\u00a0000\u00a0000 ₽ → notify their head"));
   gtk_editable_set_text (find_entry (GTK_WIDGET (editor), "Only if the amount is at least, ₽"),
                          "2 000 000");
-  gtk_editable_set_text (find_entry (GTK_WIDGET (editor), "Whom"), "head, role:boss");
+  /* People are ticked, not typed; a notification to nobody is refused. */
+  head = find_person (GTK_WIDGET (editor), "their head");
+  g_assert_true (gtk_check_button_get_active (head));
+  gtk_check_button_set_active (head, FALSE);
   g_assert_nonnull (strstr (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)),
-                            "There is no role “boss”"));
-  gtk_editable_set_text (find_entry (GTK_WIDGET (editor), "Whom"), "head, role:project_manager");
+                            "Whom: Name at least one person"));
+  gtk_check_button_set_active (head, TRUE);
+  gtk_check_button_set_active (find_person (GTK_WIDGET (editor), "each Project manager"), TRUE);
   g_assert_null (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)));
+  render (GTK_WIDGET (editor), 560, 680, "rule-editor-new.png");
   g_assert_true (sd_rule_editor_save (SD_RULE_EDITOR (editor)));
   wait_ms (100);
 

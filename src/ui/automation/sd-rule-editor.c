@@ -25,7 +25,7 @@ typedef enum
   BIND_DURATION,   /* "2d"; empty leaves the member out */
   BIND_NUMBER,     /* a threshold */
   BIND_COUNT,      /* a whole number from 1 */
-  BIND_PEOPLE,     /* "responsible, role:head" */
+  BIND_PEOPLE,     /* check rows: the responsible, their head, a role… */
   BIND_CHANNELS,   /* check buttons */
   BIND_CHOICE,     /* a combo row over codes */
   BIND_BOOL,       /* a switch */
@@ -148,24 +148,6 @@ person_choices (const SdPlaybook *pb)
   return choices;
 }
 
-/* Why @person is not one a rule can name, or NULL. */
-static char *
-check_person (const SdPlaybook *pb,
-              const char       *person)
-{
-  g_autoptr(GPtrArray) choices = person_choices (pb);
-
-  if (g_ptr_array_find_with_equal_func (choices, person, g_str_equal, NULL))
-    return NULL;
-  if (g_str_has_prefix (person, "user:") && person[strlen ("user:")] != '\0')
-    return NULL;
-  if (g_str_has_prefix (person, "role:"))
-    return g_strdup_printf (_("There is no role “%s” in this playbook"),
-                            person + strlen ("role:"));
-  return g_strdup_printf (_("“%s” is not someone a rule can name: use responsible, head, "
-                            "head_chain, actor, role:CODE or user:LOGIN"), person);
-}
-
 /* ---- reading the rows ---- */
 
 static char *
@@ -233,7 +215,8 @@ write_binding (SdRuleEditor *self,
         g_autoptr(GString) digits = g_string_new (NULL);
         gint64 value;
 
-        /* People write thousands apart: "1 000 000". */
+        /* People write thousands apart: "1 000 000" (the row starts so, with no-break
+         * spaces). */
         for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
           if (!g_unichar_isspace (g_utf8_get_char (p)))
             g_string_append_unichar (digits, g_utf8_get_char (p));
@@ -247,21 +230,18 @@ write_binding (SdRuleEditor *self,
 
     case BIND_PEOPLE:
       {
-        g_autofree char *text = input_text (b);
-        g_auto(GStrv) parts = g_strsplit (text, ",", -1);
         g_autoptr(JsonArray) people = json_array_new ();
+        g_autoptr(GString) said = g_string_new (NULL);
 
-        for (guint i = 0; parts[i] != NULL; i++)
-          {
-            char *person = g_strstrip (parts[i]);
-            char *why;
+        for (guint i = 0; i < b->checks->len; i++)
+          if (gtk_check_button_get_active (b->checks->pdata[i]))
+            {
+              g_autofree char *label = sd_rule_person_label (pb, b->codes[i]);
 
-            if (*person == '\0')
-              continue;
-            if ((why = check_person (pb, person)) != NULL)
-              return why;
-            json_array_add_string_element (people, person);
-          }
+              json_array_add_string_element (people, b->codes[i]);
+              g_string_append_printf (said, "%s%s", said->len > 0 ? ", " : "", label);
+            }
+        adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (b->widget), said->str);
         if (json_array_get_length (people) == 0)
           {
             json_object_remove_member (b->target, b->member);
@@ -436,25 +416,14 @@ on_pick_row (GtkListBox    *list,
   const char *value = g_object_get_data (G_OBJECT (row), "sd-value");
   GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (list), GTK_TYPE_POPOVER);
 
-  if (GTK_IS_EDITABLE (target) && g_object_get_data (G_OBJECT (target), "sd-list") != NULL)
-    {
-      /* A list of people: add one more. */
-      g_autofree char *current = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (target))));
-      g_autofree char *joined = *current != '\0' ? g_strdup_printf ("%s, %s", current, value)
-                                                 : g_strdup (value);
-
-      gtk_editable_set_text (GTK_EDITABLE (target), joined);
-    }
-  else
-    insert_into (target, value);
+  insert_into (target, value);
   if (popover != NULL)
     gtk_popover_popdown (GTK_POPOVER (popover));
 }
 
-/* A button with a list to pick from: each row inserts its value into @target. */
+/* A button with a list of placeholders: each row inserts its value into @target. */
 static GtkWidget *
 picker (GtkWidget  *target,
-        const char *icon,
         const char *text,
         const char *label,
         GPtrArray  *values,
@@ -496,10 +465,7 @@ picker (GtkWidget  *target,
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
   gtk_popover_set_child (GTK_POPOVER (popover), scrolled);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
-  if (icon != NULL)
-    gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), icon);
-  else
-    gtk_menu_button_set_label (GTK_MENU_BUTTON (button), text);
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (button), text);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (button, label);
   gtk_widget_add_css_class (button, "flat");
@@ -522,21 +488,7 @@ placeholder_picker (SdRuleEditor *self,
       g_ptr_array_add (captions, sd_rule_field_label (pb, names->pdata[i]));
     }
   /* A placeholder is written in braces: the button says so. */
-  return picker (target, NULL, "{…}", _("Insert a placeholder"), values, captions);
-}
-
-static GtkWidget *
-people_picker (SdRuleEditor *self,
-               GtkWidget    *target)
-{
-  const SdPlaybook *pb = sd_playbook_copy_get_playbook (self->copy);
-  g_autoptr(GPtrArray) values = person_choices (pb);
-  g_autoptr(GPtrArray) captions = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < values->len; i++)
-    g_ptr_array_add (captions, sd_rule_person_label (pb, values->pdata[i]));
-  g_object_set_data (G_OBJECT (target), "sd-list", GINT_TO_POINTER (TRUE));
-  return picker (target, "list-add-symbolic", NULL, _("Add a person"), values, captions);
+  return picker (target, "{…}", _("Insert a placeholder"), values, captions);
 }
 
 static GtkWidget *
@@ -615,6 +567,8 @@ add_duration (SdRuleEditor        *self,
   g_signal_connect_swapped (row, "changed", G_CALLBACK (on_input_changed), self);
 }
 
+/* The people a rule may name, each a check row: nothing to mistype. People the file names
+ * that the list does not have (user:LOGIN) are kept as rows of their own. */
 static void
 add_people (SdRuleEditor        *self,
             AdwPreferencesGroup *group,
@@ -623,20 +577,47 @@ add_people (SdRuleEditor        *self,
             const char          *title,
             gboolean             required)
 {
+  const SdPlaybook *pb = sd_playbook_copy_get_playbook (self->copy);
+  g_autoptr(GPtrArray) choices = person_choices (pb);
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
   JsonNode *node = json_object_get_member (target, member);
-  g_autoptr(GString) text = g_string_new (NULL);
-  GtkWidget *row;
+  GtkWidget *row = adw_expander_row_new ();
+  Binding *b;
 
   if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
     for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
-      g_string_append_printf (text, "%s%s", i > 0 ? ", " : "",
-                              json_array_get_string_element (json_node_get_array (node), i));
+      g_ptr_array_add (chosen, (gpointer) json_array_get_string_element (json_node_get_array (node), i));
   else if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
-    g_string_append (text, json_node_get_string (node));
-  row = entry_row (group, title, text->str);
-  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), people_picker (self, row));
-  bind (self, BIND_PEOPLE, target, member, row, row)->required = required;
-  g_signal_connect_swapped (row, "changed", G_CALLBACK (on_input_changed), self);
+    g_ptr_array_add (chosen, (gpointer) json_node_get_string (node));
+  for (guint i = 0; i < chosen->len; i++)
+    if (!g_ptr_array_find_with_equal_func (choices, chosen->pdata[i], g_str_equal, NULL))
+      g_ptr_array_add (choices, g_strdup (chosen->pdata[i]));
+  g_ptr_array_add (choices, NULL);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  b = bind (self, BIND_PEOPLE, target, member, row, row);
+  b->required = required;
+  b->codes = (GStrv) g_ptr_array_steal (choices, NULL);
+  b->checks = g_ptr_array_new ();
+  for (guint i = 0; b->codes[i] != NULL; i++)
+    {
+      g_autofree char *label = sd_rule_person_label (pb, b->codes[i]);
+      GtkWidget *person = adw_action_row_new ();
+      GtkWidget *check = gtk_check_button_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (person), label);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
+                                   g_ptr_array_find_with_equal_func (chosen, b->codes[i],
+                                                                     g_str_equal, NULL));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      label, -1);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (person), check);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (person), check);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), person);
+      g_ptr_array_add (b->checks, check);
+      g_signal_connect_swapped (check, "toggled", G_CALLBACK (on_input_changed), self);
+    }
+  adw_preferences_group_add (group, row);
 }
 
 static void
@@ -770,8 +751,7 @@ add_condition (SdRuleEditor        *self,
       const char *field = json_object_get_string_member (when, "field");
       g_autofree char *label = sd_rule_field_label (pb, field);
       g_autofree char *title = NULL;
-      g_autofree char *value = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                json_object_get_int_member (when, "value"));
+      g_autofree char *value = sd_number_describe (json_object_get_int_member (when, "value"));
       GtkWidget *row;
 
       if (sd_rule_field_is_money (field))

@@ -187,6 +187,25 @@ people (const SdPlaybook   *pb,
 }
 
 char *
+sd_number_describe (gint64 number)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, number);
+  GString *text = g_string_new (NULL);
+  gsize start = digits[0] == '-' ? 1 : 0;
+  gsize n = strlen (digits) - start;
+
+  g_string_append_len (text, digits, start);
+  for (gsize i = 0; i < n; i++)
+    {
+      /* A no-break space, so an amount never breaks across lines. */
+      if (i > 0 && (n - i) % 3 == 0)
+        g_string_append (text, "\u00a0");
+      g_string_append_c (text, digits[start + i]);
+    }
+  return g_string_free (text, FALSE);
+}
+
+char *
 sd_duration_describe (gint64 seconds)
 {
   const gint64 year = 365 * 86400, week = 7 * 86400, day = 86400, hour = 3600;
@@ -249,14 +268,14 @@ value_text (const SdPlaybook  *pb,
 {
   if (c->numeric && sd_rule_field_is_money (c->field))
     {
-      g_autofree char *roubles = g_strdup_printf ("%" G_GINT64_FORMAT, c->number / 100);
+      g_autofree char *roubles = sd_number_describe (c->number / 100);
 
       return g_strdup_printf ("%s %s", roubles,
                               g_strcmp0 (sd_playbook_get_currency (pb), "RUB") == 0
                               ? "₽" : sd_playbook_get_currency (pb));
     }
   if (c->numeric)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, c->number);
+    return sd_number_describe (c->number);
   if (c->list != NULL)
     {
       g_autoptr(GString) text = g_string_new (NULL);

@@ -15,6 +15,8 @@ char      *sd_rule_sentence          (const SdPlaybook  *pb,
 /* What a condition asks, e.g. "the amount left to pay is over 0 ₽". */
 char      *sd_condition_sentence     (const SdPlaybook  *pb,
                                       const SdCondition *condition);
+/* "1 000 000": digits in groups of three, as people read amounts. */
+char      *sd_number_describe        (gint64             number);
 /* "2 days", "1 year", "30 minutes". */
 char      *sd_duration_describe      (gint64             seconds);
 /* A field of a condition or a placeholder as people call it: "the amount",
