@@ -826,6 +826,8 @@ test_russian (void)
   GtkWidget *view = sd_automation_view_new ();
   GtkWindow *window = show (view, 1280, 760);
   g_autofree char *shown = NULL;
+  GtkWindow *editor;
+  guint stage, index;
 
   g_assert_true (sd_automation_view_show_pipeline (SD_AUTOMATION_VIEW (view), "body_repair"));
   wait_ms (200);
@@ -835,6 +837,22 @@ test_russian (void)
   g_assert_nonnull (strstr (shown, "Условия входа"));
   g_assert_nonnull (strstr (shown, "Каждые 2 дня на стадии"));
   render (GTK_WIDGET (window), 1280, 760, "automation-ru.png");
+
+  find (sd_playbook_copy_get_playbook (sd_automation_view_get_copy (SD_AUTOMATION_VIEW (view))),
+        "vehicle_in_work", "collect_payment", &stage, &index);
+  editor = sd_automation_view_edit_rule (SD_AUTOMATION_VIEW (view), stage, SD_RULE_LIST_ROBOTS,
+                                         index);
+  g_assert_true (g_str_has_prefix (sd_rule_editor_get_sentence (SD_RULE_EDITOR (editor)),
+                                   "Каждые 2 дня на стадии, если остаток к оплате больше 0 ₽"));
+  render (GTK_WIDGET (editor), 560, 680, "rule-editor-ru.png");
+  /* Units typed in Russian are written as the file's. */
+  gtk_editable_set_text (find_entry (GTK_WIDGET (editor),
+                                     "Повторять, пока сделка на стадии, каждые (например 2d)"),
+                         "3 д");
+  g_assert_null (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)));
+  g_assert_true (g_str_has_prefix (sd_rule_editor_get_sentence (SD_RULE_EDITOR (editor)),
+                                   "Каждые 3 дня на стадии"));
+  gtk_window_destroy (editor);
   close_window (window);
 }
 

@@ -172,6 +172,42 @@ row_title (Binding *b)
   return gtk_widget_get_tooltip_text (b->widget);
 }
 
+/* A duration as the file writes it: people may type the units in Russian ("3д", "2н"). */
+static char *
+duration_in_file_units (const char *typed)
+{
+  static const char *const units[][2] = {
+    { "мин", "m" }, { "м", "m" }, { "ч", "h" }, { "д", "d" }, { "н", "w" }, { "г", "y" },
+    { "л", "y" },
+  };
+  g_autofree char *folded = g_utf8_strdown (typed, -1);
+  GString *text = g_string_new (NULL);
+
+  for (const char *p = folded; *p != '\0';)
+    {
+      gboolean replaced = FALSE;
+
+      if (g_unichar_isspace (g_utf8_get_char (p)))
+        {
+          p = g_utf8_next_char (p);
+          continue;
+        }
+      for (gsize i = 0; i < G_N_ELEMENTS (units) && !replaced; i++)
+        if (g_str_has_prefix (p, units[i][0]))
+          {
+            g_string_append (text, units[i][1]);
+            p += strlen (units[i][0]);
+            replaced = TRUE;
+          }
+      if (!replaced)
+        {
+          g_string_append_unichar (text, g_utf8_get_char (p));
+          p = g_utf8_next_char (p);
+        }
+    }
+  return g_string_free (text, FALSE);
+}
+
 /* Writes the row into the rule; why it cannot be, or NULL. */
 static char *
 write_binding (SdRuleEditor *self,
@@ -193,7 +229,8 @@ write_binding (SdRuleEditor *self,
 
     case BIND_DURATION:
       {
-        g_autofree char *text = input_text (b);
+        g_autofree char *typed = input_text (b);
+        g_autofree char *text = duration_in_file_units (typed);
         gint64 seconds;
 
         if (*text == '\0')
@@ -204,7 +241,7 @@ write_binding (SdRuleEditor *self,
         json_object_set_string_member (b->target, b->member, text);
         if (!sd_duration_parse (text, &seconds) || seconds <= 0)
           return g_strdup_printf (_("“%s” is not a duration: write it like 30m, 2h, 3d, 2w "
-                                    "or 1y"), text);
+                                    "or 1y"), typed);
         return NULL;
       }
 

@@ -487,7 +487,7 @@ action_sentence (const SdPlaybook   *pb,
         return g_strdup_printf (_("hand the deal to %s"), to);
       }
     case SD_ACTION_DISTRIBUTE:
-      return g_strdup_printf (_("distribute the deal among each %s by load and plan"),
+      return g_strdup_printf (_("distribute the deal among everyone with the role “%s”, by load and plan"),
                               role_name (pb, a->role));
     case SD_ACTION_CREATE_DOCUMENT:
       return g_strdup_printf (_("make the %s"),
