@@ -38,7 +38,6 @@ struct _SdAutomationView
   /* template children */
   GtkDropDown    *pipeline_dropdown;
   GtkLabel       *state_label;
-  GtkWidget      *restore_button;
   GtkStack       *content_stack;
   GtkBox         *board;
   AdwStatusPage  *error_page;
@@ -543,7 +542,6 @@ sd_automation_view_class_init (SdAutomationViewClass *klass)
                                                "/org/sdelka/Sdelka/automation/sd-automation-view.ui");
   gtk_widget_class_bind_template_child (widget_class, SdAutomationView, pipeline_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SdAutomationView, state_label);
-  gtk_widget_class_bind_template_child (widget_class, SdAutomationView, restore_button);
   gtk_widget_class_bind_template_child (widget_class, SdAutomationView, content_stack);
   gtk_widget_class_bind_template_child (widget_class, SdAutomationView, board);
   gtk_widget_class_bind_template_child (widget_class, SdAutomationView, error_page);
