@@ -438,6 +438,9 @@ test_view (void)
   g_assert_nonnull (sw);
   gtk_switch_set_active (sw, FALSE);
   g_assert_true (sd_playbook_copy_is_customized (copy));
+  g_clear_pointer (&shown, g_free);
+  shown = text_of (view);
+  g_assert_nonnull (strstr (shown, "Your rules: changed from the shipped ones"));
   g_assert_false (find (sd_playbook_copy_get_playbook (copy), "inspection", "photo",
                         NULL, NULL)->enabled);
   gtk_switch_set_active (sw, TRUE);

@@ -356,7 +356,11 @@ on_copy_changed (SdAutomationView *self,
   if (!self->quiet)
     rebuild (self);
   else
-    gtk_widget_action_set_enabled (GTK_WIDGET (self), "automation.restore", TRUE);
+    {
+      /* A switch changed it: the rows are right, the state above them is not yet. */
+      gtk_label_set_label (self->state_label, _("Your rules: changed from the shipped ones"));
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "automation.restore", TRUE);
+    }
 }
 
 static void
