@@ -62,6 +62,14 @@ static const char *const list_hints[] = {
   N_("Nothing happens by itself")
 };
 
+/* Where a row's rule is: "sd-stage", "sd-list", "sd-index". */
+static guint
+place_of (gpointer    widget,
+          const char *key)
+{
+  return GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (widget), key));
+}
+
 static void on_enabled_changed (GtkSwitch        *sw,
                                 GParamSpec       *pspec,
                                 SdAutomationView *self);
@@ -131,10 +139,8 @@ on_row_activated (GtkListBox       *list,
                   GtkListBoxRow    *row,
                   SdAutomationView *self)
 {
-  sd_automation_view_edit_rule (self,
-                                GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "sd-stage")),
-                                GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "sd-list")),
-                                GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "sd-index")));
+  sd_automation_view_edit_rule (self, place_of (row, "sd-stage"), place_of (row, "sd-list"),
+                                place_of (row, "sd-index"));
 }
 
 static void
@@ -164,10 +170,8 @@ on_enabled_changed (GtkSwitch        *sw,
   GtkWidget *texts = g_object_get_data (G_OBJECT (sw), "sd-texts");
 
   self->quiet = TRUE;
-  if (!sd_playbook_copy_set_enabled (self->copy,
-                                     GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (sw), "sd-stage")),
-                                     GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (sw), "sd-list")),
-                                     GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (sw), "sd-index")),
+  if (!sd_playbook_copy_set_enabled (self->copy, place_of (sw, "sd-stage"),
+                                     place_of (sw, "sd-list"), place_of (sw, "sd-index"),
                                      active, &error))
     {
       self->quiet = FALSE;
