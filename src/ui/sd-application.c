@@ -13,6 +13,9 @@
 
 #include <glib/gi18n.h>
 
+#include "sd-demo.h"
+#include "pipeline/sd-stage-column.h"
+#include "pipeline/sd-deal-item.h"
 #include "sd-render.h"
 #include "window/sd-window.h"
 
@@ -24,10 +27,13 @@ struct _SdApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+  SdStore        *store;
 
   /* --render */
   char           *render_view;
   char           *render_out;
+  char           *render_as;
+  gint64          render_deal;
   int             render_width;
   int             render_height;
   guint           render_frames;
@@ -43,11 +49,15 @@ static const GOptionEntry option_entries[] = {
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Show the version and exit"), NULL },
   { "render", 0, 0, G_OPTION_ARG_STRING, NULL,
-    N_("Draw VIEW into a PNG file and exit (for developers; views: window)"), N_("VIEW") },
+    N_("Draw VIEW into a PNG file and exit (for developers; views: window, kanban, deal)"), N_("VIEW") },
   { "out", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("The PNG file --render writes"), N_("FILE") },
   { "size", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("The size --render draws at (default: 1200x800)"), N_("WxH") },
+  { "deal", 0, 0, G_OPTION_ARG_INT64, NULL,
+    N_("The deal --render deal shows (default: the newest one on the board)"), N_("ID") },
+  { "as", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("The user (login) --render acts as"), N_("LOGIN") },
   { NULL }
 };
 
@@ -71,20 +81,15 @@ render_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-render_tick_cb (GtkWidget     *widget,
-                GdkFrameClock *frame_clock,
-                gpointer       user_data)
+static void
+render_after_paint_cb (GdkFrameClock *frame_clock,
+                       GtkWidget     *widget)
 {
-  SdApplication *self = SD_APPLICATION (user_data);
+  SdApplication *self = SD_APPLICATION (gtk_window_get_application (GTK_WINDOW (widget)));
   g_autoptr(GError) error = NULL;
   GtkWidget *view;
 
-  /* Wait until the window has been mapped, laid out and painted a few times, so icons,
-   * fonts and bindings have settled. */
-  if (!gtk_widget_get_mapped (widget) || ++self->render_frames < RENDER_SETTLE_FRAMES)
-    return G_SOURCE_CONTINUE;
-
+  g_signal_handlers_disconnect_by_func (frame_clock, render_after_paint_cb, widget);
   view = sd_window_get_view (SD_WINDOW (widget), self->render_view);
   if (!sd_render_widget_to_png (view, self->render_width, self->render_height,
                                 self->render_out, &error))
@@ -94,6 +99,22 @@ render_tick_cb (GtkWidget     *widget,
     }
   else
     render_finish (self, 0);
+}
+
+static gboolean
+render_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *frame_clock,
+                gpointer       user_data)
+{
+  SdApplication *self = SD_APPLICATION (user_data);
+
+  /* Wait until the window has been mapped, laid out and painted a few times, so icons,
+   * fonts and bindings have settled; then draw it once this frame is laid out (what an
+   * idle changed since the last frame is allocated only in this frame's layout). */
+  if (!gtk_widget_get_mapped (widget) || ++self->render_frames < RENDER_SETTLE_FRAMES)
+    return G_SOURCE_CONTINUE;
+  g_signal_connect (frame_clock, "after-paint", G_CALLBACK (render_after_paint_cb), widget);
+  gtk_widget_queue_draw (widget);
   return G_SOURCE_REMOVE;
 }
 
@@ -141,20 +162,25 @@ sd_application_handle_local_options (GApplication *application,
   g_variant_dict_lookup (options, "render", "s", &self->render_view);
   g_variant_dict_lookup (options, "out", "^ay", &self->render_out);
   g_variant_dict_lookup (options, "size", "s", &size);
+  g_variant_dict_lookup (options, "deal", "x", &self->render_deal);
+  g_variant_dict_lookup (options, "as", "s", &self->render_as);
 
   if (self->render_view == NULL)
     {
-      if (self->render_out != NULL || size != NULL)
+      if (self->render_out != NULL || size != NULL || self->render_deal != 0
+          || self->render_as != NULL)
         {
-          g_printerr (_("--out and --size only go with --render\n"));
+          g_printerr (_("--out, --size, --deal and --as only go with --render\n"));
           return 2;
         }
       return -1;
     }
 
-  if (!g_str_equal (self->render_view, "window"))
+  if (!g_str_equal (self->render_view, "window") && !g_str_equal (self->render_view, "kanban")
+      && !g_str_equal (self->render_view, "deal"))
     {
-      g_printerr (_("Unknown view “%s”; the views are: %s\n"), self->render_view, "window");
+      g_printerr (_("Unknown view “%s”; the views are: %s\n"), self->render_view,
+                  "window, kanban, deal");
       return 2;
     }
   if (self->render_out == NULL || *self->render_out == '\0')
@@ -181,6 +207,72 @@ sd_application_handle_local_options (GApplication *application,
   return -1;
 }
 
+/* The database in the settings, or the app's own demo database made on first start. */
+static void
+open_store (SdApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (self->settings != NULL)
+    path = g_settings_get_string (self->settings, "database-path");
+  if (path == NULL || *path == '\0')
+    {
+      g_free (path);
+      path = sd_demo_default_path ();
+    }
+  self->store = sd_demo_open_or_create (path, &error);
+  if (self->store == NULL)
+    g_printerr (_("Cannot open the database “%s”: %s\n"), path, error->message);
+}
+
+/* --as and --deal: who the render acts as, and the deal it opens. */
+static gboolean
+prepare_render (SdApplication *self,
+                SdWindow      *window)
+{
+  if (self->render_as != NULL)
+    {
+      gint64 user_id = self->store != NULL ? sd_store_find_user (self->store, self->render_as) : 0;
+
+      if (user_id == 0)
+        {
+          g_printerr (_("There is no user “%s”\n"), self->render_as);
+          return FALSE;
+        }
+      sd_window_set_actor (window, user_id);
+    }
+  if (g_str_equal (self->render_view, "kanban"))
+    sd_window_set_section (window, "pipelines");
+  if (g_str_equal (self->render_view, "deal"))
+    {
+      gint64 deal_id = self->render_deal;
+
+      if (deal_id == 0)
+        {
+          g_autoptr(GPtrArray) columns = sd_kanban_get_columns (sd_window_get_kanban (window));
+
+          /* The newest deal of the first column that has any. */
+          for (guint i = 0; i < columns->len && deal_id == 0; i++)
+            {
+              GListModel *model = G_LIST_MODEL (sd_stage_column_get_model (columns->pdata[i]));
+              g_autoptr(SdDealItem) item = g_list_model_get_item (model, 0);
+
+              if (item != NULL)
+                deal_id = sd_deal_item_get_id (item);
+            }
+        }
+      if (!sd_window_open_deal (window, deal_id))
+        {
+          g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, deal_id);
+
+          g_printerr (_("Cannot show the deal %s\n"), number);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static void
 sd_application_activate (GApplication *application)
 {
@@ -190,11 +282,20 @@ sd_application_activate (GApplication *application)
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL)
     {
+      if (self->store == NULL)
+        open_store (self);
       /* A render does not read the saved size, nor write it back. */
       window = GTK_WINDOW (sd_window_new (GTK_APPLICATION (self),
-                                          self->render_view != NULL ? NULL : self->settings));
+                                          self->render_view != NULL ? NULL : self->settings,
+                                          self->store));
       if (self->render_view != NULL)
         {
+          if (!prepare_render (self, SD_WINDOW (window)))
+            {
+              self->status = 1;
+              gtk_window_destroy (window);
+              return;
+            }
           start_render (self, SD_WINDOW (window));
           return;
         }
@@ -286,6 +387,7 @@ sd_application_startup (GApplication *application)
   static const char *close_accels[] = { "<Control>w", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *new_deal_accels[] = { "<Control>n", NULL };
 
   G_APPLICATION_CLASS (sd_application_parent_class)->startup (application);
 
@@ -297,6 +399,8 @@ sd_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
                                          preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-deal",
+                                         new_deal_accels);
 }
 
 static void
@@ -306,7 +410,9 @@ sd_application_finalize (GObject *object)
 
   g_clear_handle_id (&self->render_timeout_id, g_source_remove);
   g_clear_object (&self->settings);
+  g_clear_object (&self->store);
   g_clear_object (&self->render_css);
+  g_clear_pointer (&self->render_as, g_free);
   g_clear_pointer (&self->render_view, g_free);
   g_clear_pointer (&self->render_out, g_free);
   G_OBJECT_CLASS (sd_application_parent_class)->finalize (object);
@@ -340,6 +446,14 @@ sd_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/org/sdelka/Sdelka",
                        NULL);
+}
+
+SdStore *
+sd_application_get_store (SdApplication *self)
+{
+  g_return_val_if_fail (SD_IS_APPLICATION (self), NULL);
+
+  return self->store;
 }
 
 GSettings *

@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "sd-store.h"
+
 G_BEGIN_DECLS
 
 #define SD_TYPE_APPLICATION (sd_application_get_type ())
@@ -16,6 +18,10 @@ SdApplication *sd_application_new          (void);
 /* The application's settings, or NULL when the schema is not installed (then nothing is
  * remembered between runs). */
 GSettings     *sd_application_get_settings (SdApplication *self);
+
+/* The database the windows show, once the first window was made; NULL if it could not be
+ * opened. */
+SdStore       *sd_application_get_store    (SdApplication *self);
 
 /* What main() returns: non-zero when a developer option such as --render failed. */
 int            sd_application_get_status   (SdApplication *self);

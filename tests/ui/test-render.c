@@ -1,5 +1,6 @@
-/* test-render.c: `sdelka --render window` writes a PNG of the size asked for, and bad
- * options are refused with exit status 2.
+/* test-render.c: `sdelka --render window|kanban|deal` writes a PNG of the size asked for,
+ * acting as whom --as names; bad options are refused with exit status 2, a user or deal
+ * that is not there with 1.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -46,23 +47,38 @@ run_sdelka (const char * const *args,
   return run_sdelka_env (args, NULL, NULL, err);
 }
 
+/* Renders @view (with @extra options) and checks the picture's size. */
 static void
-check_render (const char *size,
-              int         width,
-              int         height)
+check_render_view (const char         *view,
+                   const char * const *extra,
+                   const char         *size,
+                   int                 width,
+                   int                 height)
 {
   g_autofree char *dir = g_dir_make_tmp ("sdelka-render-XXXXXX", NULL);
-  g_autofree char *out = g_build_filename (dir, "window.png", NULL);
+  g_autofree char *out = g_build_filename (dir, "view.png", NULL);
   g_autofree char *err = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GFileInfo) info = NULL;
-  const char *args[] = { "--render", "window", "--out", out, size ? "--size" : NULL, size, NULL };
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   int status;
 
   g_assert_nonnull (dir);
-  status = run_sdelka (args, &err);
+  g_ptr_array_add (args, (gpointer) "--render");
+  g_ptr_array_add (args, (gpointer) view);
+  g_ptr_array_add (args, (gpointer) "--out");
+  g_ptr_array_add (args, out);
+  if (size != NULL)
+    {
+      g_ptr_array_add (args, (gpointer) "--size");
+      g_ptr_array_add (args, (gpointer) size);
+    }
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) extra[i]);
+  g_ptr_array_add (args, NULL);
+  status = run_sdelka ((const char * const *) args->pdata, &err);
   if (status != 0)
     g_test_message ("sdelka said: %s", err);
   g_assert_cmpint (status, ==, 0);
@@ -80,6 +96,47 @@ check_render (const char *size,
 
   g_file_delete (file, NULL, NULL);
   g_rmdir (dir);
+}
+
+static void
+check_render (const char *size,
+              int         width,
+              int         height)
+{
+  check_render_view ("window", NULL, size, width, height);
+}
+
+static void
+test_render_kanban_as (void)
+{
+  const char *as_foreman[] = { "--as", "komarov20", NULL };
+
+  check_render_view ("kanban", as_foreman, "1000x700", 1000, 700);
+}
+
+static void
+test_render_deal (void)
+{
+  const char *deal[] = { "--deal", "1", NULL };
+
+  check_render_view ("deal", deal, "700x900", 700, 900);
+  check_render_view ("deal", NULL, NULL, 1200, 800);
+}
+
+static void
+test_render_missing (void)
+{
+  const char *nobody[] = { "--render", "kanban", "--out", "x.png", "--as", "nobody", NULL };
+  const char *no_deal[] = { "--render", "deal", "--out", "x.png", "--deal", "999999", NULL };
+  const char *deal_alone[] = { "--deal", "1", NULL };
+  g_autofree char *err1 = NULL;
+  g_autofree char *err2 = NULL;
+  g_autofree char *err3 = NULL;
+
+  g_assert_cmpint (run_sdelka (nobody, &err1), ==, 1);
+  g_assert_cmpint (run_sdelka (no_deal, &err2), ==, 1);
+  g_assert_cmpint (run_sdelka (deal_alone, &err3), ==, 2);
+  g_assert_false (g_file_test ("x.png", G_FILE_TEST_EXISTS));
 }
 
 static void
@@ -143,6 +200,9 @@ main (int   argc,
 
   g_test_add_func ("/ui/render/window", test_render_window);
   g_test_add_func ("/ui/render/default-size", test_render_default_size);
+  g_test_add_func ("/ui/render/kanban-as", test_render_kanban_as);
+  g_test_add_func ("/ui/render/deal", test_render_deal);
+  g_test_add_func ("/ui/render/missing-user-or-deal", test_render_missing);
   g_test_add_func ("/ui/render/bad-options", test_render_bad_options);
   g_test_add_func ("/ui/translations/help", test_translated_help);
   return g_test_run ();

@@ -8,92 +8,36 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
-#include "sd-application.h"
-#include "window/sd-window.h"
-
-typedef void (*WindowCheck) (SdApplication *app,
-                             SdWindow      *window);
-
-typedef struct
-{
-  WindowCheck check;
-  guint       frames;
-  gboolean    ran;
-} RunData;
-
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
-{
-  RunData *data = user_data;
-  SdApplication *app;
-
-  if (!gtk_widget_get_mapped (widget) || ++data->frames < 3)
-    return G_SOURCE_CONTINUE;
-
-  app = SD_APPLICATION (gtk_window_get_application (GTK_WINDOW (widget)));
-  data->check (app, SD_WINDOW (widget));
-  data->ran = TRUE;
-  gtk_window_close (GTK_WINDOW (widget));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_activate (GApplication *application,
-             RunData      *data)
-{
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
-
-  g_assert_true (SD_IS_WINDOW (window));
-  gtk_widget_add_tick_callback (GTK_WIDGET (window), tick_cb, data, NULL);
-}
-
-/* Runs the application until @check has looked at its mapped window. */
-static void
-run_with_window (WindowCheck check)
-{
-  g_autoptr(SdApplication) app = sd_application_new ();
-  RunData data = { check, 0, FALSE };
-  int status;
-
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &data);
-  status = g_application_run (G_APPLICATION (app), 0, NULL);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (data.ran);
-}
-
-/* The text a widget shows: its labels' text, depth first. */
-static void
-collect_text (GtkWidget *widget,
-              GString   *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
-    g_string_append (text, gtk_label_get_text (GTK_LABEL (widget)));
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_text (child, text);
-}
+#include "pipeline/sd-deal-tile.h"
+#include "sd-records.h"
+#include "sd-test-app.h"
 
 static void
 check_sections (SdApplication *app,
-                SdWindow      *window)
+                SdWindow      *window,
+                gpointer       user_data)
 {
-  static const char *sections[] = { "pipelines", "payments", "reports", "notifications" };
-  static const char *titles[] = { N_("Pipelines"), N_("Payments"), N_("Reports"),
-                                  N_("Notifications") };
+  static const char *sections[] = { "payments", "reports", "notifications" };
+  static const char *titles[] = { N_("Payments"), N_("Reports"), N_("Notifications") };
+  SdStore *store = sd_application_get_store (app);
+  g_autoptr(GPtrArray) pipelines = NULL;
+  g_autoptr(GHashTable) counts = NULL;
   GtkWidget *sidebar = NULL;
   GtkWidget *row;
   guint i = 0;
 
+  g_assert_nonnull (store);
+  pipelines = sd_store_list_pipelines (store, NULL);
+  counts = sd_store_count_open_deals (store, NULL);
+  g_assert_cmpuint (pipelines->len, ==, 4);
   g_assert_cmpstr (sd_window_get_section (window), ==, "pipelines");
 
-  /* The sidebar is the listbox holding the rows named after the sections. */
+  /* The sidebar is the first listbox: a row per pipeline, then the other sections. */
   for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (window)); w != NULL;)
     {
-      if (GTK_IS_LIST_BOX (w))
+      /* (The act-as popover holds a listbox too: the sidebar's rows are the sections.) */
+      if (GTK_IS_LIST_BOX (w) && gtk_widget_get_first_child (w) != NULL
+          && g_strcmp0 (gtk_widget_get_name (gtk_widget_get_first_child (w)), "pipelines") == 0)
         {
           sidebar = w;
           break;
@@ -114,29 +58,54 @@ check_sections (SdApplication *app,
        row = gtk_widget_get_next_sibling (row))
     {
       g_autoptr(GString) text = g_string_new (NULL);
+      g_autofree char *expected = NULL;
 
       if (!GTK_IS_LIST_BOX_ROW (row))
         continue;
-      g_assert_cmpuint (i, <, G_N_ELEMENTS (sections));
-      g_assert_cmpstr (gtk_widget_get_name (row), ==, sections[i]);
-      collect_text (row, text);
-      g_assert_cmpstr (text->str, ==, _(titles[i]));
+      sd_test_collect_text (row, text);
       g_assert_true (gtk_widget_get_visible (row));
+      if (i < pipelines->len)
+        {
+          SdPipeline *pipeline = pipelines->pdata[i];
+
+          g_assert_cmpstr (gtk_widget_get_name (row), ==, "pipelines");
+          expected = g_strdup_printf ("%s%u", pipeline->name,
+                                      GPOINTER_TO_UINT (g_hash_table_lookup (counts, &pipeline->id)));
+        }
+      else
+        {
+          g_assert_cmpuint (i - pipelines->len, <, G_N_ELEMENTS (sections));
+          g_assert_cmpstr (gtk_widget_get_name (row), ==, sections[i - pipelines->len]);
+          expected = g_strdup (_(titles[i - pipelines->len]));
+        }
+      g_assert_cmpstr (text->str, ==, expected);
       i++;
     }
-  g_assert_cmpuint (i, ==, G_N_ELEMENTS (sections));
+  g_assert_cmpuint (i, ==, pipelines->len + G_N_ELEMENTS (sections));
 
   for (i = 0; i < G_N_ELEMENTS (sections); i++)
     {
       sd_window_set_section (window, sections[i]);
       g_assert_cmpstr (sd_window_get_section (window), ==, sections[i]);
     }
+  sd_window_set_section (window, "pipelines");
+  g_assert_cmpstr (sd_window_get_section (window), ==, "pipelines");
+
+  /* The pipeline shown is kept by its code, for the next start. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    g_autofree char *last = g_settings_get_string (settings, "last-pipeline");
+
+    g_assert_cmpstr (last, ==, ((SdPipeline *) pipelines->pdata[0])->code);
+  }
 }
 
 static void
 test_sections (void)
 {
-  run_with_window (check_sections);
+  g_autofree char *path = sd_test_use_demo ("sections.db", 300);
+
+  sd_test_run_with_window (check_sections, NULL);
 }
 
 static gboolean
@@ -152,6 +121,8 @@ is_interactive (GtkWidget *widget)
          || GTK_IS_SCALE (widget)
          || GTK_IS_DROP_DOWN (widget)
          || GTK_IS_LIST_BOX (widget)
+         || GTK_IS_LIST_VIEW (widget)
+         || SD_IS_DEAL_TILE (widget)
          || (GTK_IS_LIST_BOX_ROW (widget)
              && gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (widget)));
 }
@@ -161,7 +132,7 @@ has_text (GtkWidget *widget)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
-  collect_text (widget, text);
+  sd_test_collect_text (widget, text);
   return text->len > 0;
 }
 
@@ -222,27 +193,34 @@ walk (GtkWidget *widget,
 
 static void
 check_accessible_names (SdApplication *app,
-                        SdWindow      *window)
+                        SdWindow      *window,
+                        gpointer       user_data)
 {
   g_autoptr(GPtrArray) unnamed = g_ptr_array_new_with_free_func (g_free);
   guint checked = 0;
 
+  /* With a deal open, so its card's controls are walked too. */
+  g_assert_true (sd_window_open_deal (window, 1));
+  sd_test_settle ();
   walk (GTK_WIDGET (window), FALSE, unnamed, &checked);
   for (guint i = 0; i < unnamed->len; i++)
     g_test_message ("no accessible name: %s", (char *) unnamed->pdata[i]);
-  g_assert_cmpuint (checked, >=, 8);
+  g_assert_cmpuint (checked, >=, 40);
   g_assert_cmpuint (unnamed->len, ==, 0);
 }
 
 static void
 test_accessible_names (void)
 {
-  run_with_window (check_accessible_names);
+  g_autofree char *path = sd_test_use_demo ("names.db", 300);
+
+  sd_test_run_with_window (check_accessible_names, NULL);
 }
 
 static void
 check_resize (SdApplication *app,
-              SdWindow      *window)
+              SdWindow      *window,
+              gpointer       user_data)
 {
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 650);
 }
@@ -253,7 +231,9 @@ test_keeps_size (void)
   g_autoptr(SdApplication) app = NULL;
   GSettings *settings;
 
-  run_with_window (check_resize);
+  g_autofree char *path = sd_test_use_demo ("size.db", 300);
+
+  sd_test_run_with_window (check_resize, NULL);
 
   /* The settings are the memory backend's, shared by the process: read them back. */
   app = sd_application_new ();
@@ -274,6 +254,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("SDELKA_LOCALEDIR") ? g_getenv ("SDELKA_LOCALEDIR")
                                                                  : LOCALEDIR);
@@ -291,5 +273,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/sections", test_sections);
   g_test_add_func ("/ui/window/accessible-names", test_accessible_names);
   g_test_add_func ("/ui/window/keeps-size", test_keeps_size);
-  return g_test_run ();
+  status = g_test_run ();
+  sd_test_cleanup ();
+  return status;
 }

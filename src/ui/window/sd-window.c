@@ -1,4 +1,9 @@
-/* sd-window.c: the main window: a sidebar of sections and the content beside it.
+/* sd-window.c: the main window: a sidebar of the pipelines (with their open deals) and
+ * the other sections; a pipeline's board with a deal's card beside it (over it when the
+ * window is narrow); the user the app acts as and the sync status in the header.
+ *
+ * The store comes from the application. Acting as another user builds the board and the
+ * card again, so what the role may not see or do is not offered.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,11 +15,20 @@
 
 #include <glib/gi18n.h>
 
+#include "deal/sd-deal-view.h"
+#include "pipeline/sd-kanban.h"
+#include "pipeline/sd-new-deal-dialog.h"
+#include "sd-board.h"
+#include "sd-records.h"
+
 struct _SdWindow
 {
   AdwApplicationWindow  parent_instance;
 
   GSettings            *settings;  /* NULL when the schema is missing */
+  SdStore              *store;     /* NULL when the database could not be opened */
+  gint64                pipeline_id;
+  guint                 counts_id;
 
   /* template children */
   AdwLeaflet           *leaflet;
@@ -27,11 +41,18 @@ struct _SdWindow
   GtkSearchEntry       *search_entry;
   AdwToastOverlay      *toast_overlay;
   GtkStack             *stack;
+  GtkStack             *board_stack;
+  AdwFlap              *flap;
+  SdKanban             *kanban;
+  SdDealView           *deal_view;
+  GtkMenuButton        *actor_button;
+  GtkListBox           *actor_list;
 };
 
 enum {
   PROP_0,
   PROP_SETTINGS,
+  PROP_STORE,
   PROP_SECTION,
   N_PROPS
 };
@@ -48,18 +69,70 @@ find_row (SdWindow   *self,
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      if (GTK_IS_LIST_BOX_ROW (child) && g_strcmp0 (gtk_widget_get_name (child), section) == 0)
+      gint64 pipeline_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (child), "pipeline-id"));
+
+      /* Each pipeline has a row in the "pipelines" section: the board's own stands for it. */
+      if (GTK_IS_LIST_BOX_ROW (child) && g_strcmp0 (gtk_widget_get_name (child), section) == 0
+          && (pipeline_id == 0 || self->pipeline_id == 0 || pipeline_id == self->pipeline_id))
         return GTK_LIST_BOX_ROW (child);
     }
   return NULL;
+}
+
+static void on_stack_visible_child (SdWindow *self);
+
+static GtkListBoxRow *
+find_pipeline_row (SdWindow *self,
+                   gint64    pipeline_id)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "pipeline-id")) == (gsize) pipeline_id)
+      return GTK_LIST_BOX_ROW (row);
+  return NULL;
+}
+
+static void
+show_pipeline (SdWindow *self,
+               gint64    pipeline_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL || pipeline_id == 0)
+    return;
+  if (!sd_kanban_load (self->kanban, self->store, pipeline_id, &error))
+    {
+      sd_window_add_toast (self, adw_toast_new (error->message));
+      return;
+    }
+  self->pipeline_id = pipeline_id;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-deal",
+                                 sd_kanban_get_may_create (self->kanban));
+  adw_flap_set_reveal_flap (self->flap, FALSE);
+  gtk_stack_set_visible_child_name (self->board_stack, "board");
+  if (self->settings != NULL)
+    {
+      GtkListBoxRow *row = find_pipeline_row (self, pipeline_id);
+
+      /* By code: ids differ between databases, codes do not. */
+      if (row != NULL)
+        g_settings_set_string (self->settings, "last-pipeline",
+                               g_object_get_data (G_OBJECT (row), "pipeline-code"));
+    }
+  on_stack_visible_child (self);
 }
 
 static void
 on_sidebar_row_selected (SdWindow      *self,
                          GtkListBoxRow *row)
 {
+  gint64 pipeline_id;
+
   if (row == NULL)
     return;
+  pipeline_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "pipeline-id"));
+  if (pipeline_id != 0 && pipeline_id != self->pipeline_id)
+    show_pipeline (self, pipeline_id);
   gtk_stack_set_visible_child_name (self->stack, gtk_widget_get_name (GTK_WIDGET (row)));
 }
 
@@ -80,6 +153,16 @@ on_stack_visible_child (SdWindow *self)
     return;
   page = gtk_stack_get_page (self->stack, child);
   adw_window_title_set_title (self->content_title, gtk_stack_page_get_title (page));
+  adw_window_title_set_subtitle (self->content_title, "");
+  if (self->store != NULL && self->pipeline_id != 0
+      && g_strcmp0 (gtk_stack_page_get_name (page), "pipelines") == 0)
+    {
+      g_autofree char *name = sd_store_describe (self->store, SD_ENTITY_PIPELINE,
+                                                 self->pipeline_id);
+
+      adw_window_title_set_title (self->content_title, name);
+      adw_window_title_set_subtitle (self->content_title, gtk_stack_page_get_title (page));
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECTION]);
 }
 
@@ -117,6 +200,27 @@ search_action (GtkWidget  *widget,
   gtk_search_bar_set_search_mode (self->search_bar, enabled);
   if (enabled)
     gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+new_deal_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  SdWindow *self = SD_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *dialog;
+
+  if (self->store == NULL || self->pipeline_id == 0)
+    return;
+  dialog = sd_new_deal_dialog_new (self->store, self->pipeline_id, &error);
+  if (dialog == NULL)
+    {
+      sd_window_add_toast (self, adw_toast_new (error->message));
+      return;
+    }
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -158,6 +262,193 @@ save_state (SdWindow *self)
   g_settings_apply (self->settings);
 }
 
+static void
+update_counts (SdWindow *self)
+{
+  g_autoptr(GHashTable) counts = NULL;
+
+  if (self->store == NULL || (counts = sd_store_count_open_deals (self->store, NULL)) == NULL)
+    return;
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      gint64 pipeline_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "pipeline-id"));
+      GtkLabel *count = g_object_get_data (G_OBJECT (row), "count-label");
+      g_autofree char *text = NULL;
+
+      if (pipeline_id == 0 || count == NULL)
+        continue;
+      text = g_strdup_printf ("%u", GPOINTER_TO_UINT (g_hash_table_lookup (counts, &pipeline_id)));
+      gtk_label_set_text (count, text);
+    }
+}
+
+static gboolean
+update_counts_cb (gpointer user_data)
+{
+  SdWindow *self = SD_WINDOW (user_data);
+
+  self->counts_id = 0;
+  update_counts (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_store_changed (SdWindow *self,
+                  guint     entity)
+{
+  /* Once after a commit, however many rows it changed. */
+  if (entity == SD_ENTITY_DEAL && self->counts_id == 0)
+    self->counts_id = g_idle_add (update_counts_cb, self);
+}
+
+/* A row per pipeline at the top of the sidebar, with its count of open deals. */
+static void
+add_pipeline_rows (SdWindow *self)
+{
+  g_autoptr(GPtrArray) pipelines = sd_store_list_pipelines (self->store, NULL);
+
+  for (guint i = 0; pipelines != NULL && i < pipelines->len; i++)
+    {
+      SdPipeline *pipeline = pipelines->pdata[i];
+      GtkWidget *row = gtk_list_box_row_new ();
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *icon = gtk_image_new_from_icon_name ("sd-pipelines-symbolic");
+      GtkWidget *label = gtk_label_new (pipeline->name);
+      GtkWidget *count = gtk_label_new (NULL);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      "", -1);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (count, "dim-label");
+      gtk_widget_add_css_class (count, "numeric");
+      gtk_widget_set_tooltip_text (count, _("Open deals"));
+      gtk_box_append (GTK_BOX (box), icon);
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_box_append (GTK_BOX (box), count);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+      gtk_widget_set_name (row, "pipelines");
+      g_object_set_data (G_OBJECT (row), "pipeline-id", GSIZE_TO_POINTER (pipeline->id));
+      g_object_set_data_full (G_OBJECT (row), "pipeline-code", g_strdup (pipeline->code), g_free);
+      g_object_set_data (G_OBJECT (row), "count-label", count);
+      gtk_list_box_insert (self->sidebar, row, (int) i);
+    }
+  if (pipelines == NULL || pipelines->len == 0)
+    {
+      /* Still a way to the (empty) pipelines page. */
+      GtkWidget *row = gtk_list_box_row_new ();
+
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), gtk_label_new (_("Pipelines")));
+      gtk_widget_set_name (row, "pipelines");
+      gtk_list_box_insert (self->sidebar, row, 0);
+    }
+  update_counts (self);
+}
+
+static void
+update_actor_button (SdWindow *self)
+{
+  g_autofree char *name = sd_store_describe (self->store, SD_ENTITY_USER,
+                                             sd_store_get_actor (self->store));
+  g_autofree char *label = NULL;
+
+  gtk_menu_button_set_label (self->actor_button, name != NULL ? name : _("Nobody"));
+  /* TRANSLATORS: the header button naming the user the app acts as */
+  label = g_strdup_printf (_("Acting as %s"), name != NULL ? name : _("nobody"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->actor_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+/* The rows of the act-as popover, made when it first opens: a start-up need not pay for
+ * them. */
+static void
+fill_actors (SdWindow *self)
+{
+  g_autoptr(GPtrArray) users = NULL;
+
+  if (self->store == NULL || gtk_widget_get_first_child (GTK_WIDGET (self->actor_list)) != NULL)
+    return;
+  users = sd_store_list_users (self->store, NULL);
+  for (guint i = 0; users != NULL && i < users->len; i++)
+    {
+      SdUser *user = users->pdata[i];
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), user->full_name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), user->role_name ? user->role_name : "");
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), adw_avatar_new (32, user->full_name, TRUE));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data (G_OBJECT (row), "user-id", GSIZE_TO_POINTER (user->id));
+      gtk_list_box_append (self->actor_list, row);
+    }
+}
+
+/* Demo data has no signed-in person: act as the first head of department, who may see
+ * every stage, until the user picks someone else. */
+static void
+pick_default_actor (SdWindow *self)
+{
+  g_autoptr(GPtrArray) users = sd_store_list_users (self->store, NULL);
+
+  for (guint i = 0; users != NULL && i < users->len; i++)
+    if (g_strcmp0 (((SdUser *) users->pdata[i])->role_code, "head") == 0)
+      {
+        sd_store_set_actor (self->store, ((SdUser *) users->pdata[i])->id);
+        break;
+      }
+  update_actor_button (self);
+}
+
+static void
+on_actor_row_activated (SdWindow      *self,
+                        GtkListBoxRow *row)
+{
+  gint64 user_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "user-id"));
+
+  gtk_menu_button_popdown (self->actor_button);
+  sd_window_set_actor (self, user_id);
+}
+
+static void
+on_deal_activated (SdWindow *self,
+                   gint64    deal_id)
+{
+  sd_window_open_deal (self, deal_id);
+}
+
+static void
+on_deal_closed (SdWindow *self)
+{
+  adw_flap_set_reveal_flap (self->flap, FALSE);
+}
+
+static void
+on_message (SdWindow   *self,
+            const char *text)
+{
+  sd_window_add_toast (self, adw_toast_new (text));
+}
+
+static void
+on_search_changed (SdWindow       *self,
+                   GtkSearchEntry *entry)
+{
+  sd_kanban_set_search (self->kanban, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static gint64
+saved_pipeline (SdWindow *self)
+{
+  g_autofree char *code = NULL;
+
+  if (self->settings == NULL)
+    return 0;
+  code = g_settings_get_string (self->settings, "last-pipeline");
+  return *code != '\0' ? sd_store_find_pipeline (self->store, code) : 0;
+}
+
 static gboolean
 sd_window_close_request (GtkWindow *window)
 {
@@ -173,12 +464,30 @@ sd_window_constructed (GObject *object)
   G_OBJECT_CLASS (sd_window_parent_class)->constructed (object);
 
   restore_state (self);
+  if (self->store != NULL)
+    {
+      gint64 pipeline_id;
+
+      pick_default_actor (self);
+      add_pipeline_rows (self);
+      g_signal_connect_object (self->store, "changed", G_CALLBACK (on_store_changed), self,
+                               G_CONNECT_SWAPPED);
+      pipeline_id = saved_pipeline (self);
+      if (pipeline_id != 0 && find_pipeline_row (self, pipeline_id) != NULL)
+        {
+          gtk_list_box_select_row (self->sidebar, find_pipeline_row (self, pipeline_id));
+          return;
+        }
+    }
   gtk_list_box_select_row (self->sidebar, find_row (self, "pipelines"));
 }
 
 static void
 sd_window_dispose (GObject *object)
 {
+  SdWindow *self = SD_WINDOW (object);
+
+  g_clear_handle_id (&self->counts_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), SD_TYPE_WINDOW);
   G_OBJECT_CLASS (sd_window_parent_class)->dispose (object);
 }
@@ -189,6 +498,7 @@ sd_window_finalize (GObject *object)
   SdWindow *self = SD_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->store);
   G_OBJECT_CLASS (sd_window_parent_class)->finalize (object);
 }
 
@@ -204,6 +514,10 @@ sd_window_get_property (GObject    *object,
     {
     case PROP_SETTINGS:
       g_value_set_object (value, self->settings);
+      break;
+
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
       break;
 
     case PROP_SECTION:
@@ -227,6 +541,10 @@ sd_window_set_property (GObject      *object,
     {
     case PROP_SETTINGS:
       g_set_object (&self->settings, g_value_get_object (value));
+      break;
+
+    case PROP_STORE:
+      g_set_object (&self->store, g_value_get_object (value));
       break;
 
     case PROP_SECTION:
@@ -256,6 +574,10 @@ sd_window_class_init (SdWindowClass *klass)
     g_param_spec_object ("settings", NULL, NULL,
                          G_TYPE_SETTINGS,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         SD_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SECTION] =
     g_param_spec_string ("section", NULL, NULL,
                          NULL,
@@ -274,18 +596,33 @@ sd_window_class_init (SdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SdWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, SdWindow, board_stack);
+  gtk_widget_class_bind_template_child (widget_class, SdWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, SdWindow, kanban);
+  gtk_widget_class_bind_template_child (widget_class, SdWindow, deal_view);
+  gtk_widget_class_bind_template_child (widget_class, SdWindow, actor_button);
+  gtk_widget_class_bind_template_child (widget_class, SdWindow, actor_list);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_actor_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, fill_actors);
+  gtk_widget_class_bind_template_callback (widget_class, on_deal_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_deal_closed);
+  gtk_widget_class_bind_template_callback (widget_class, on_message);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded);
 
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.new-deal", NULL, new_deal_action);
 }
 
 static void
 sd_window_init (SdWindow *self)
 {
+  g_type_ensure (SD_TYPE_KANBAN);
+  g_type_ensure (SD_TYPE_DEAL_VIEW);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
@@ -304,19 +641,23 @@ sd_window_init (SdWindow *self)
  * sd_window_new:
  * @application: the application the window belongs to
  * @settings: (nullable): where the window keeps its size, or %NULL to keep nothing
+ * @store: (nullable): the database the window shows, or %NULL if none could be opened
  *
  * Returns: (transfer full): a new main window
  */
 SdWindow *
 sd_window_new (GtkApplication *application,
-               GSettings      *settings)
+               GSettings      *settings,
+               SdStore        *store)
 {
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (store == NULL || SD_IS_STORE (store), NULL);
 
   return g_object_new (SD_TYPE_WINDOW,
                        "application", application,
                        "settings", settings,
+                       "store", store,
                        NULL);
 }
 
@@ -344,6 +685,8 @@ sd_window_set_section (SdWindow   *self,
       return;
     }
   gtk_list_box_select_row (self->sidebar, row);
+  /* Folded, the section is shown instead of the sidebar. */
+  adw_leaflet_set_visible_child (self->leaflet, self->content_box);
 }
 
 GtkWidget *
@@ -353,9 +696,70 @@ sd_window_get_view (SdWindow   *self,
   g_return_val_if_fail (SD_IS_WINDOW (self), NULL);
   g_return_val_if_fail (view != NULL, NULL);
 
-  if (g_str_equal (view, "window"))
+  if (g_str_equal (view, "window") || g_str_equal (view, "kanban") || g_str_equal (view, "deal"))
     return GTK_WIDGET (self);
   return NULL;
+}
+
+SdKanban *
+sd_window_get_kanban (SdWindow *self)
+{
+  g_return_val_if_fail (SD_IS_WINDOW (self), NULL);
+
+  return self->kanban;
+}
+
+SdDealView *
+sd_window_get_deal_view (SdWindow *self)
+{
+  g_return_val_if_fail (SD_IS_WINDOW (self), NULL);
+
+  return self->deal_view;
+}
+
+gboolean
+sd_window_open_deal (SdWindow *self,
+                     gint64    deal_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (SD_IS_WINDOW (self), FALSE);
+
+  if (self->store == NULL)
+    return FALSE;
+  if (!sd_deal_view_load (self->deal_view, self->store, deal_id, &error))
+    {
+      sd_window_add_toast (self, adw_toast_new (error->message));
+      return FALSE;
+    }
+  sd_window_set_section (self, "pipelines");
+  adw_flap_set_reveal_flap (self->flap, TRUE);
+  return TRUE;
+}
+
+void
+sd_window_set_actor (SdWindow *self,
+                     gint64    user_id)
+{
+  gint64 deal_id;
+
+  g_return_if_fail (SD_IS_WINDOW (self));
+
+  if (self->store == NULL)
+    return;
+  sd_store_set_actor (self->store, user_id);
+  update_actor_button (self);
+  /* What the new role may see and do differs: build the board and the card again. */
+  if (self->pipeline_id != 0)
+    {
+      gint64 pipeline_id = self->pipeline_id;
+
+      self->pipeline_id = 0;
+      show_pipeline (self, pipeline_id);
+    }
+  deal_id = sd_deal_view_get_deal (self->deal_view);
+  if (deal_id != 0 && adw_flap_get_reveal_flap (self->flap))
+    sd_window_open_deal (self, deal_id);
 }
 
 void

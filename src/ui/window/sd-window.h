@@ -6,13 +6,18 @@
 
 #include <adwaita.h>
 
+#include "deal/sd-deal-view.h"
+#include "pipeline/sd-kanban.h"
+#include "sd-store.h"
+
 G_BEGIN_DECLS
 
 #define SD_TYPE_WINDOW (sd_window_get_type ())
 G_DECLARE_FINAL_TYPE (SdWindow, sd_window, SD, WINDOW, AdwApplicationWindow)
 
 SdWindow   *sd_window_new             (GtkApplication *application,
-                                       GSettings      *settings);
+                                       GSettings      *settings,
+                                       SdStore        *store);
 
 /* The sections of the sidebar, by their stable names ("pipelines", "payments", ...). */
 const char *sd_window_get_section     (SdWindow       *self);
@@ -26,5 +31,14 @@ void        sd_window_add_toast       (SdWindow       *self,
 /* The widget a view name given to --render stands for, or NULL if there is no such view. */
 GtkWidget  *sd_window_get_view        (SdWindow       *self,
                                        const char     *view);
+
+SdKanban   *sd_window_get_kanban      (SdWindow       *self);
+SdDealView *sd_window_get_deal_view   (SdWindow       *self);
+/* Opens the deal's card beside the board; a reason is shown if it cannot be. */
+gboolean    sd_window_open_deal       (SdWindow       *self,
+                                       gint64          deal_id);
+/* Acts as @user_id: the board and the card follow what the user's role may do. */
+void        sd_window_set_actor       (SdWindow       *self,
+                                       gint64          user_id);
 
 G_END_DECLS
