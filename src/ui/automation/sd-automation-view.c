@@ -236,7 +236,8 @@ stage_column (SdAutomationView *self,
   gtk_widget_set_size_request (column, COLUMN_WIDTH, -1);
   gtk_label_set_markup (GTK_LABEL (title), markup);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  /* Long stage names ("Найден потенциальный клиент") wrap: cut, they would be guessed. */
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
   gtk_widget_add_css_class (title, "title-4");
   gtk_box_append (GTK_BOX (column), title);
 
