@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "automation/sd-playbook-copy.h"
 #include "sd-demo.h"
 #include "pipeline/sd-stage-column.h"
 #include "pipeline/sd-deal-item.h"
@@ -28,6 +29,7 @@ struct _SdApplication
 
   GSettings      *settings;
   SdStore        *store;
+  SdAutomation   *automation;
 
   /* --render */
   char           *render_view;
@@ -49,7 +51,7 @@ static const GOptionEntry option_entries[] = {
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Show the version and exit"), NULL },
   { "render", 0, 0, G_OPTION_ARG_STRING, NULL,
-    N_("Draw VIEW into a PNG file and exit (for developers; views: window, kanban, deal)"), N_("VIEW") },
+    N_("Draw VIEW into a PNG file and exit (for developers; views: window, kanban, deal, automation, bell)"), N_("VIEW") },
   { "out", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("The PNG file --render writes"), N_("FILE") },
   { "size", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -176,11 +178,11 @@ sd_application_handle_local_options (GApplication *application,
       return -1;
     }
 
-  if (!g_str_equal (self->render_view, "window") && !g_str_equal (self->render_view, "kanban")
-      && !g_str_equal (self->render_view, "deal"))
+  if (!g_strv_contains ((const char *const[]) { "window", "kanban", "deal", "automation", "bell",
+                                                NULL }, self->render_view))
     {
       g_printerr (_("Unknown view “%s”; the views are: %s\n"), self->render_view,
-                  "window, kanban, deal");
+                  "window, kanban, deal, automation, bell");
       return 2;
     }
   if (self->render_out == NULL || *self->render_out == '\0')
@@ -244,6 +246,8 @@ prepare_render (SdApplication *self,
     }
   if (g_str_equal (self->render_view, "kanban"))
     sd_window_set_section (window, "pipelines");
+  if (g_str_equal (self->render_view, "automation"))
+    sd_window_set_section (window, "automation");
   if (g_str_equal (self->render_view, "deal"))
     {
       gint64 deal_id = self->render_deal;
@@ -288,6 +292,24 @@ sd_application_activate (GApplication *application)
       window = GTK_WINDOW (sd_window_new (GTK_APPLICATION (self),
                                           self->render_view != NULL ? NULL : self->settings,
                                           self->store));
+      if (self->store != NULL && self->automation == NULL)
+        {
+          g_autoptr(GPtrArray) paths = sd_playbook_copy_effective_paths ();
+
+          /* The rules as the user left them: their copy of a playbook, else the shipped. */
+          self->automation = sd_automation_new (self->store);
+          for (guint i = 0; i < paths->len; i++)
+            {
+              g_autoptr(GError) error = NULL;
+              SdPlaybook *pb = sd_playbook_load_file (paths->pdata[i], &error);
+
+              if (pb != NULL)
+                sd_automation_add_playbook (self->automation, pb);
+              else
+                g_warning ("%s", error->message);
+            }
+        }
+      sd_window_set_automation (SD_WINDOW (window), self->automation);
       if (self->render_view != NULL)
         {
           if (!prepare_render (self, SD_WINDOW (window)))
@@ -410,6 +432,7 @@ sd_application_finalize (GObject *object)
 
   g_clear_handle_id (&self->render_timeout_id, g_source_remove);
   g_clear_object (&self->settings);
+  g_clear_object (&self->automation);
   g_clear_object (&self->store);
   g_clear_object (&self->render_css);
   g_clear_pointer (&self->render_as, g_free);

@@ -17,8 +17,9 @@ check_sections (SdApplication *app,
                 SdWindow      *window,
                 gpointer       user_data)
 {
-  static const char *sections[] = { "payments", "reports", "notifications" };
-  static const char *titles[] = { N_("Payments"), N_("Reports"), N_("Notifications") };
+  static const char *sections[] = { "payments", "reports", "automation", "notifications" };
+  static const char *titles[] = { N_("Payments"), N_("Reports"), N_("Automation"),
+                                  N_("Notifications") };
   SdStore *store = sd_application_get_store (app);
   g_autoptr(GPtrArray) pipelines = NULL;
   g_autoptr(GHashTable) counts = NULL;

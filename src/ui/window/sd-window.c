@@ -15,6 +15,9 @@
 
 #include <glib/gi18n.h>
 
+#include "automation/sd-automation-view.h"
+#include "notifications/sd-bell-button.h"
+
 #include "deal/sd-deal-view.h"
 #include "pipeline/sd-kanban.h"
 #include "pipeline/sd-new-deal-dialog.h"
@@ -47,6 +50,8 @@ struct _SdWindow
   SdDealView           *deal_view;
   GtkMenuButton        *actor_button;
   GtkListBox           *actor_list;
+  SdBellButton         *bell;
+  SdAutomationView     *automation_view;
 };
 
 enum {
@@ -557,6 +562,13 @@ sd_window_set_property (GObject      *object,
 }
 
 static void
+on_bell_open_deal (SdWindow *self,
+                   gint64    deal_id)
+{
+  sd_window_open_deal (self, deal_id);
+}
+
+static void
 sd_window_class_init (SdWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -584,6 +596,8 @@ sd_window_class_init (SdWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (SD_TYPE_AUTOMATION_VIEW);
+  g_type_ensure (SD_TYPE_BELL_BUTTON);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/sdelka/Sdelka/window/sd-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SdWindow, leaflet);
@@ -596,6 +610,9 @@ sd_window_class_init (SdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SdWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, SdWindow, bell);
+  gtk_widget_class_bind_template_child (widget_class, SdWindow, automation_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_bell_open_deal);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, board_stack);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, kanban);
@@ -689,6 +706,18 @@ sd_window_set_section (SdWindow   *self,
   adw_leaflet_set_visible_child (self->leaflet, self->content_box);
 }
 
+void
+sd_window_set_automation (SdWindow     *self,
+                          SdAutomation *automation)
+{
+  g_return_if_fail (SD_IS_WINDOW (self));
+
+  sd_bell_button_set_automation (self->bell, automation);
+  if (self->store != NULL)
+    sd_bell_button_set_user (self->bell, sd_store_get_actor (self->store));
+  sd_automation_view_set_automation (self->automation_view, automation);
+}
+
 GtkWidget *
 sd_window_get_view (SdWindow   *self,
                     const char *view)
@@ -696,7 +725,8 @@ sd_window_get_view (SdWindow   *self,
   g_return_val_if_fail (SD_IS_WINDOW (self), NULL);
   g_return_val_if_fail (view != NULL, NULL);
 
-  if (g_str_equal (view, "window") || g_str_equal (view, "kanban") || g_str_equal (view, "deal"))
+  if (g_str_equal (view, "window") || g_str_equal (view, "kanban") || g_str_equal (view, "deal")
+      || g_str_equal (view, "automation") || g_str_equal (view, "bell"))
     return GTK_WIDGET (self);
   return NULL;
 }
@@ -748,6 +778,7 @@ sd_window_set_actor (SdWindow *self,
   if (self->store == NULL)
     return;
   sd_store_set_actor (self->store, user_id);
+  sd_bell_button_set_user (self->bell, user_id);
   update_actor_button (self);
   /* What the new role may see and do differs: build the board and the card again. */
   if (self->pipeline_id != 0)

@@ -8,6 +8,7 @@
 
 #include "deal/sd-deal-view.h"
 #include "pipeline/sd-kanban.h"
+#include "sd-automation.h"
 #include "sd-store.h"
 
 G_BEGIN_DECLS
@@ -40,5 +41,9 @@ gboolean    sd_window_open_deal       (SdWindow       *self,
 /* Acts as @user_id: the board and the card follow what the user's role may do. */
 void        sd_window_set_actor       (SdWindow       *self,
                                        gint64          user_id);
+
+/* The engine whose notifications the bell shows and whose rules the Automation view edits. */
+void        sd_window_set_automation  (SdWindow       *self,
+                                       SdAutomation   *automation);
 
 G_END_DECLS
