@@ -152,3 +152,17 @@ sd_automation_process_journal (SdAutomation  *self,
         sd_automation_emit_notifications (self);
     }
 }
+
+gboolean
+sd_automation_start_from_now (SdAutomation  *self,
+                              GError       **error)
+{
+  g_autofree char *cursor = sd_store_get_meta (self->store, CURSOR_KEY);
+  g_autofree char *last = NULL;
+
+  g_return_val_if_fail (SD_IS_AUTOMATION (self), FALSE);
+  if (cursor != NULL)
+    return TRUE;
+  last = g_strdup_printf ("%" G_GINT64_FORMAT, sd_store_get_last_journal_id (self->store));
+  return sd_store_set_meta (self->store, CURSOR_KEY, last, error);
+}

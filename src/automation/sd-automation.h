@@ -68,6 +68,12 @@ gboolean      sd_automation_handle         (SdAutomation       *self,
 gint          sd_automation_process_journal (SdAutomation      *self,
                                              GError           **error);
 
+/* Where an engine starts on a database that has history but was never read: the entries
+ * there are the past (a demo, an earlier install), not events to act on now. Does nothing
+ * once the journal has been read. */
+gboolean      sd_automation_start_from_now (SdAutomation      *self,
+                                            GError           **error);
+
 /* Whether the deal may enter the stage: FALSE with SD_AUTOMATION_ERROR_GUARD and the
  * guards' messages ("Attach at least one photo") when it may not. */
 gboolean      sd_automation_check_enter    (SdAutomation       *self,

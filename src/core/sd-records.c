@@ -336,6 +336,20 @@ sd_store_list_journal (SdStore  *self,
 
 /* The id in the first column of the first row of @sql, whose ?1 is @code (when not NULL)
  * and whose ?2 is @scope; 0 when there is none. */
+gint64
+sd_store_get_last_journal_id (SdStore *self)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT coalesce(max(id), 0) FROM journal", NULL);
+  gint64 id = 0;
+
+  if (stmt == NULL)
+    return 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return id;
+}
+
 static gint64
 find_id (SdStore    *self,
          const char *sql,

@@ -99,6 +99,9 @@ GPtrArray *sd_store_list_users     (SdStore *self, GError **error);
 SdDeal    *sd_store_get_deal       (SdStore *self, gint64 id, GError **error);
 GArray    *sd_store_stage_totals   (SdStore *self, gint64 pipeline_id, GError **error);
 
+/* The newest journal entry's id, 0 for an empty journal. */
+gint64     sd_store_get_last_journal_id (SdStore *self);
+
 /* Entries after @after_id, oldest first; only @deal_id's when it is not 0. */
 GPtrArray *sd_store_list_journal   (SdStore *self, gint64 after_id, gint64 deal_id,
                                     guint limit, GError **error);

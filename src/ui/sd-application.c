@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "automation/sd-playbook-copy.h"
+#include "sd-automation-runner.h"
 #include "sd-demo.h"
 #include "pipeline/sd-stage-column.h"
 #include "pipeline/sd-deal-item.h"
@@ -30,6 +31,7 @@ struct _SdApplication
   GSettings      *settings;
   SdStore        *store;
   SdAutomation   *automation;
+  SdAutomationRunner *automation_runner;
 
   /* --render */
   char           *render_view;
@@ -278,6 +280,13 @@ prepare_render (SdApplication *self,
 }
 
 static void
+on_automation_failed (SdWindow   *window,
+                      const char *message)
+{
+  sd_window_add_toast (window, adw_toast_new (message));
+}
+
+static void
 sd_application_activate (GApplication *application)
 {
   SdApplication *self = SD_APPLICATION (application);
@@ -310,6 +319,15 @@ sd_application_activate (GApplication *application)
             }
         }
       sd_window_set_automation (SD_WINDOW (window), self->automation);
+      /* The rules run while the app is open; a render only looks. */
+      if (self->automation != NULL && self->automation_runner == NULL
+          && self->render_view == NULL)
+        {
+          self->automation_runner = sd_automation_runner_new (self->automation, 60);
+          g_signal_connect_object (self->automation_runner, "failed",
+                                   G_CALLBACK (on_automation_failed), window,
+                                   G_CONNECT_SWAPPED);
+        }
       if (self->render_view != NULL)
         {
           if (!prepare_render (self, SD_WINDOW (window)))
@@ -432,6 +450,7 @@ sd_application_finalize (GObject *object)
 
   g_clear_handle_id (&self->render_timeout_id, g_source_remove);
   g_clear_object (&self->settings);
+  g_clear_object (&self->automation_runner);
   g_clear_object (&self->automation);
   g_clear_object (&self->store);
   g_clear_object (&self->render_css);

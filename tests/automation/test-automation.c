@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "sd-automation.h"
+#include "sd-automation-runner.h"
 #include "sd-rating.h"
 #include "sd-records.h"
 #include "sd-test-store.h"
@@ -444,6 +445,36 @@ set_field (Fixture *f, gint64 d, gint64 pipeline, const char *code, const char *
   insert (f->store, SD_ENTITY_DEAL_FIELD, c);
 }
 
+/* The app's runner: the past is not replayed; a person's photo, committed, is handled
+ * after the commit without anyone calling the engine (R-AUTO-7 moves the deal on). */
+static void
+test_runner (Fixture *f, gconstpointer data)
+{
+  gint64 old = deal (f, f->body, "first_contact", f->managers[0], 0);
+  g_autoptr(SdAutomationRunner) runner = NULL;
+  g_autofree char *cursor = NULL;
+  g_autofree char *stage = NULL;
+  gint64 d;
+
+  file (f, old, "photo");  /* history: nobody acts on it now */
+  runner = sd_automation_runner_new (f->automation, 3600);
+  cursor = sd_store_get_meta (f->store, "automation.journal_cursor");
+  g_assert_cmpint (g_ascii_strtoll (cursor, NULL, 10), ==, sd_store_get_last_journal_id (f->store));
+
+  sd_store_set_actor (f->store, f->managers[0]);
+  d = deal (f, f->body, "first_contact", f->managers[0], 0);
+  file (f, d, "photo");
+  sd_store_set_actor (f->store, SD_ACTOR_SYSTEM);
+  for (guint i = 0; i < 100 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+
+  stage = stage_of (f, d);
+  g_assert_cmpstr (stage, ==, "inspection");
+  g_clear_pointer (&stage, g_free);
+  stage = stage_of (f, old);
+  g_assert_cmpstr (stage, ==, "first_contact");
+}
+
 static void
 test_priority (Fixture *f, gconstpointer data)
 {
@@ -780,6 +811,7 @@ main (int argc, char *argv[])
   ADD ("/automation/R-AUTO-6/photo-guard-and-fields", test_photo_guard);
   ADD ("/automation/R-AUTO-7/auto-moves", test_auto_moves);
   ADD ("/automation/R-AUTO-8/priority-client", test_priority);
+  ADD ("/automation/runner/acts-after-commit-not-on-history", test_runner);
   ADD ("/automation/R-AUTO-9/reminders", test_reminders);
   ADD ("/automation/R-AUTO-10/year-after", test_year_after);
   ADD ("/automation/R-AUTO-11/rating-and-thanks", test_rating);
