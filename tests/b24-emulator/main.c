@@ -104,5 +104,11 @@ main (int    argc,
   g_unix_signal_add (SIGINT, quit_cb, loop);
   g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_main_loop_run (loop);
+
+  /* Closed connections let go of their sockets from idle callbacks: run those before
+   * leaving, so nothing the server had is left behind. */
+  g_clear_pointer (&emu, b24_emu_free);
+  for (guint i = 0; i < 100 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
   return 0;
 }
