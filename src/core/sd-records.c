@@ -83,8 +83,8 @@ sd_deal_get_left_to_pay (const SdDeal *deal)
 }
 
 /* Runs @stmt to the end, making a record of each row with @make. */
-static GPtrArray *
-collect (SdStore        *self,
+GPtrArray *
+sd_store_collect_rows (SdStore        *self,
          sqlite3_stmt   *stmt,
          gpointer      (*make) (sqlite3_stmt *stmt),
          GDestroyNotify  free_func,
@@ -125,7 +125,7 @@ sd_store_list_pipelines (SdStore  *self,
                                          "SELECT id, b24_id, code, name FROM pipelines "
                                          "ORDER BY sort, id", error);
 
-  return stmt ? collect (self, stmt, make_pipeline, (GDestroyNotify) sd_pipeline_free, error)
+  return stmt ? sd_store_collect_rows (self, stmt, make_pipeline, (GDestroyNotify) sd_pipeline_free, error)
               : NULL;
 }
 
@@ -156,7 +156,7 @@ sd_store_list_stages (SdStore  *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, pipeline_id);
-  return collect (self, stmt, make_stage, (GDestroyNotify) sd_stage_free, error);
+  return sd_store_collect_rows (self, stmt, make_stage, (GDestroyNotify) sd_stage_free, error);
 }
 
 static gpointer
@@ -186,7 +186,7 @@ sd_store_list_users (SdStore  *self,
                                          "WHERE u.active ORDER BY u.last_name, u.first_name",
                                          error);
 
-  return stmt ? collect (self, stmt, make_user, (GDestroyNotify) sd_user_free, error) : NULL;
+  return stmt ? sd_store_collect_rows (self, stmt, make_user, (GDestroyNotify) sd_user_free, error) : NULL;
 }
 
 SdDeal *
@@ -331,7 +331,7 @@ sd_store_list_journal (SdStore  *self,
   sqlite3_bind_int64 (stmt, 1, after_id);
   sqlite3_bind_int64 (stmt, 2, deal_id);
   sqlite3_bind_int64 (stmt, 3, limit);
-  return collect (self, stmt, make_journal_entry, (GDestroyNotify) sd_journal_entry_free, error);
+  return sd_store_collect_rows (self, stmt, make_journal_entry, (GDestroyNotify) sd_journal_entry_free, error);
 }
 
 /* The id in the first column of the first row of @sql, whose ?1 is @code (when not NULL)
@@ -534,7 +534,7 @@ sd_store_list_field_options (SdStore  *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, field_id);
-  return collect (self, stmt, make_field_option, (GDestroyNotify) sd_field_option_free, error);
+  return sd_store_collect_rows (self, stmt, make_field_option, (GDestroyNotify) sd_field_option_free, error);
 }
 
 GPtrArray *
@@ -553,7 +553,7 @@ sd_store_list_custom_fields (SdStore  *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, pipeline_id);
-  fields = collect (self, stmt, make_custom_field, (GDestroyNotify) sd_custom_field_free, error);
+  fields = sd_store_collect_rows (self, stmt, make_custom_field, (GDestroyNotify) sd_custom_field_free, error);
   if (fields == NULL)
     return NULL;
 

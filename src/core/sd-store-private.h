@@ -28,6 +28,12 @@ void          sd_store_set_sqlite_error (SdStore  *self,
                                          GError  **error,
                                          const char *what);
 
+/* Runs @stmt to the end, a record a row made by @make; NULL with @error on failure. */
+GPtrArray    *sd_store_collect_rows  (SdStore        *self,
+                                      sqlite3_stmt   *stmt,
+                                      gpointer      (*make) (sqlite3_stmt *stmt),
+                                      GDestroyNotify  free_func,
+                                      GError        **error);
 gboolean      sd_store_migrate       (SdStore     *self,
                                       guint        from_version,
                                       GError     **error);

@@ -201,7 +201,7 @@ outbox_sql (const char         *head,
   return g_string_free (sql, FALSE);
 }
 
-static SdJournalEntry *
+static gpointer
 make_entry (sqlite3_stmt *stmt)
 {
   SdJournalEntry *entry = g_new0 (SdJournalEntry, 1);
@@ -228,26 +228,15 @@ sd_store_list_outbox (SdStore             *self,
                                      "author_id, at, origin FROM journal", entities,
                                      " ORDER BY id LIMIT ?");
   sqlite3_stmt *stmt = sd_store_prepare (self, sql, error);
-  GPtrArray *entries;
   guint n = 0;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   for (; entities[n] != NULL; n++)
     sqlite3_bind_text (stmt, n + 1, entities[n], -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, n + 1, limit);
-  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_journal_entry_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (entries, make_entry (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sd_store_set_sqlite_error (self, error, "Cannot read");
-      g_ptr_array_unref (entries);
-      return NULL;
-    }
-  return entries;
+  return sd_store_collect_rows (self, stmt, make_entry,
+                                (GDestroyNotify) sd_journal_entry_free, error);
 }
 
 guint
@@ -504,7 +493,7 @@ sd_store_add_conflict (SdStore        *self,
   return sd_store_step_done (self, stmt, error);
 }
 
-static SdConflict *
+static gpointer
 make_conflict (sqlite3_stmt *stmt)
 {
   SdConflict *conflict = g_new0 (SdConflict, 1);
@@ -529,8 +518,6 @@ sd_store_list_conflicts (SdStore  *self,
                          GError  **error)
 {
   sqlite3_stmt *stmt;
-  GPtrArray *conflicts;
-  int rc;
 
   stmt = sd_store_prepare (self,
                            "SELECT c.id, c.entity, c.entity_id, c.field, c.local_value, "
@@ -543,17 +530,8 @@ sd_store_list_conflicts (SdStore  *self,
     return NULL;
   sqlite3_bind_text (stmt, 1, sd_entity_info (entity)->name, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, id);
-  conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_conflict_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (conflicts, make_conflict (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sd_store_set_sqlite_error (self, error, "Cannot read");
-      g_ptr_array_unref (conflicts);
-      return NULL;
-    }
-  return conflicts;
+  return sd_store_collect_rows (self, stmt, make_conflict,
+                                (GDestroyNotify) sd_conflict_free, error);
 }
 
 gboolean
