@@ -1,0 +1,441 @@
+/* sd-sync-pull.c: rows the portal sent, merged into the store.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sd-sync"
+
+#include "sd-sync-run.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+/* Incremental pulls ask from a little before the last change seen, so that a clock
+ * difference between the portal's servers loses nothing; rows seen twice are skipped. */
+#define CURSOR_OVERLAP_SECONDS 120
+
+/* --- Pull --------------------------------------------------------------------------- */
+
+static gint64
+later_time (const char *a,
+            const char *b)
+{
+  g_autoptr(GDateTime) ta = a != NULL ? g_date_time_new_from_iso8601 (a, NULL) : NULL;
+  g_autoptr(GDateTime) tb = b != NULL ? g_date_time_new_from_iso8601 (b, NULL) : NULL;
+
+  if (ta == NULL)
+    return tb != NULL ? 1 : 0;
+  if (tb == NULL)
+    return -1;
+  return g_date_time_compare (tb, ta);
+}
+
+/* A row created here whose creation answer was lost comes back from the portal with our
+ * client key: it is the same row, not a new one. */
+static gint64
+adopt_by_key (SdSyncRun   *run,
+              SdEntity     entity,
+              JsonObject  *row,
+              gint64       b24_id,
+              GError     **error)
+{
+  g_autofree char *key = sd_sync_dup_string (row, SD_SYNC_KEY_FIELD);
+  g_autofree char *prefix = NULL;
+  gint64 local, known;
+  char *end;
+
+  if (key == NULL)
+    return 0;
+  prefix = g_strdup_printf ("%s%s:", run->key_prefix, sd_sync_kind_for (entity)->name);
+  if (!g_str_has_prefix (key, prefix))
+    return 0;
+  local = g_ascii_strtoll (key + strlen (prefix), &end, 10);
+  if (*end != '\0' || local <= 0 || sd_store_get_b24_id (run->store, entity, local, &known))
+    return 0;
+  if (!sd_store_set_b24_state (run->store, entity, local, b24_id, NULL, error))
+    return -1;
+  return local;
+}
+
+typedef struct
+{
+  const SdSyncKind *kind;
+  char             *cursor;   /* the latest DATE_MODIFY seen */
+} PullData;
+
+const char * const *
+sd_sync_kind_select (SdSyncRun        *run,
+                     const SdSyncKind *kind)
+{
+  return kind->entity == SD_ENTITY_DEAL && run->deal_select != NULL
+         ? (const char * const *) run->deal_select->pdata : kind->select;
+}
+
+/* The mapped user fields of a pulled deal, merged like its own fields. */
+static gboolean
+apply_deal_fields (SdSyncRun   *run,
+                   gint64       deal,
+                   JsonObject  *row,
+                   const char  *modified,
+                   GError     **error)
+{
+  g_autofree char *author = sd_sync_dup_string (row, "MODIFY_BY_ID");
+  SdValue pipeline;
+
+  if (run->b24_fields == NULL || run->b24_fields->len == 0)
+    return TRUE;
+  if (!sd_store_read_value (run->store, SD_ENTITY_DEAL, deal, "pipeline_id", &pipeline, error))
+    return FALSE;
+  for (guint i = 0; i < run->b24_fields->len; i++)
+    {
+      SdB24Field *field = run->b24_fields->pdata[i];
+      g_autofree char *value = NULL;
+      g_autoptr(SdChanges) changes = sd_changes_new ();
+      g_autoptr(GHashTable) base = NULL;
+      gint64 local;
+
+      if ((field->pipeline_id != 0 && field->pipeline_id != pipeline.number)
+          || !json_object_has_member (row, field->b24_field))
+        continue;
+      value = sd_sync_map_uf_pull (run->store, field, json_object_get_member (row, field->b24_field));
+      local = sd_store_find_deal_field (run->store, deal, field->field_id);
+      if (local == 0)
+        {
+          if (value == NULL)
+            continue;
+          sd_changes_set_int (changes, "deal_id", deal);
+          sd_changes_set_int (changes, "field_id", field->field_id);
+          sd_changes_set_text (changes, "value", value);
+          if (sd_store_insert (run->store, SD_ENTITY_DEAL_FIELD, changes, error) == 0)
+            return FALSE;
+          continue;
+        }
+      sd_changes_set_text (changes, "value", value);
+      if ((base = sd_store_outbox_base (run->store, SD_ENTITY_DEAL_FIELD, local, error)) == NULL)
+        return FALSE;
+      if (g_hash_table_contains (base, "value"))
+        {
+          const SdChange *change = sd_changes_get (changes, 0);
+          SdValue current;
+          gboolean differs;
+
+          if (!sd_store_read_value (run->store, SD_ENTITY_DEAL_FIELD, local, "value", &current, error))
+            return FALSE;
+          differs = !sd_value_equal (&current, &change->value)
+                    && !sd_value_equal (g_hash_table_lookup (base, "value"), &change->value);
+          if (differs && !sd_store_add_conflict (run->store, SD_ENTITY_DEAL_FIELD, local, "value",
+                                                 &current, &change->value,
+                                                 author != NULL ? g_ascii_strtoll (author, NULL, 10) : 0,
+                                                 modified, error))
+            {
+              sd_value_clear (&current);
+              return FALSE;
+            }
+          sd_value_clear (&current);
+          continue;
+        }
+      if (!sd_store_update (run->store, SD_ENTITY_DEAL_FIELD, local, changes, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A contact's phones and e-mails as the portal lists them (pulled only): the local rows
+ * are replaced when they differ. */
+static gboolean
+apply_channels (SdSyncRun   *run,
+                gint64       contact,
+                JsonObject  *row,
+                GError     **error)
+{
+  static const struct { const char *member; const char *kind; } multi[] = {
+    { "PHONE", "phone" }, { "EMAIL", "email" },
+  };
+  g_autoptr(GPtrArray) wanted = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) have = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) rows = NULL;
+  gboolean same;
+
+  if (!json_object_has_member (row, "PHONE") && !json_object_has_member (row, "EMAIL"))
+    return TRUE;
+  for (guint m = 0; m < G_N_ELEMENTS (multi); m++)
+    {
+      JsonNode *node = json_object_get_member (row, multi[m].member);
+      JsonArray *values = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+      for (guint i = 0; values != NULL && i < json_array_get_length (values); i++)
+        {
+          JsonObject *entry = json_array_get_object_element (values, i);
+          g_autofree char *value = entry != NULL ? sd_sync_dup_string (entry, "VALUE") : NULL;
+          g_autofree char *type = entry != NULL ? sd_sync_dup_string (entry, "VALUE_TYPE") : NULL;
+
+          if (value != NULL && *value != '\0')
+            g_ptr_array_add (wanted, g_strdup_printf ("%s\t%s\t%s", multi[m].kind, value,
+                                                      type != NULL ? type : "WORK"));
+        }
+    }
+  if ((rows = sd_store_list_referencing (run->store, SD_ENTITY_CONTACT_CHANNEL, "contact_id", contact,
+                                         error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      static const char *const columns[] = { "kind", "value", "value_type" };
+      SdValue values[3];
+
+      for (guint c = 0; c < 3; c++)
+        if (!sd_store_read_value (run->store, SD_ENTITY_CONTACT_CHANNEL, g_array_index (rows, gint64, i),
+                                  columns[c], &values[c], error))
+          return FALSE;
+      g_ptr_array_add (have, g_strdup_printf ("%s\t%s\t%s", values[0].text, values[1].text, values[2].text));
+      for (guint c = 0; c < 3; c++)
+        sd_value_clear (&values[c]);
+    }
+  same = have->len == wanted->len;
+  for (guint i = 0; same && i < have->len; i++)
+    same = strcmp (have->pdata[i], wanted->pdata[i]) == 0;
+  if (same)
+    return TRUE;
+  for (guint i = 0; i < rows->len; i++)
+    if (!sd_store_delete (run->store, SD_ENTITY_CONTACT_CHANNEL, g_array_index (rows, gint64, i), error))
+      return FALSE;
+  for (guint i = 0; i < wanted->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (wanted->pdata[i], "\t", 3);
+      g_autoptr(SdChanges) changes = sd_changes_new ();
+
+      sd_changes_set_int (changes, "contact_id", contact);
+      sd_changes_set_text (changes, "kind", parts[0]);
+      sd_changes_set_text (changes, "value", parts[1]);
+      sd_changes_set_text (changes, "value_type", parts[2]);
+      if (sd_store_insert (run->store, SD_ENTITY_CONTACT_CHANNEL, changes, error) == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sd_sync_apply_row (SdSyncRun         *run,
+                   const SdSyncKind  *kind,
+                   JsonObject        *row,
+                   char             **latest,
+                   GError           **error)
+{
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+  g_autoptr(GError) place_error = NULL;
+  g_autofree char *modified = sd_sync_dup_string (row, "DATE_MODIFY");
+  gint64 b24_id = sd_sync_get_id (row, "ID");
+  gint64 local;
+
+  if (b24_id <= 0)
+    {
+      g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_MALFORMED,
+                   _("The portal sent a row without an ID"));
+      return FALSE;
+    }
+  if (latest != NULL && later_time (*latest, modified) > 0)
+    {
+      g_free (*latest);
+      *latest = g_strdup (modified);
+    }
+
+  local = sd_store_find_b24 (run->store, kind->entity, b24_id);
+  if (local == 0 && (local = adopt_by_key (run, kind->entity, row, b24_id, error)) < 0)
+    return FALSE;
+  if (local != 0)
+    {
+      g_autofree char *known = sd_store_get_remote_modified (run->store, kind->entity, local);
+
+      if (known != NULL && modified != NULL && strcmp (known, modified) == 0)
+        return TRUE;
+    }
+
+  if (!sd_sync_map_pull (run->store, kind->entity, row, changes, &place_error))
+    {
+      /* The check at the end sees the difference and the sync does not claim agreement. */
+      g_debug ("%s %" G_GINT64_FORMAT " not placed: %s", kind->name, b24_id, place_error->message);
+      run->skipped++;
+      return TRUE;
+    }
+
+  if (local == 0)
+    {
+      local = sd_store_insert (run->store, kind->entity, changes, error);
+      if (local == 0)
+        return FALSE;
+      if (!sd_store_set_b24_state (run->store, kind->entity, local, b24_id, modified, error)
+          || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
+          || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))
+        return FALSE;
+    }
+  else
+    {
+      g_autoptr(GHashTable) base = sd_store_outbox_base (run->store, kind->entity, local, error);
+      g_autoptr(SdChanges) merged = NULL;
+      g_autofree char *author = sd_sync_dup_string (row, "MODIFY_BY_ID");
+
+      if (base == NULL)
+        return FALSE;
+      if (g_hash_table_size (base) > 0)
+        {
+          /* Changed here too since we last agreed: a field only the portal changed is
+           * taken, one only we changed is kept (and pushed), one both changed to
+           * different values waits for the user. */
+          merged = sd_changes_new ();
+          for (guint i = 0; i < sd_changes_get_size (changes); i++)
+            {
+              const SdChange *change = sd_changes_get (changes, i);
+              const SdValue *before = g_hash_table_lookup (base, change->field);
+              SdValue current;
+              gboolean same;
+
+              if (before == NULL)
+                {
+                  sd_sync_changes_add (merged, change->field, &change->value);
+                  continue;
+                }
+              if (!sd_store_read_value (run->store, kind->entity, local, change->field, &current,
+                                        error))
+                return FALSE;
+              same = sd_value_equal (&current, &change->value);
+              if (!same && !sd_value_equal (before, &change->value)
+                  && !sd_store_add_conflict (run->store, kind->entity, local, change->field,
+                                             &current, &change->value,
+                                             author != NULL ? g_ascii_strtoll (author, NULL, 10) : 0,
+                                             modified, error))
+                {
+                  sd_value_clear (&current);
+                  return FALSE;
+                }
+              sd_value_clear (&current);
+            }
+        }
+      if (!sd_store_update (run->store, kind->entity, local, merged != NULL ? merged : changes, error)
+          || !sd_store_set_b24_state (run->store, kind->entity, local, -1, modified, error)
+          || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
+          || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))
+        return FALSE;
+    }
+  run->report.pulled++;
+  return TRUE;
+}
+
+static gboolean
+pull_page (SdSyncRun  *run,
+           JsonArray  *rows,
+           gpointer    data,
+           GError    **error)
+{
+  PullData *pull = data;
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonNode *row = json_array_get_element (rows, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (row))
+        {
+          g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_MALFORMED,
+                       _("The portal sent a list row that is not an object"));
+          return FALSE;
+        }
+      if (!sd_sync_apply_row (run, pull->kind, json_node_get_object (row), &pull->cursor, error))
+        return FALSE;
+    }
+  run->done_rows += json_array_get_length (rows);
+  return TRUE;
+}
+
+const char *
+sd_sync_kind_title (const SdSyncKind *kind)
+{
+  switch (kind->entity)
+    {
+    case SD_ENTITY_DEAL:
+      return _("Deals");
+    case SD_ENTITY_CONTACT:
+      return _("Contacts");
+    default:
+      return _("Companies");
+    }
+}
+
+gboolean
+sd_sync_pull_kind (SdSyncRun         *run,
+                   const SdSyncKind  *kind,
+                   GError           **error)
+{
+  g_autofree char *meta_key = g_strdup_printf ("sync.cursor.%s", kind->name);
+  g_autofree char *cursor = sd_store_get_meta (run->store, meta_key);
+  g_autoptr(JsonObject) filter = NULL;
+  g_autofree char *method = g_strconcat (kind->methods, ".list", NULL);
+  g_autofree char *status = g_strdup_printf (_("%s: receiving"), sd_sync_kind_title (kind));
+  PullData pull = { kind, NULL };
+  gboolean ok;
+
+  sd_sync_run_progress (run, status);
+  if (cursor != NULL)
+    {
+      g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (cursor, NULL);
+      g_autoptr(GDateTime) since = at != NULL ? g_date_time_add_seconds (at, -CURSOR_OVERLAP_SECONDS) : NULL;
+      g_autofree char *text = since != NULL ? g_date_time_format (since, "%FT%T%:z") : NULL;
+
+      if (text != NULL)
+        {
+          filter = json_object_new ();
+          json_object_set_string_member (filter, ">=DATE_MODIFY", text);
+        }
+      pull.cursor = g_strdup (cursor);
+    }
+  ok = sd_sync_keyset_export (run, method, filter, sd_sync_kind_select (run, kind), filter != NULL ? 1 : SD_B24_BATCH_MAX,
+                      filter != NULL ? -1 : run->expected[kind->entity], TRUE, pull_page, &pull, error);
+  if (ok && pull.cursor != NULL)
+    ok = sd_store_set_meta (run->store, meta_key, pull.cursor, error);
+  g_free (pull.cursor);
+  return ok;
+}
+
+/* Company requisites carry the INN, KPP and OGRN. */
+static gboolean
+requisite_page (SdSyncRun  *run,
+                JsonArray  *rows,
+                gpointer    data,
+                GError    **error)
+{
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      g_autoptr(SdChanges) changes = sd_changes_new ();
+      gint64 company;
+      static const char *const fields[][2] = {
+        { "RQ_INN", "inn" }, { "RQ_KPP", "kpp" }, { "RQ_OGRN", "ogrn" },
+      };
+
+      if (row == NULL)
+        continue;
+      company = sd_store_find_b24 (run->store, SD_ENTITY_COMPANY, sd_sync_get_id (row, "ENTITY_ID"));
+      if (company == 0)
+        continue;
+      for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+        {
+          g_autofree char *value = sd_sync_dup_string (row, fields[f][0]);
+          if (value != NULL && *value != '\0')
+            sd_changes_set_text (changes, fields[f][1], value);
+        }
+      if (sd_changes_get_size (changes) > 0
+          && !sd_store_update (run->store, SD_ENTITY_COMPANY, company, changes, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sd_sync_pull_requisites (SdSyncRun  *run,
+                         GError    **error)
+{
+  static const char *const select[] = {
+    "ID", "ENTITY_TYPE_ID", "ENTITY_ID", "RQ_INN", "RQ_KPP", "RQ_OGRN", NULL,
+  };
+  g_autoptr(JsonObject) filter = json_object_new ();
+
+  json_object_set_int_member (filter, "ENTITY_TYPE_ID", 4);
+  return sd_sync_keyset_export (run, "crm.requisite.list", filter, select, 4, -1, TRUE, requisite_page, NULL,
+                        error);
+}

@@ -1,0 +1,132 @@
+/* sd-sync-run.h: one sync in its thread, and the steps sd-sync-engine.c runs it through
+ * (private to src/bitrix).
+ *
+ * A run reads the portal through the engine's client and writes the store through its
+ * own connection, as the system actor with origin "remote". Each step lives in a file of
+ * its own: sd-sync-reference.c (staff, pipelines, user fields), sd-sync-pull.c (rows
+ * merged in), sd-sync-push.c (the outbox), sd-sync-check.c (both sides compared),
+ * sd-sync-events.c (the offline event queue), over sd-sync-keyset.c (ID-ordered export).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "sd-sync-engine.h"
+
+#include "sd-records.h"
+#include "sd-store-sync.h"
+#include "sd-sync-map.h"
+
+G_BEGIN_DECLS
+
+/* Rows a list page holds; fixed by the portal (reference §3). */
+#define SD_SYNC_PAGE 50
+
+typedef struct
+{
+  SdSyncEngine *engine;
+  SdB24Client  *client;
+  SdStore      *store;
+  GCancellable *cancellable;
+  SdSyncReport  report;
+  guint         start_requests;
+  gint64        started_us;
+  gint64        expected_rows;  /* for the fraction of a first sync; 0 when unknown */
+  gint64        expected[SD_N_ENTITIES]; /* rows of each kind a first sync counted, or -1 */
+  gint64        done_rows;
+  guint         skipped;        /* portal rows that could not be placed here */
+  char         *key_prefix;     /* "sdelka:<install>:" of the client keys */
+  GHashTable   *held;           /* "entity:id" of rows whose changes wait */
+  GHashTable   *looked_up;      /* journal ids whose lost creation was looked for */
+  GPtrArray    *b24_fields;     /* SdB24Field: deal fields the playbooks map */
+  GPtrArray    *deal_select;    /* the deal list's select[]: the kind's and the mapped ones */
+} SdSyncRun;
+
+/* Progress for the UI (sd-sync-engine.c): @status replaces the status line unless NULL;
+ * the fraction and time left follow done_rows of expected_rows. */
+void        sd_sync_run_progress   (SdSyncRun   *run,
+                                    const char  *status);
+void        sd_sync_run_set_waiting (SdSyncRun  *run,
+                                    guint        waiting);
+gboolean    sd_sync_run_cancelled  (SdSyncRun   *run,
+                                    GError     **error);
+/* Commits what a step wrote; listeners on other connections hear of it. */
+gboolean    sd_sync_run_commit     (SdSyncRun   *run,
+                                    GError     **error);
+
+/* sd-sync-run.c */
+void        sd_sync_changes_add    (SdChanges     *changes,
+                                    const char    *field,
+                                    const SdValue *value);
+JsonArray  *sd_sync_string_array   (const char * const *strings);
+/* The array a batch command answered (inside @wrapper when not NULL), else an error. */
+JsonArray  *sd_sync_result_array   (JsonObject  *answer,
+                                    const char  *key,
+                                    const char  *wrapper,
+                                    GError     **error);
+/* Inserts or updates the row with server id @b24_id; returns its local id or 0. */
+gint64      sd_sync_upsert         (SdSyncRun   *run,
+                                    SdEntity     entity,
+                                    gint64       b24_id,
+                                    SdChanges   *changes,
+                                    GError     **error);
+int         sd_sync_compare_ids    (gconstpointer a,
+                                    gconstpointer b);
+
+/* sd-sync-keyset.c */
+typedef gboolean (*SdSyncPageFunc) (SdSyncRun  *run,
+                                    JsonArray  *rows,
+                                    gpointer    data,
+                                    GError    **error);
+gboolean    sd_sync_keyset_export  (SdSyncRun          *run,
+                                    const char         *method,
+                                    JsonObject         *filter,
+                                    const char * const *select,
+                                    guint               width,
+                                    gint64              expected,
+                                    gboolean            write,
+                                    SdSyncPageFunc      page,
+                                    gpointer            data,
+                                    GError            **error);
+
+/* sd-sync-reference.c */
+gboolean    sd_sync_pull_reference (SdSyncRun   *run,
+                                    gboolean     first,
+                                    GError     **error);
+
+/* sd-sync-pull.c */
+const char *sd_sync_kind_title     (const SdSyncKind *kind);
+const char * const *sd_sync_kind_select (SdSyncRun        *run,
+                                         const SdSyncKind *kind);
+/* Merges one portal row; *@latest (when not NULL) follows the newest DATE_MODIFY. */
+gboolean    sd_sync_apply_row      (SdSyncRun        *run,
+                                    const SdSyncKind *kind,
+                                    JsonObject       *row,
+                                    char            **latest,
+                                    GError          **error);
+gboolean    sd_sync_pull_kind      (SdSyncRun        *run,
+                                    const SdSyncKind *kind,
+                                    GError          **error);
+gboolean    sd_sync_pull_requisites (SdSyncRun  *run,
+                                    GError     **error);
+
+/* sd-sync-push.c */
+gboolean    sd_sync_push_outbox    (SdSyncRun   *run,
+                                    GError     **error);
+
+/* sd-sync-check.c */
+gboolean    sd_sync_delete_local   (SdSyncRun        *run,
+                                    const SdSyncKind *kind,
+                                    gint64            id,
+                                    GError          **error);
+gboolean    sd_sync_check_kind     (SdSyncRun        *run,
+                                    const SdSyncKind *kind,
+                                    GError          **error);
+
+/* sd-sync-events.c */
+gboolean    sd_sync_bind_delete_events  (SdSyncRun  *run,
+                                         GError    **error);
+gboolean    sd_sync_drain_delete_events (SdSyncRun  *run,
+                                         GError    **error);
+
+G_END_DECLS
