@@ -192,33 +192,14 @@ deal_prepare (B24Call    *call,
   return TRUE;
 }
 
-static void
-deal_after (B24Call    *call,
-            gint64      id,
-            B24EntityOp op)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (op == B24_ENTITY_ADD)
-    stmt = b24_db_prepare (call->emu, "UPDATE deal SET TITLE = 'Deal #' || ID"
-                                      " WHERE ID = ? AND (TITLE IS NULL OR TITLE = '')");
-  else if (op == B24_ENTITY_DELETE)
-    stmt = b24_db_prepare (call->emu, "DELETE FROM timeline_comment WHERE ENTITY_TYPE = 'deal'"
-                                      " AND ENTITY_ID = ?");
-  if (stmt == NULL)
-    return;
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-}
-
 const B24Entity b24_entity_deal = {
   .table = "deal",
   .fields = deal_fields,
   .uf_entity = "CRM_DEAL",
   .event_prefix = "ONCRMDEAL",
+  .untitled = "Deal #",
+  .comment_type = "deal",
   .prepare = deal_prepare,
-  .after = deal_after,
 };
 
 static const B24Method deal_methods[] = {

@@ -119,35 +119,15 @@ lead_prepare (B24Call    *call,
   return TRUE;
 }
 
-/* A new lead without a title is "Lead #<id>"; a deleted lead takes its comments along. */
-static void
-lead_after (B24Call    *call,
-            gint64      id,
-            B24EntityOp op)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (op == B24_ENTITY_ADD)
-    stmt = b24_db_prepare (call->emu, "UPDATE lead SET TITLE = 'Lead #' || ID"
-                                      " WHERE ID = ? AND (TITLE IS NULL OR TITLE = '')");
-  else if (op == B24_ENTITY_DELETE)
-    stmt = b24_db_prepare (call->emu, "DELETE FROM timeline_comment WHERE ENTITY_TYPE = 'lead'"
-                                      " AND ENTITY_ID = ?");
-  if (stmt == NULL)
-    return;
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-}
-
 const B24Entity b24_entity_lead = {
   .table = "lead",
   .fields = lead_fields,
   .uf_entity = "CRM_LEAD",
   .mf_entity = "LEAD",
   .event_prefix = "ONCRMLEAD",
+  .untitled = "Lead #",
+  .comment_type = "lead",
   .prepare = lead_prepare,
-  .after = lead_after,
 };
 
 static const B24Method lead_methods[] = {

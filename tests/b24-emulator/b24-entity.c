@@ -519,12 +519,38 @@ event_suffix (B24EntityOp op)
   return op == B24_ENTITY_ADD ? "ADD" : op == B24_ENTITY_UPDATE ? "UPDATE" : "DELETE";
 }
 
+/* What the portal does around a CRM row of its own accord: a default title, and a
+ * deleted row's timeline comments go with it. */
+static void
+portal_after (B24Call         *call,
+              const B24Entity *entity,
+              gint64           id,
+              B24EntityOp      op)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+
+  if (op == B24_ENTITY_ADD && entity->untitled != NULL)
+    sql = g_strdup_printf ("UPDATE %s SET TITLE = '%s' || ID WHERE ID = ?"
+                           " AND (TITLE IS NULL OR TITLE = '')", entity->table, entity->untitled);
+  else if (op == B24_ENTITY_DELETE && entity->comment_type != NULL)
+    sql = g_strdup_printf ("DELETE FROM timeline_comment WHERE ENTITY_TYPE = '%s'"
+                           " AND ENTITY_ID = ?", entity->comment_type);
+  if (sql == NULL)
+    return;
+  stmt = b24_db_prepare (call->emu, sql);
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+}
+
 static void
 notify_written (B24Call         *call,
                 const B24Entity *entity,
                 gint64           id,
                 B24EntityOp      op)
 {
+  portal_after (call, entity, id, op);
   if (entity->after != NULL)
     entity->after (call, id, op);
   if (entity->event_prefix != NULL)

@@ -65,6 +65,8 @@ struct _B24Entity {
   const char *mf_entity;    /* "CONTACT"/"COMPANY" for multi-fields */
   const char *event_prefix; /* "ONCRMDEAL" → ONCRMDEALADD/UPDATE/DELETE */
   const char *default_order;
+  const char *untitled;     /* "Deal #": a row added without TITLE is titled this + ID */
+  const char *comment_type; /* timeline ENTITY_TYPE: deleting a row deletes its comments */
   B24EntityPrepare prepare;
   B24EntityAfter after;
 };

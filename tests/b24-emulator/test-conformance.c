@@ -112,6 +112,47 @@ test_deal_get (void)
   g_assert_true (g_str_has_prefix (b24_test_string (reply, "result.BEGINDATE"), "2024-08-30T00:00:00+"));
 }
 
+/* The portal's own writes around a row: a title when none was given, and a deleted deal's
+ * comments gone with it. */
+static void
+test_untitled_and_deleted (void)
+{
+  g_autoptr(JsonNode) deal = NULL, lead = NULL, got = NULL, comment = NULL, deleted = NULL, left = NULL;
+  g_autofree char *get = NULL, *add_comment = NULL, *del = NULL, *list = NULL, *title = NULL;
+  gint64 id;
+  guint status;
+
+  deal = b24_test_rest (emu, "crm.deal.add", "{\"fields\":{\"OPPORTUNITY\":5}}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  id = b24_test_int (deal, "result");
+  get = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT "}", id);
+  got = b24_test_rest (emu, "crm.deal.get", get, &status);
+  title = g_strdup_printf ("Deal #%" G_GINT64_FORMAT, id);
+  g_assert_cmpstr (b24_test_string (got, "result.TITLE"), ==, title);
+
+  lead = b24_test_rest (emu, "crm.lead.add", "{\"fields\":{\"NAME\":\"Ivan\"}}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_free (get);
+  get = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT "}", b24_test_int (lead, "result"));
+  g_clear_pointer (&got, json_node_unref);
+  got = b24_test_rest (emu, "crm.lead.get", get, &status);
+  g_free (title);
+  title = g_strdup_printf ("Lead #%" G_GINT64_FORMAT, b24_test_int (lead, "result"));
+  g_assert_cmpstr (b24_test_string (got, "result.TITLE"), ==, title);
+
+  add_comment = g_strdup_printf ("{\"fields\":{\"ENTITY_ID\":%" G_GINT64_FORMAT ","
+                                 "\"ENTITY_TYPE\":\"deal\",\"COMMENT\":\"call back\"}}", id);
+  comment = b24_test_rest (emu, "crm.timeline.comment.add", add_comment, &status);
+  g_assert_cmpuint (status, ==, 200);
+  del = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT "}", id);
+  deleted = b24_test_rest (emu, "crm.deal.delete", del, &status);
+  g_assert_cmpuint (status, ==, 200);
+  list = g_strdup_printf ("{\"filter\":{\"ENTITY_ID\":%" G_GINT64_FORMAT ",\"ENTITY_TYPE\":\"deal\"}}", id);
+  left = b24_test_rest (emu, "crm.timeline.comment.list", list, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (b24_test_array (left, "result")), ==, 0);
+}
+
 static void
 test_deal_list (void)
 {
@@ -397,6 +438,7 @@ main (int    argc,
   emu = b24_test_start ("--rate", "0", "--webhook", "2:limited:crm", "--seed-deals", "60", NULL);
   g_test_add_func ("/emulator/conformance/deal-get", test_deal_get);
   g_test_add_func ("/emulator/conformance/deal-list", test_deal_list);
+  g_test_add_func ("/emulator/conformance/untitled-and-deleted", test_untitled_and_deleted);
   g_test_add_func ("/emulator/conformance/deal-delete-invalid", test_deal_delete_invalid);
   g_test_add_func ("/emulator/conformance/status-list", test_status_list);
   g_test_add_func ("/emulator/conformance/category-list", test_category_list);
