@@ -313,6 +313,26 @@ checked_origin (GUri    *uri,
   return g_strdup_printf ("%s://%s", scheme, host);
 }
 
+char *
+sd_b24_portal_origin (const char  *url,
+                      GError     **error)
+{
+  g_autofree char *trimmed = NULL;
+  g_autoptr(GUri) uri = NULL;
+
+  g_return_val_if_fail (url != NULL, NULL);
+
+  trimmed = g_strstrip (g_strdup (url));
+  uri = g_uri_parse (trimmed, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_scheme (uri) == NULL)
+    {
+      g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_BAD_URL,
+                   _("This is not a web address: it should look like https://your-company.bitrix24.ru"));
+      return NULL;
+    }
+  return checked_origin (uri, error);
+}
+
 SdB24Client *
 sd_b24_client_new_webhook (const char  *url,
                            GError     **error)
@@ -406,6 +426,86 @@ sd_b24_client_is_oauth (SdB24Client *self)
 {
   g_return_val_if_fail (SD_IS_B24_CLIENT (self), FALSE);
   return self->token_url != NULL || self->refresh_token != NULL;
+}
+
+char *
+sd_b24_client_dup_credential (SdB24Client *self)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (SD_IS_B24_CLIENT (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  if (!sd_b24_client_is_oauth (self))
+    {
+      char *base = g_strdup (self->base);
+      g_mutex_unlock (&self->lock);
+      return base;
+    }
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "portal");
+  json_builder_add_string_value (builder, self->portal);
+  json_builder_set_member_name (builder, "access_token");
+  json_builder_add_string_value (builder, self->access_token);
+  json_builder_set_member_name (builder, "refresh_token");
+  json_builder_add_string_value (builder, self->refresh_token != NULL ? self->refresh_token : "");
+  json_builder_set_member_name (builder, "client_id");
+  json_builder_add_string_value (builder, self->client_id != NULL ? self->client_id : "");
+  json_builder_set_member_name (builder, "client_secret");
+  json_builder_add_string_value (builder, self->client_secret != NULL ? self->client_secret : "");
+  json_builder_set_member_name (builder, "token_url");
+  json_builder_add_string_value (builder, self->token_url != NULL ? self->token_url : "");
+  json_builder_end_object (builder);
+  g_mutex_unlock (&self->lock);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* A member of a stored credential; empty is none. */
+static const char *
+credential_member (JsonObject *object,
+                   const char *name)
+{
+  const char *value = json_object_get_string_member_with_default (object, name, NULL);
+
+  return value != NULL && *value != '\0' ? value : NULL;
+}
+
+SdB24Client *
+sd_b24_client_new_from_credential (const char  *credential,
+                                   GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object;
+  const char *portal, *access_token;
+
+  g_return_val_if_fail (credential != NULL, NULL);
+
+  if (credential[0] != '{')
+    return sd_b24_client_new_webhook (credential, error);
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, credential, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_BAD_URL,
+                   _("The stored connection is damaged; connect to the portal again"));
+      return NULL;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  portal = credential_member (object, "portal");
+  access_token = credential_member (object, "access_token");
+  if (portal == NULL || access_token == NULL)
+    {
+      g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_BAD_URL,
+                   _("The stored connection is damaged; connect to the portal again"));
+      return NULL;
+    }
+  return sd_b24_client_new_oauth (portal, access_token, credential_member (object, "refresh_token"),
+                                  credential_member (object, "client_id"),
+                                  credential_member (object, "client_secret"),
+                                  credential_member (object, "token_url"), error);
 }
 
 guint64
@@ -527,9 +627,11 @@ parse_object (GBytes  *bytes,
   return json_object_ref (json_node_get_object (root));
 }
 
-/* Exchanges the refresh token for a new pair (reference §1.2). */
+/* Asks the token server for a new pair with @grant ("grant_type=…&…", escaped), the
+ * application's own credentials added (reference §1.2). */
 static gboolean
-refresh_tokens (SdB24Client   *self,
+request_tokens (SdB24Client   *self,
+                const char    *grant,
                 GCancellable  *cancellable,
                 GError       **error)
 {
@@ -537,24 +639,15 @@ refresh_tokens (SdB24Client   *self,
   g_autofree char *location = NULL;
   g_autoptr(GBytes) answer = NULL;
   g_autoptr(JsonObject) object = NULL;
-  g_autofree char *id = NULL, *secret = NULL, *refresh = NULL;
+  g_autofree char *id = NULL, *secret = NULL;
   const char *access_token, *refresh_token;
   guint status = 0;
 
   g_mutex_lock (&self->lock);
-  if (self->token_url == NULL || self->refresh_token == NULL)
-    {
-      g_mutex_unlock (&self->lock);
-      g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_TOKEN_EXPIRED,
-                   _("The access to the portal has expired; connect again"));
-      return FALSE;
-    }
   id = g_uri_escape_string (self->client_id != NULL ? self->client_id : "", NULL, FALSE);
   secret = g_uri_escape_string (self->client_secret != NULL ? self->client_secret : "", NULL, FALSE);
-  refresh = g_uri_escape_string (self->refresh_token, NULL, FALSE);
-  url = g_strdup_printf ("%s%sgrant_type=refresh_token&client_id=%s&client_secret=%s&refresh_token=%s",
-                         self->token_url, strchr (self->token_url, '?') != NULL ? "&" : "?",
-                         id, secret, refresh);
+  url = g_strdup_printf ("%s%s%s&client_id=%s&client_secret=%s", self->token_url,
+                         strchr (self->token_url, '?') != NULL ? "&" : "?", grant, id, secret);
   g_mutex_unlock (&self->lock);
 
   if (!wait_seconds (limiter_reserve (self->limiter), cancellable, error)
@@ -564,7 +657,7 @@ refresh_tokens (SdB24Client   *self,
   if (json_object_has_member (object, "error"))
     {
       sd_b24_error_set_from_object (error, object, status);
-      /* A refused refresh token means connecting again, whatever the server called it. */
+      /* A refused grant means connecting again, whatever the server called it. */
       if ((*error)->code != SD_B24_ERROR_SCOPE)
         (*error)->code = SD_B24_ERROR_TOKEN_EXPIRED;
       return FALSE;
@@ -585,6 +678,55 @@ refresh_tokens (SdB24Client   *self,
   g_mutex_unlock (&self->lock);
   g_signal_emit (self, signals[TOKENS_CHANGED], 0, access_token, refresh_token);
   return TRUE;
+}
+
+/* Exchanges the refresh token for a new pair. */
+static gboolean
+refresh_tokens (SdB24Client   *self,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autofree char *refresh = NULL;
+  g_autofree char *grant = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->token_url == NULL || self->refresh_token == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_TOKEN_EXPIRED,
+                   _("The access to the portal has expired; connect again"));
+      return FALSE;
+    }
+  refresh = g_uri_escape_string (self->refresh_token, NULL, FALSE);
+  g_mutex_unlock (&self->lock);
+  grant = g_strdup_printf ("grant_type=refresh_token&refresh_token=%s", refresh);
+  return request_tokens (self, grant, cancellable, error);
+}
+
+SdB24Client *
+sd_b24_client_new_authorized (const char    *portal_url,
+                              const char    *client_id,
+                              const char    *client_secret,
+                              const char    *token_url,
+                              const char    *code,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(SdB24Client) self = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *grant = NULL;
+
+  g_return_val_if_fail (token_url != NULL && code != NULL, NULL);
+
+  /* Made without tokens, then given the pair the code is exchanged for. */
+  if ((self = sd_b24_client_new_oauth (portal_url, "", "", client_id, client_secret, token_url,
+                                       error)) == NULL)
+    return NULL;
+  escaped = g_uri_escape_string (code, NULL, FALSE);
+  grant = g_strdup_printf ("grant_type=authorization_code&code=%s", escaped);
+  if (!request_tokens (self, grant, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&self);
 }
 
 /* A "302 to the portal's new name": keep the new host for this and later calls. */

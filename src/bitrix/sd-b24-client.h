@@ -34,6 +34,10 @@ typedef enum
 #define SD_TYPE_B24_CLIENT (sd_b24_client_get_type ())
 G_DECLARE_FINAL_TYPE (SdB24Client, sd_b24_client, SD, B24_CLIENT, GObject)
 
+/* "scheme://host[:port]" of a portal address a person typed, if Sdelka may talk to it
+ * (https, or http on the loopback interface). */
+char        *sd_b24_portal_origin       (const char   *url,
+                                         GError      **error);
 /* https://PORTAL/rest/USER_ID/SECRET/ (a method name after it is ignored). Plain http is
  * accepted only on the loopback interface, where the test portal runs. */
 SdB24Client *sd_b24_client_new_webhook  (const char   *url,
@@ -47,6 +51,22 @@ SdB24Client *sd_b24_client_new_oauth    (const char   *portal_url,
                                          const char   *client_secret,
                                          const char   *token_url,
                                          GError      **error);
+
+/* An application's authorization: exchanges the @code the portal's consent page sent
+ * back (reference §1.2; valid 30 s) at @token_url for the first pair. Blocking. */
+SdB24Client *sd_b24_client_new_authorized (const char    *portal_url,
+                                           const char    *client_id,
+                                           const char    *client_secret,
+                                           const char    *token_url,
+                                           const char    *code,
+                                           GCancellable  *cancellable,
+                                           GError       **error);
+/* What the keyring keeps to make this client again: the webhook address, or the
+ * application's tokens and credentials (as JSON). It is a secret: never log or show it. */
+char        *sd_b24_client_dup_credential (SdB24Client *self);
+/* A client from what sd_b24_client_dup_credential() gave. */
+SdB24Client *sd_b24_client_new_from_credential (const char  *credential,
+                                                GError     **error);
 
 /* "scheme://host:port", which names the shared limiter; never the secret. */
 const char  *sd_b24_client_get_portal   (SdB24Client  *self);

@@ -2,8 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define G_LOG_DOMAIN "sd-b24"
+
 #include "sd-b24-secret.h"
 
+#include <glib/gi18n-lib.h>
 #include <libsecret/secret.h>
 
 static const SecretSchema portal_schema = {
@@ -74,4 +77,51 @@ sd_b24_secret_clear (const char    *database,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+sd_b24_secret_store_client (const char    *database,
+                            SdB24Client   *client,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_autofree char *credential = sd_b24_client_dup_credential (client);
+  /* Translators: the keyring's name for the stored connection; %s is the portal's address. */
+  g_autofree char *label = g_strdup_printf (_("Sdelka: Bitrix24 portal %s"),
+                                            sd_b24_client_get_portal (client));
+
+  return sd_b24_secret_store (database, label, credential, cancellable, error);
+}
+
+static void
+tokens_changed_cb (SdB24Client *client,
+                   const char  *access_token,
+                   const char  *refresh_token,
+                   const char  *database)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The old refresh token no longer works: without the new pair in the keyring the next
+   * start would have to ask the person to connect again. */
+  if (!sd_b24_secret_store_client (database, client, NULL, &error))
+    g_warning ("The renewed access to %s was not kept in the keyring: %s",
+               sd_b24_client_get_portal (client), error->message);
+}
+
+SdB24Client *
+sd_b24_secret_load_client (const char    *database,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_autofree char *credential = sd_b24_secret_lookup (database, cancellable, error);
+  SdB24Client *client;
+
+  if (credential == NULL)
+    return NULL;
+  if ((client = sd_b24_client_new_from_credential (credential, error)) == NULL)
+    return NULL;
+  if (sd_b24_client_is_oauth (client))
+    g_signal_connect_data (client, "tokens-changed", G_CALLBACK (tokens_changed_cb),
+                           database_key (database), (GClosureNotify) (void (*) (void)) g_free, 0);
+  return client;
 }

@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include "sd-b24-client.h"
 
 G_BEGIN_DECLS
 
@@ -27,5 +27,16 @@ char     *sd_b24_secret_lookup  (const char    *database,
 gboolean  sd_b24_secret_clear   (const char    *database,
                                  GCancellable  *cancellable,
                                  GError       **error);
+
+/* Keeps what makes @client again (its webhook address, or its application's tokens). */
+gboolean     sd_b24_secret_store_client (const char    *database,
+                                         SdB24Client   *client,
+                                         GCancellable  *cancellable,
+                                         GError       **error);
+/* The client of the stored connection, NULL without an error when there is none. An
+ * application's renewed tokens are written back to the keyring as they come. */
+SdB24Client *sd_b24_secret_load_client  (const char    *database,
+                                         GCancellable  *cancellable,
+                                         GError       **error);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
  */
 #include "sd-cli.h"
 
+#include "sd-b24-authorization.h"
 #include "sd-b24-client.h"
 #include "sd-b24-secret.h"
 #include "sd-demo.h"
@@ -11,6 +12,12 @@
 
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* How long the consent page may take: a person reads it and clicks. */
+#define AUTHORIZATION_SECONDS 300
 
 /* The database the credential belongs to: --db, else the app's own (not created here:
  * a sync fills an empty database, not the demo). */
@@ -61,6 +68,107 @@ check_connection (SdB24Client  *client,
   return TRUE;
 }
 
+/* The application's key, read from standard input (never from the command line, where
+ * other users of the machine and the shell's history would see it). */
+static char *
+read_client_secret (void)
+{
+  char line[512];
+  struct termios saved, quiet;
+  gboolean tty = isatty (STDIN_FILENO);
+  char *read;
+
+  if (tty)
+    {
+      g_printerr ("%s", _("Application key (client_secret): "));
+      tcgetattr (STDIN_FILENO, &saved);
+      quiet = saved;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      tcsetattr (STDIN_FILENO, TCSANOW, &quiet);
+    }
+  read = fgets (line, sizeof line, stdin);
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSANOW, &saved);
+      g_printerr ("\n");
+    }
+  if (read == NULL)
+    return NULL;
+  return g_strstrip (g_strdup (line));
+}
+
+typedef struct
+{
+  GMainLoop   *loop;
+  SdB24Client *client;
+  GError      *error;
+} AuthorizationWait;
+
+static void
+on_authorized (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  AuthorizationWait *wait = data;
+
+  wait->client = sd_b24_authorization_wait_finish (SD_B24_AUTHORIZATION (source), result, &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+static gboolean
+authorization_timeout (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* An application's consent page in the browser, and the tokens it leads to. */
+static SdB24Client *
+authorize (const char  *portal,
+           const char  *client_id,
+           const char  *token_url,
+           GError     **error)
+{
+  g_autofree char *client_secret = read_client_secret ();
+  g_autoptr(SdB24Authorization) authorization = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AuthorizationWait wait = { NULL };
+  guint timeout;
+
+  if (client_secret == NULL || *client_secret == '\0')
+    {
+      g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_AUTH,
+                   _("No application key was given on standard input"));
+      return NULL;
+    }
+  if ((authorization = sd_b24_authorization_new (portal, client_id, client_secret, token_url,
+                                                 error)) == NULL)
+    return NULL;
+  g_print (_("Open this address in a browser signed in to the portal, and allow access:\n%s\n"),
+           sd_b24_authorization_get_uri (authorization));
+  fflush (stdout);
+  /* Best effort: on a desktop the browser opens by itself. */
+  if (g_getenv ("SDELKA_NO_BROWSER") == NULL)
+    g_app_info_launch_default_for_uri (sd_b24_authorization_get_uri (authorization), NULL, NULL);
+
+  wait.loop = g_main_loop_new (NULL, FALSE);
+  timeout = g_timeout_add_seconds (AUTHORIZATION_SECONDS, authorization_timeout, cancellable);
+  sd_b24_authorization_wait_async (authorization, cancellable, on_authorized, &wait);
+  g_main_loop_run (wait.loop);
+  g_main_loop_unref (wait.loop);
+  if (!g_cancellable_is_cancelled (cancellable))
+    g_source_remove (timeout);
+  if (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (&wait.error);
+      g_set_error (&wait.error, SD_B24_ERROR, SD_B24_ERROR_AUTH,
+                   _("Nobody allowed access within five minutes"));
+    }
+  if (wait.client == NULL)
+    g_propagate_error (error, wait.error);
+  return wait.client;
+}
+
 int
 sd_cli_connect (int argc, char **argv)
 {
@@ -68,16 +176,29 @@ sd_cli_connect (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autofree char *user = NULL;
   g_autofree char *database = NULL;
-  g_autofree char *label = NULL;
+  g_autofree char *client_id = NULL;
+  g_autofree char *token_url = NULL;
+  GOptionEntry entries[] = {
+    { "app", 0, 0, G_OPTION_ARG_STRING, &client_id,
+      N_("Connect as the portal's local application with this code (client_id), allowing it in "
+         "the browser; the key (client_secret) is read from standard input"), N_("CLIENT_ID") },
+    { "token-url", 0, 0, G_OPTION_ARG_STRING, &token_url,
+      N_("The OAuth token server (default: Bitrix24's)"), N_("URL") },
+    { NULL }
+  };
 
-  if (!sd_cli_parse ("connect", _("WEBHOOK_URL"),
-                     _("Check a Bitrix24 inbound webhook with a real call and keep it in the keyring."),
-                     NULL, &argc, &argv))
+  if (!sd_cli_parse ("connect", _("WEBHOOK_URL | --app CLIENT_ID PORTAL_URL"),
+                     _("Check a Bitrix24 inbound webhook, or an application's access, with a real "
+                       "call and keep it in the keyring."),
+                     entries, &argc, &argv))
     return SD_CLI_USAGE;
   if (argc != 2)
-    return sd_cli_usage (_("connect takes the webhook address"));
+    return sd_cli_usage (_("connect takes the webhook address, or with --app the portal's address"));
 
-  client = sd_b24_client_new_webhook (argv[1], &error);
+  if (client_id != NULL)
+    client = authorize (argv[1], client_id, token_url, &error);
+  else
+    client = sd_b24_client_new_webhook (argv[1], &error);
   /* Someone is waiting for the answer: a failure is reported, not retried for long. */
   if (client != NULL)
     sd_b24_client_set_max_attempts (client, 2);
@@ -86,14 +207,12 @@ sd_cli_connect (int argc, char **argv)
     return explain (error);
 
   database = database_path ();
-  /* Translators: the keyring's name for the stored webhook; %s is the portal's address. */
-  label = g_strdup_printf (_("Sdelka: Bitrix24 portal %s"), sd_b24_client_get_portal (client));
-  if (!sd_b24_secret_store (database, label, argv[1], NULL, &error))
+  if (!sd_b24_secret_store_client (database, client, NULL, &error))
     {
-      g_printerr (_("The webhook works, but the keyring did not keep it: %s\n"), error->message);
+      g_printerr (_("The connection works, but the keyring did not keep it: %s\n"), error->message);
       return SD_CLI_FAILED;
     }
-  /* Translators: %s is the portal's address, %s the name of the webhook's user. */
+  /* Translators: %s is the portal's address, %s the name of the portal user. */
   g_print (_("Connected to %s as %s.\n"), sd_b24_client_get_portal (client),
            user != NULL ? user : "?");
   return SD_CLI_OK;
@@ -105,7 +224,7 @@ sd_cli_disconnect (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autofree char *database = NULL;
 
-  if (!sd_cli_parse ("disconnect", "", _("Forget the portal: remove its webhook from the keyring."),
+  if (!sd_cli_parse ("disconnect", "", _("Forget the portal: remove its connection from the keyring."),
                      NULL, &argc, &argv))
     return SD_CLI_USAGE;
   if (argc != 1)
@@ -113,7 +232,7 @@ sd_cli_disconnect (int argc, char **argv)
   database = database_path ();
   if (!sd_b24_secret_clear (database, NULL, &error))
     return sd_cli_fail (g_steal_pointer (&error));
-  g_print ("%s\n", _("Disconnected: the webhook is no longer kept."));
+  g_print ("%s\n", _("Disconnected: the connection is no longer kept."));
   return SD_CLI_OK;
 }
 
@@ -170,7 +289,6 @@ sd_cli_sync (int argc, char **argv)
   g_autoptr(SdStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *database = NULL;
-  g_autofree char *secret = NULL;
   SyncWait wait = { NULL };
 
   if (!sd_cli_parse ("sync", "",
@@ -181,9 +299,11 @@ sd_cli_sync (int argc, char **argv)
     return sd_cli_usage (_("sync takes no arguments"));
 
   database = database_path ();
-  secret = sd_b24_secret_lookup (database, NULL, &error);
-  if (secret == NULL)
+  client = sd_b24_secret_load_client (database, NULL, &error);
+  if (client == NULL)
     {
+      if (g_error_matches (error, SD_B24_ERROR, SD_B24_ERROR_BAD_URL))
+        return explain (error);
       if (error != NULL)
         g_printerr (_("Cannot read the keyring: %s\n"), error->message);
       else
@@ -193,8 +313,6 @@ sd_cli_sync (int argc, char **argv)
   /* Made (and migrated) here, so that the sync thread opens a ready database. */
   if ((store = sd_store_open (database, &error)) == NULL)
     return sd_cli_fail (g_steal_pointer (&error));
-  if ((client = sd_b24_client_new_webhook (secret, &error)) == NULL)
-    return explain (error);
 
   engine = sd_sync_engine_new (database, client);
   /* Exit status 0 promises agreement: always compare in full. */

@@ -202,6 +202,31 @@ control_token (B24Emu            *emu,
   respond_object (msg, 200, answer);
 }
 
+/* Every access token issued so far is past its hour, as after a night with the laptop
+ * closed: the next call with one gets 401 expired_token. */
+static void
+control_expire_tokens (B24Emu            *emu,
+                       SoupServerMessage *msg)
+{
+  JsonObject *answer = json_object_new ();
+  GHashTableIter iter;
+  gpointer value;
+  gint64 now = (gint64) b24_time_now ();
+  guint expired = 0;
+
+  g_hash_table_iter_init (&iter, emu->tokens);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      B24Token *token = value;
+
+      if (token->expires > now - 1)
+        token->expires = now - 1;
+      expired++;
+    }
+  json_object_set_int_member (answer, "expired", expired);
+  respond_object (msg, 200, answer);
+}
+
 static void
 control_stats (B24Emu            *emu,
                SoupServerMessage *msg)
@@ -236,6 +261,8 @@ b24_control_handle (B24Emu            *emu,
     control_webhook (emu, msg, params);
   else if (strcmp (action, "token") == 0)
     control_token (emu, msg, params);
+  else if (strcmp (action, "expire_tokens") == 0)
+    control_expire_tokens (emu, msg);
   else if (g_str_has_prefix (action, "client/"))
     b24_client_handle (emu, msg, action + strlen ("client/"), params);
   else if (strcmp (action, "stats") == 0)

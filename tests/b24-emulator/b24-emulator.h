@@ -48,6 +48,12 @@ typedef struct {
   gint64 refresh_expires;
 } B24Token;
 
+/* An authorization code: who signed in, and until when it may be exchanged. */
+typedef struct {
+  gint64 user_id;
+  gint64 expires;
+} B24Code;
+
 typedef struct {
   guint16 port;
   char *db_path;
@@ -74,6 +80,7 @@ struct _B24Emu {
   GPtrArray *webhooks;  /* B24Webhook * */
   GHashTable *tokens;   /* access token → B24Token * (owned) */
   GHashTable *refresh;  /* refresh token → same B24Token * */
+  GHashTable *codes;    /* authorization code → B24Code * (owned) */
   char *client_id;
   char *client_secret;
   char *member_id;

@@ -1,7 +1,8 @@
 /* b24-server.c: HTTP transport, authentication and method dispatch.
  *
  * Routes: /rest/<user>/<secret>/<method>[.json] (inbound webhook), /rest/<method>[.json] with
- * auth=<token> (OAuth), /oauth/token/ (token refresh), /_emulator/… (control door).
+ * auth=<token> (OAuth), /oauth/authorize/ and /oauth/token/ (an application's authorization
+ * and its tokens), /_emulator/… (control door).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,6 +23,8 @@
 
 #define TOKEN_LIFETIME 3600
 #define REFRESH_LIFETIME (180 * 24 * 3600)
+/* An authorization code is exchanged within 30 s or never (reference §1.2). */
+#define CODE_LIFETIME 30
 
 static void
 webhook_free (gpointer data)
@@ -68,6 +71,7 @@ b24_emu_new (const B24Config *config,
   emu->webhooks = g_ptr_array_new_with_free_func (webhook_free);
   emu->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, token_free);
   emu->refresh = g_hash_table_new (g_str_hash, g_str_equal);
+  emu->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   emu->client_id = g_strdup ("local.emulator00000001.00000001");
   emu->client_secret = g_strdup ("emulator-client-secret");
   emu->member_id = g_strdup ("a223c6b3710f85df22e9377d6c4f7553");
@@ -115,6 +119,7 @@ b24_emu_free (B24Emu *emu)
   g_clear_pointer (&emu->methods, g_hash_table_unref);
   g_clear_pointer (&emu->webhooks, g_ptr_array_unref);
   g_clear_pointer (&emu->refresh, g_hash_table_unref);
+  g_clear_pointer (&emu->codes, g_hash_table_unref);
   g_clear_pointer (&emu->tokens, g_hash_table_unref);
   g_clear_pointer (&emu->tz, g_time_zone_unref);
   g_free (emu->client_id);
@@ -500,6 +505,19 @@ handle_rest (B24Emu            *emu,
 }
 
 static void
+set_oauth_error (JsonObject *answer,
+                 guint      *status,
+                 guint       code,
+                 const char *error,
+                 const char *description)
+{
+  *status = code;
+  json_object_set_string_member (answer, "error", error);
+  json_object_set_string_member (answer, "error_description", description);
+}
+
+/* The token server: an authorization code or a refresh token for a new pair. */
+static void
 handle_oauth (B24Emu            *emu,
               SoupServerMessage *msg)
 {
@@ -508,38 +526,41 @@ handle_oauth (B24Emu            *emu,
   const char *client_id = json_object_get_string_member_with_default (params, "client_id", "");
   const char *secret = json_object_get_string_member_with_default (params, "client_secret", "");
   const char *refresh = json_object_get_string_member_with_default (params, "refresh_token", "");
+  const char *code = json_object_get_string_member_with_default (params, "code", "");
   B24Token *old = g_hash_table_lookup (emu->refresh, refresh);
+  B24Code *granted = g_hash_table_lookup (emu->codes, code);
   g_autoptr(JsonObject) answer = json_object_new ();
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *endpoint = g_strconcat (emu->base_url, "/rest/", NULL);
   g_autofree char *server_endpoint = g_strconcat (emu->base_url, "/oauth/rest/", NULL);
-  B24Token *token;
+  B24Token *token = NULL;
   guint status = 200;
+  gint64 now = (gint64) b24_time_now ();
 
   if (strcmp (client_id, emu->client_id) != 0 || strcmp (secret, emu->client_secret) != 0)
+    set_oauth_error (answer, &status, 401, "invalid_client", "Invalid client");
+  else if (strcmp (grant, "authorization_code") == 0)
     {
-      status = 401;
-      json_object_set_string_member (answer, "error", "invalid_client");
-      json_object_set_string_member (answer, "error_description", "Invalid client");
+      if (granted == NULL || granted->expires <= now)
+        set_oauth_error (answer, &status, 400, "invalid_grant", "Invalid authorization code");
+      else
+        token = b24_emu_issue_token (emu, granted->user_id, TOKEN_LIFETIME);
+      /* A code is good for one exchange. */
+      g_hash_table_remove (emu->codes, code);
     }
   else if (strcmp (grant, "refresh_token") != 0)
-    {
-      status = 400;
-      json_object_set_string_member (answer, "error", "invalid_request");
-      json_object_set_string_member (answer, "error_description", "Unsupported grant_type");
-    }
-  else if (old == NULL || old->refresh_expires <= (gint64) b24_time_now ())
-    {
-      status = 400;
-      json_object_set_string_member (answer, "error", "invalid_grant");
-      json_object_set_string_member (answer, "error_description", "Invalid refresh token");
-    }
+    set_oauth_error (answer, &status, 400, "invalid_request", "Unsupported grant_type");
+  else if (old == NULL || old->refresh_expires <= now)
+    set_oauth_error (answer, &status, 400, "invalid_grant", "Invalid refresh token");
   else
     {
       /* A new pair; the old refresh token and access token stop working. */
       token = b24_emu_issue_token (emu, old->user_id, TOKEN_LIFETIME);
       g_hash_table_remove (emu->refresh, old->refresh_token);
       g_hash_table_remove (emu->tokens, old->access_token);
+    }
+  if (token != NULL)
+    {
       json_object_set_string_member (answer, "access_token", token->access_token);
       json_object_set_string_member (answer, "client_endpoint", endpoint);
       json_object_set_string_member (answer, "domain", "oauth.bitrix.info");
@@ -554,6 +575,61 @@ handle_oauth (B24Emu            *emu,
     }
   node = b24_node_take_object (g_steal_pointer (&answer));
   b24_server_respond_json (msg, status, node);
+}
+
+/* The portal's consent page, already agreed to by the user signed in to the portal in the
+ * browser (user_id, an emulator-only parameter; default 1): straight back to the
+ * application's redirect_uri with a code, the state and the portal's particulars. */
+static void
+handle_authorize (B24Emu            *emu,
+                  SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) params = b24_server_read_params (msg);
+  const char *client_id = json_object_get_string_member_with_default (params, "client_id", "");
+  const char *state = json_object_get_string_member_with_default (params, "state", "");
+  const char *redirect = json_object_get_string_member_with_default (params, "redirect_uri", "");
+  const char *user = json_object_get_string_member_with_default (params, "user_id", "1");
+  g_autoptr(GUri) target = redirect[0] != '\0' ? g_uri_parse (redirect, G_URI_FLAGS_NONE, NULL) : NULL;
+  g_autoptr(GString) query = NULL;
+  g_autofree char *location = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *code = NULL;
+  B24Code *granted;
+
+  if (strcmp (client_id, emu->client_id) != 0 || target == NULL)
+    {
+      g_autoptr(JsonObject) answer = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+      guint status;
+
+      if (target == NULL)
+        set_oauth_error (answer, &status, 400, "invalid_request", "Wrong redirect_uri");
+      else
+        set_oauth_error (answer, &status, 400, "invalid_client", "Invalid client");
+      node = b24_node_take_object (g_steal_pointer (&answer));
+      b24_server_respond_json (msg, status, node);
+      return;
+    }
+  code = random_token ();
+  granted = g_new0 (B24Code, 1);
+  granted->user_id = g_ascii_strtoll (user, NULL, 10);
+  granted->expires = (gint64) b24_time_now () + CODE_LIFETIME;
+  g_hash_table_insert (emu->codes, g_strdup (code), granted);
+
+  host = g_strdup (emu->base_url + strlen ("http://"));
+  query = g_string_new (redirect);
+  g_string_append_c (query, strchr (redirect, '?') != NULL ? '&' : '?');
+  g_string_append_printf (query, "code=%s&domain=%s&member_id=%s&scope=%s&server_domain=%s",
+                          code, host, emu->member_id, "crm%2Ctask%2Cdisk%2Cim%2Cuser%2Cdepartment%2Cbasic",
+                          "oauth.bitrix.info");
+  if (state[0] != '\0')
+    {
+      g_autofree char *escaped = g_uri_escape_string (state, NULL, FALSE);
+      g_string_append_printf (query, "&state=%s", escaped);
+    }
+  location = g_string_free (g_steal_pointer (&query), FALSE);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  soup_server_message_set_status (msg, 302, NULL);
 }
 
 static void
@@ -582,6 +658,8 @@ server_cb (SoupServer        *server,
     handle_rest (emu, msg, path + strlen ("/rest/"));
   else if (g_str_has_prefix (path, "/oauth/token"))
     handle_oauth (emu, msg);
+  else if (g_str_has_prefix (path, "/oauth/authorize"))
+    handle_authorize (emu, msg);
   else if (g_str_has_prefix (path, "/_emulator/"))
     {
       g_autoptr(JsonObject) params = b24_server_read_params (msg);

@@ -393,3 +393,22 @@ sd_test_assert_no_file_contains (const char *dir,
         g_error ("%s holds the secret", path);
     }
 }
+
+GSubprocessLauncher *
+sd_test_cli_launcher (const char      *home,
+                      GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autofree char *config = g_build_filename (home, ".config", NULL);
+  g_autofree char *cache = g_build_filename (home, ".cache", NULL);
+  g_autofree char *data = g_build_filename (home, ".local", "share", NULL);
+
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_setenv (launcher, "SDELKA_NO_BROWSER", "1", TRUE);
+  return launcher;
+}

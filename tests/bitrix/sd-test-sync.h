@@ -55,6 +55,10 @@ G_BEGIN_DECLS
  * when a keyring already answers there (a developer's own, which a test must not touch). */
 GSubprocess *sd_test_keyring_start  (const char *home);
 void         sd_test_keyring_stop   (GSubprocess *daemon);
+/* A launcher for sdelka-cli ($SDELKA_CLI) living in @home: its settings, caches and data
+ * there, English messages, no browser opened; standard error merged into standard output. */
+GSubprocessLauncher *sd_test_cli_launcher (const char      *home,
+                                           GSubprocessFlags flags);
 /* Fails if any file under @dir (but the keyring's own) contains @needle. */
 void         sd_test_assert_no_file_contains (const char *dir,
                                               const char *needle);
