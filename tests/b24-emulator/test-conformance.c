@@ -153,6 +153,49 @@ test_untitled_and_deleted (void)
   g_assert_cmpuint (json_array_get_length (b24_test_array (left, "result")), ==, 0);
 }
 
+/* The consent page's code: where the application asked, with its state; good for one
+ * exchange only. */
+static void
+test_authorization_code (void)
+{
+  g_autofree char *authorize = g_strdup_printf ("%s/oauth/authorize/?client_id=local.emulator00000001.00000001"
+                                                "&state=s%%2F1&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%3A9%%2Fback"
+                                                "&user_id=3", emu->base);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", authorize);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) back = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(JsonNode) first = NULL, again = NULL;
+  g_autofree char *exchange = NULL;
+  guint status;
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  body = soup_session_send_and_read (emu->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 302);
+  back = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"),
+                      G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_uri_get_path (back), ==, "/back");
+  g_assert_cmpint (g_uri_get_port (back), ==, 9);
+  params = g_uri_parse_params (g_uri_get_query (back), -1, "&", G_URI_PARAMS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, "s/1");
+  g_assert_nonnull (g_hash_table_lookup (params, "member_id"));
+
+  exchange = g_strdup_printf ("%s/oauth/token/?grant_type=authorization_code&client_id=local.emulator00000001.00000001"
+                              "&client_secret=emulator-client-secret&code=%s", emu->base,
+                              (char *) g_hash_table_lookup (params, "code"));
+  first = b24_test_http (emu, "GET", exchange, NULL, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpint (b24_test_int (first, "user_id"), ==, 3);
+  g_assert_nonnull (b24_test_string (first, "refresh_token"));
+  again = b24_test_http (emu, "GET", exchange, NULL, NULL, &status);
+  g_assert_cmpuint (status, ==, 400);
+  g_assert_cmpstr (b24_test_string (again, "error"), ==, "invalid_grant");
+}
+
 static void
 test_deal_list (void)
 {
@@ -449,6 +492,7 @@ main (int    argc,
   g_test_add_func ("/emulator/conformance/batch-integer-keys", test_batch_integer_keys);
   g_test_add_func ("/emulator/conformance/auth-errors", test_auth_errors);
   g_test_add_func ("/emulator/conformance/oauth-refresh", test_oauth_refresh);
+  g_test_add_func ("/emulator/conformance/authorization-code", test_authorization_code);
   g_test_add_func ("/emulator/conformance/form-encoding", test_form_encoding);
   result = g_test_run ();
   b24_test_stop (emu);
