@@ -12,6 +12,10 @@
 
 G_BEGIN_DECLS
 
+/* The store's meta key holding the connected portal's address ("https://portal"), never
+ * the secret: it tells the app there is a credential to look up in the keyring. */
+#define SD_B24_PORTAL_META "sync.portal"
+
 /* @database: the store's path (made absolute here); @label: what the keyring shows, with
  * no secret in it. */
 gboolean  sd_b24_secret_store   (const char    *database,

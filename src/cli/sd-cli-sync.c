@@ -5,6 +5,7 @@
 #include "sd-cli.h"
 
 #include "sd-b24-authorization.h"
+#include "sd-b24-check.h"
 #include "sd-b24-client.h"
 #include "sd-b24-secret.h"
 #include "sd-demo.h"
@@ -34,38 +35,6 @@ explain (const GError *error)
 
   g_printerr ("%s\n", text);
   return SD_CLI_FAILED;
-}
-
-/* The calls a sync needs, one of each scope, as one request. */
-static gboolean
-check_connection (SdB24Client  *client,
-                  char        **out_user,
-                  GError      **error)
-{
-  g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
-  g_autoptr(JsonObject) answer = NULL;
-  g_autoptr(JsonObject) categories = json_object_new ();
-  JsonNode *me;
-  static const char *const checks[] = { "user", "crm", "department" };
-
-  json_object_set_int_member (categories, "entityTypeId", 2);
-  sd_b24_batch_add (batch, "user", "user.current", NULL);
-  sd_b24_batch_add (batch, "crm", "crm.category.list", categories);
-  sd_b24_batch_add (batch, "department", "department.get", NULL);
-  if ((answer = sd_b24_client_batch (client, batch, SD_B24_CALL_READ, NULL, error)) == NULL)
-    return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
-    if (sd_b24_batch_get_result (answer, checks[i], NULL, error) == NULL)
-      return FALSE;
-  me = sd_b24_batch_get_result (answer, "user", NULL, NULL);
-  if (JSON_NODE_HOLDS_OBJECT (me))
-    {
-      JsonObject *user = json_node_get_object (me);
-      *out_user = g_strdup_printf ("%s %s",
-                                   json_object_get_string_member_with_default (user, "NAME", ""),
-                                   json_object_get_string_member_with_default (user, "LAST_NAME", ""));
-    }
-  return TRUE;
 }
 
 /* The application's key, read from standard input (never from the command line, where
@@ -178,6 +147,7 @@ sd_cli_connect (int argc, char **argv)
   g_autofree char *database = NULL;
   g_autofree char *client_id = NULL;
   g_autofree char *token_url = NULL;
+  g_autoptr(SdStore) store = NULL;
   GOptionEntry entries[] = {
     { "app", 0, 0, G_OPTION_ARG_STRING, &client_id,
       N_("Connect as the portal's local application with this code (client_id), allowing it in "
@@ -203,7 +173,7 @@ sd_cli_connect (int argc, char **argv)
   if (client != NULL)
     sd_b24_client_set_max_attempts (client, 2);
   if (client == NULL
-      || !check_connection (client, &user, &error))
+      || !sd_b24_client_check (client, &user, NULL, &error))
     return explain (error);
 
   database = database_path ();
@@ -212,6 +182,11 @@ sd_cli_connect (int argc, char **argv)
       g_printerr (_("The connection works, but the keyring did not keep it: %s\n"), error->message);
       return SD_CLI_FAILED;
     }
+  /* The app looks in the keyring only for a database that says it is connected. */
+  store = sd_store_open (database, &error);
+  if (store == NULL
+      || !sd_store_set_meta (store, SD_B24_PORTAL_META, sd_b24_client_get_portal (client), &error))
+    return sd_cli_fail (g_steal_pointer (&error));
   /* Translators: %s is the portal's address, %s the name of the portal user. */
   g_print (_("Connected to %s as %s.\n"), sd_b24_client_get_portal (client),
            user != NULL ? user : "?");
@@ -232,6 +207,13 @@ sd_cli_disconnect (int argc, char **argv)
   database = database_path ();
   if (!sd_b24_secret_clear (database, NULL, &error))
     return sd_cli_fail (g_steal_pointer (&error));
+  if (g_file_test (database, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(SdStore) store = sd_store_open (database, &error);
+
+      if (store == NULL || !sd_store_set_meta (store, SD_B24_PORTAL_META, "", &error))
+        return sd_cli_fail (g_steal_pointer (&error));
+    }
   g_print ("%s\n", _("Disconnected: the connection is no longer kept."));
   return SD_CLI_OK;
 }

@@ -346,7 +346,11 @@ sd_board_list (SdBoard  *self,
                            "  WHERE r.deal_id = d.id ORDER BY r.id LIMIT 1),"
                            " d.next_contact_on, d.next_contact_on < :today,"
                            " EXISTS (SELECT 1 FROM payments p WHERE p.deal_id = d.id"
-                           "         AND p.status = 'planned' AND p.due_on < :today) "
+                           "         AND p.status = 'planned' AND p.due_on < :today),"
+                           " EXISTS (SELECT 1 FROM sync_conflicts k WHERE k.resolved_at IS NULL"
+                           "         AND ((k.entity = 'deal' AND k.entity_id = d.id)"
+                           "              OR (k.entity = 'deal_field' AND k.entity_id IN"
+                           "                  (SELECT f.id FROM deal_fields f WHERE f.deal_id = d.id)))) "
                            "FROM deals d LEFT JOIN contacts c ON c.id = d.contact_id"
                            " LEFT JOIN companies co ON co.id = d.company_id", FALSE,
                            " ORDER BY d.id DESC LIMIT :limit OFFSET :offset",
@@ -375,6 +379,7 @@ sd_board_list (SdBoard  *self,
       card->next_contact_on = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
       card->overdue = sqlite3_column_int (stmt, 9) != 0;
       card->unpaid = sqlite3_column_int (stmt, 10) != 0;
+      card->conflict = sqlite3_column_int (stmt, 11) != 0;
       g_ptr_array_add (cards, card);
     }
   sqlite3_reset (stmt);

@@ -27,6 +27,7 @@ typedef struct
   char     *next_contact_on; /* ISO date, NULL if none */
   gboolean  overdue;         /* the next contact date has passed */
   gboolean  unpaid;          /* a planned payment is past its date */
+  gboolean  conflict;        /* a field of it waits for the user's choice after a sync */
 } SdCard;
 
 void sd_card_free (SdCard *card);

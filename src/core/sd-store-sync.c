@@ -639,7 +639,20 @@ sd_store_resolve_conflict (SdStore   *self,
   sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, keep_local ? "local" : "remote", -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, conflict_id);
-  if (!sd_store_step_done (self, stmt, error) || !sd_store_commit (self, error))
+  if (!sd_store_step_done (self, stmt, error))
+    goto failed;
+  /* What shows the conflict (the deal's card, its badge on the board) looks again. */
+  sd_store_queue_change (self, entity, entity_id, SD_CHANGE_UPDATE);
+  if (sd_entity_info (entity)->parent == SD_ENTITY_DEAL && entity != SD_ENTITY_DEAL)
+    {
+      SdValue deal = { 0 };
+
+      if (sd_store_read_value (self, entity, entity_id, "deal_id", &deal, NULL)
+          && deal.kind == SD_VALUE_NUMBER)
+        sd_store_queue_change (self, SD_ENTITY_DEAL, deal.number, SD_CHANGE_UPDATE);
+      sd_value_clear (&deal);
+    }
+  if (!sd_store_commit (self, error))
     goto failed;
   return TRUE;
 

@@ -18,6 +18,9 @@
 #include "sd-demo.h"
 #include "pipeline/sd-stage-column.h"
 #include "pipeline/sd-deal-item.h"
+#include "preferences/sd-preferences.h"
+#include "sd-store-sync.h"
+#include "sync/sd-sync-controller.h"
 #include "sd-render.h"
 #include "window/sd-window.h"
 
@@ -32,6 +35,8 @@ struct _SdApplication
   SdStore        *store;
   SdAutomation   *automation;
   SdAutomationRunner *automation_runner;
+  SdSyncController *sync;
+  GtkWindow      *preferences;
 
   /* --render */
   char           *render_view;
@@ -53,13 +58,13 @@ static const GOptionEntry option_entries[] = {
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Show the version and exit"), NULL },
   { "render", 0, 0, G_OPTION_ARG_STRING, NULL,
-    N_("Draw VIEW into a PNG file and exit (for developers; views: window, kanban, deal, automation, bell)"), N_("VIEW") },
+    N_("Draw VIEW into a PNG file and exit (for developers; views: window, kanban, deal, automation, bell, sync, conflicts)"), N_("VIEW") },
   { "out", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("The PNG file --render writes"), N_("FILE") },
   { "size", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("The size --render draws at (default: 1200x800)"), N_("WxH") },
   { "deal", 0, 0, G_OPTION_ARG_INT64, NULL,
-    N_("The deal --render deal shows (default: the newest one on the board)"), N_("ID") },
+    N_("The deal --render deal shows (default: the newest one on the board; for conflicts, the first deal with one)"), N_("ID") },
   { "as", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("The user (login) --render acts as"), N_("LOGIN") },
   { NULL }
@@ -181,10 +186,10 @@ sd_application_handle_local_options (GApplication *application,
     }
 
   if (!g_strv_contains ((const char *const[]) { "window", "kanban", "deal", "automation", "bell",
-                                                NULL }, self->render_view))
+                                                "sync", "conflicts", NULL }, self->render_view))
     {
       g_printerr (_("Unknown view “%s”; the views are: %s\n"), self->render_view,
-                  "window, kanban, deal, automation, bell");
+                  "window, kanban, deal, automation, bell, sync, conflicts");
       return 2;
     }
   if (self->render_out == NULL || *self->render_out == '\0')
@@ -250,7 +255,20 @@ prepare_render (SdApplication *self,
     sd_window_set_section (window, "pipelines");
   if (g_str_equal (self->render_view, "automation"))
     sd_window_set_section (window, "automation");
-  if (g_str_equal (self->render_view, "deal"))
+  if (g_str_equal (self->render_view, "sync"))
+    sd_sync_status_popup (sd_window_get_sync_status (window));
+  if (g_str_equal (self->render_view, "conflicts") && self->render_deal == 0 && self->store != NULL)
+    {
+      g_autoptr(GPtrArray) conflicts = sd_store_list_conflicts (self->store, SD_ENTITY_DEAL, 0, NULL);
+
+      if (conflicts == NULL || conflicts->len == 0)
+        {
+          g_printerr ("%s\n", _("No deal has a sync conflict"));
+          return FALSE;
+        }
+      self->render_deal = ((SdConflict *) conflicts->pdata[0])->entity_id;
+    }
+  if (g_str_equal (self->render_view, "deal") || g_str_equal (self->render_view, "conflicts"))
     {
       gint64 deal_id = self->render_deal;
 
@@ -287,6 +305,20 @@ on_automation_failed (SdWindow   *window,
 }
 
 static void
+update_sync_actions (SdApplication *self)
+{
+  gboolean connected = self->sync != NULL && sd_sync_controller_get_connected (self->sync);
+  gboolean syncing = connected && sd_sync_controller_get_state (self->sync) == SD_SYNC_STATE_SYNCING;
+  GAction *now = g_action_map_lookup_action (G_ACTION_MAP (self), "sync-now");
+  GAction *cancel = g_action_map_lookup_action (G_ACTION_MAP (self), "sync-cancel");
+
+  if (now != NULL)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (now), connected && !syncing);
+  if (cancel != NULL)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (cancel), syncing);
+}
+
+static void
 sd_application_activate (GApplication *application)
 {
   SdApplication *self = SD_APPLICATION (application);
@@ -319,6 +351,16 @@ sd_application_activate (GApplication *application)
             }
         }
       sd_window_set_automation (SD_WINDOW (window), self->automation);
+      if (self->store != NULL && self->sync == NULL)
+        {
+          self->sync = sd_sync_controller_new (self->store, self->settings);
+          g_signal_connect_swapped (self->sync, "notify", G_CALLBACK (update_sync_actions), self);
+          update_sync_actions (self);
+          /* A render only looks: it neither wakes the keyring nor syncs. */
+          if (self->render_view == NULL)
+            sd_sync_controller_start (self->sync);
+        }
+      sd_window_set_sync (SD_WINDOW (window), self->sync);
       /* The rules run while the app is open; a render only looks. */
       if (self->automation != NULL && self->automation_runner == NULL
           && self->render_view == NULL)
@@ -387,9 +429,36 @@ preferences_action (GSimpleAction *action,
   SdApplication *self = SD_APPLICATION (user_data);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  /* A placeholder until the preferences view exists. */
-  if (SD_IS_WINDOW (window))
-    sd_window_add_toast (SD_WINDOW (window), adw_toast_new (_("Preferences are not available yet")));
+  if (self->preferences == NULL)
+    {
+      self->preferences = GTK_WINDOW (sd_preferences_new (self->sync, self->settings));
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+    }
+  if (window != NULL && window != self->preferences)
+    gtk_window_set_transient_for (self->preferences, window);
+  gtk_window_present (self->preferences);
+}
+
+static void
+sync_now_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  SdApplication *self = SD_APPLICATION (user_data);
+
+  if (self->sync != NULL)
+    sd_sync_controller_sync_now (self->sync);
+}
+
+static void
+sync_cancel_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  SdApplication *self = SD_APPLICATION (user_data);
+
+  if (self->sync != NULL)
+    sd_sync_controller_cancel (self->sync);
 }
 
 static void
@@ -416,6 +485,8 @@ about_action (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "quit", quit_action, NULL, NULL, NULL, { 0 } },
   { "preferences", preferences_action, NULL, NULL, NULL, { 0 } },
+  { "sync-now", sync_now_action, NULL, NULL, NULL, { 0 } },
+  { "sync-cancel", sync_cancel_action, NULL, NULL, NULL, { 0 } },
   { "about", about_action, NULL, NULL, NULL, { 0 } },
 };
 
@@ -428,6 +499,7 @@ sd_application_startup (GApplication *application)
   static const char *search_accels[] = { "<Control>f", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *new_deal_accels[] = { "<Control>n", NULL };
+  static const char *sync_accels[] = { "<Control>r", NULL };
 
   G_APPLICATION_CLASS (sd_application_parent_class)->startup (application);
 
@@ -441,6 +513,8 @@ sd_application_startup (GApplication *application)
                                          preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-deal",
                                          new_deal_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.sync-now", sync_accels);
+  update_sync_actions (self);
 }
 
 static void
@@ -452,6 +526,9 @@ sd_application_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->automation_runner);
   g_clear_object (&self->automation);
+  if (self->sync != NULL)
+    g_signal_handlers_disconnect_by_data (self->sync, self);
+  g_clear_object (&self->sync);
   g_clear_object (&self->store);
   g_clear_object (&self->render_css);
   g_clear_pointer (&self->render_as, g_free);
@@ -496,6 +573,14 @@ sd_application_get_store (SdApplication *self)
   g_return_val_if_fail (SD_IS_APPLICATION (self), NULL);
 
   return self->store;
+}
+
+SdSyncController *
+sd_application_get_sync (SdApplication *self)
+{
+  g_return_val_if_fail (SD_IS_APPLICATION (self), NULL);
+
+  return self->sync;
 }
 
 GSettings *

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "sd-store.h"
+#include "sync/sd-sync-controller.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,9 @@ GSettings     *sd_application_get_settings (SdApplication *self);
 /* The database the windows show, once the first window was made; NULL if it could not be
  * opened. */
 SdStore       *sd_application_get_store    (SdApplication *self);
+
+/* The sync with the portal, made with the first window; NULL without a database. */
+SdSyncController *sd_application_get_sync  (SdApplication *self);
 
 /* What main() returns: non-zero when a developer option such as --render failed. */
 int            sd_application_get_status   (SdApplication *self);

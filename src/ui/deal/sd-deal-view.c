@@ -19,6 +19,7 @@
 #include "sd-party-picker.h"
 #include "sd-money.h"
 #include "sd-records.h"
+#include "sd-store-sync.h"
 #include "sd-text.h"
 #include "sd-ui-format.h"
 
@@ -44,6 +45,8 @@ struct _SdDealView
   GtkWidget  *people_group;
   GtkWidget  *payments_group;
   GtkWidget  *timeline_group;
+  GtkWidget  *conflicts_group;  /* NULL when the deal has no open conflict */
+  GPtrArray  *deal_rows;        /* the editable rows of the deal's own columns */
 };
 
 enum {
@@ -418,7 +421,54 @@ add_deal_row (SdDealView *self,
   GtkWidget *row = add_entry_row (self, group, title, text, G_CALLBACK (on_deal_row_apply));
 
   g_object_set_data_full (G_OBJECT (row), "field", g_strdup (field), g_free);
+  g_ptr_array_add (self->deal_rows, row);
   return row;
+}
+
+/* What a deal row shows of @field: what sd_deal_view_save() reads back. */
+static char *
+deal_row_text (const SdDeal *deal,
+               const char   *field)
+{
+  if (g_str_equal (field, "title"))
+    return g_strdup (deal->title);
+  if (g_str_equal (field, "amount"))
+    {
+      /* Kopecks only when there are any. */
+      if (deal->amount % 100 == 0)
+        return g_strdup_printf ("%" G_GINT64_FORMAT, deal->amount / 100);
+      return g_strdup_printf ("%" G_GINT64_FORMAT ",%02d", deal->amount / 100,
+                              (int) (deal->amount % 100));
+    }
+  if (g_str_equal (field, "next_contact_on"))
+    return g_strdup (deal->next_contact_on);
+  if (g_str_equal (field, "comments"))
+    return g_strdup (deal->comments);
+  return NULL;
+}
+
+/* Someone else changed the deal (the portal, through a sync): a row the user has not
+ * touched takes the new value; a row with an edit in progress keeps what was typed. */
+static void
+update_deal_rows (SdDealView   *self,
+                  const SdDeal *old,
+                  const SdDeal *deal)
+{
+  for (guint i = 0; i < self->deal_rows->len; i++)
+    {
+      GtkWidget *row = self->deal_rows->pdata[i];
+      const char *field = g_object_get_data (G_OBJECT (row), "field");
+      g_autofree char *before = deal_row_text (old, field);
+      g_autofree char *after = deal_row_text (deal, field);
+
+      if (g_strcmp0 (before, after) == 0
+          || g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (row)), before != NULL ? before : "") != 0)
+        continue;
+      /* Not an edit of the user's: no apply button for it. */
+      adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), FALSE);
+      gtk_editable_set_text (GTK_EDITABLE (row), after != NULL ? after : "");
+      adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
+    }
 }
 
 /* Where a deal came from, as the portal's source codes name it. */
@@ -436,14 +486,8 @@ static void
 add_main_group (SdDealView *self)
 {
   GtkWidget *group = add_group (self, _("Deal"));
-  g_autofree char *amount = NULL;
-
-  /* What sd_money_parse() reads back: kopecks only when there are any. */
-  if (self->deal->amount % 100 == 0)
-    amount = g_strdup_printf ("%" G_GINT64_FORMAT, self->deal->amount / 100);
-  else
-    amount = g_strdup_printf ("%" G_GINT64_FORMAT ",%02d", self->deal->amount / 100,
-                              (int) (self->deal->amount % 100));
+  /* What sd_money_parse() reads back. */
+  g_autofree char *amount = deal_row_text (self->deal, "amount");
 
   add_deal_row (self, group, _("Title"), "title", self->deal->title);
   add_info_row (group, _("Stage"), self->deal->stage_name);
@@ -808,6 +852,259 @@ describe_value (SdDealView *self,
   return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
 }
 
+/* A conflict's value (a JSON literal) as the card shows it. */
+static char *
+describe_conflict_value (SdDealView       *self,
+                         const SdConflict *conflict,
+                         const char       *json)
+{
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+
+  if (g_strcmp0 (conflict->entity, "deal_field") == 0 && node != NULL
+      && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      SdValue field_id = { 0 };
+      const char *code = json_node_get_string (node);
+      char *label = NULL;
+
+      /* A list field's option by its label. */
+      if (sd_store_read_value (self->store, SD_ENTITY_DEAL_FIELD, conflict->entity_id, "field_id",
+                               &field_id, NULL) && field_id.kind == SD_VALUE_NUMBER)
+        for (guint i = 0; self->fields != NULL && i < self->fields->len && label == NULL; i++)
+          {
+            SdCustomField *field = self->fields->pdata[i];
+
+            for (guint o = 0; field->id == field_id.number && o < field->options->len; o++)
+              if (g_strcmp0 (((SdFieldOption *) field->options->pdata[o])->code, code) == 0)
+                label = g_strdup (((SdFieldOption *) field->options->pdata[o])->label);
+          }
+      sd_value_clear (&field_id);
+      if (label != NULL)
+        return label;
+    }
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (g_str_equal (conflict->field, "contact_id"))
+        return sd_store_describe (self->store, SD_ENTITY_CONTACT, json_node_get_int (node));
+      if (g_str_equal (conflict->field, "company_id"))
+        return sd_store_describe (self->store, SD_ENTITY_COMPANY, json_node_get_int (node));
+    }
+  return describe_value (self, conflict->field, node);
+}
+
+/* What the conflict is about: a column of the deal, or a custom field's name. */
+static char *
+conflict_field_name (SdDealView       *self,
+                     const SdConflict *conflict)
+{
+  const char *label;
+
+  if (g_strcmp0 (conflict->entity, "deal_field") == 0)
+    {
+      SdValue field_id = { 0 };
+      char *name = NULL;
+
+      if (sd_store_read_value (self->store, SD_ENTITY_DEAL_FIELD, conflict->entity_id, "field_id",
+                               &field_id, NULL) && field_id.kind == SD_VALUE_NUMBER)
+        for (guint i = 0; self->fields != NULL && i < self->fields->len && name == NULL; i++)
+          if (((SdCustomField *) self->fields->pdata[i])->id == field_id.number)
+            name = g_strdup (((SdCustomField *) self->fields->pdata[i])->name);
+      sd_value_clear (&field_id);
+      if (name != NULL)
+        return name;
+    }
+  if (g_str_equal (conflict->field, "stage_id"))
+    return g_strdup (_("Stage"));
+  if (g_str_equal (conflict->field, "contact_id"))
+    return g_strdup (_("Contact"));
+  if (g_str_equal (conflict->field, "company_id"))
+    return g_strdup (_("Company"));
+  label = column_label (conflict->field);
+  return g_strdup (label != NULL ? label : conflict->field);
+}
+
+/* Who changed @field of the conflict's row here, and when: the newest local change of it
+ * in the deal's journal. */
+static void
+local_author (SdDealView       *self,
+              const SdConflict *conflict,
+              char            **out_who,
+              char            **out_when)
+{
+  g_autoptr(GPtrArray) entries = sd_store_list_journal (self->store, 0, self->deal->id, 100000, NULL);
+  g_autofree char *needle = g_strdup_printf ("\"%s\"", conflict->field);
+
+  for (guint i = entries != NULL ? entries->len : 0; i > 0; i--)
+    {
+      SdJournalEntry *entry = entries->pdata[i - 1];
+
+      if (g_strcmp0 (entry->origin, "local") == 0 && g_strcmp0 (entry->entity, conflict->entity) == 0
+          && entry->entity_id == conflict->entity_id && entry->changes != NULL
+          && strstr (entry->changes, needle) != NULL)
+        {
+          *out_who = surname (entry->author_name);
+          *out_when = sd_ui_format_datetime (entry->at);
+          return;
+        }
+    }
+  *out_who = g_strdup (_("you"));
+  *out_when = sd_ui_format_datetime (conflict->created_at);
+}
+
+static void
+on_resolve_clicked (GtkButton  *button,
+                    SdDealView *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "conflict-id"));
+  gboolean keep_local = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "keep-local"));
+
+  if (!sd_store_resolve_conflict (self->store, id, keep_local, &error))
+    report (self, error->message);
+}
+
+static GtkWidget *
+conflict_value_label (const char *text,
+                      gboolean    dim)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_widget_set_hexpand (label, TRUE);
+  if (dim)
+    {
+      gtk_widget_add_css_class (label, "caption");
+      gtk_widget_add_css_class (label, "dim-label");
+    }
+  return label;
+}
+
+static GtkWidget *
+conflict_row (SdDealView       *self,
+              const SdConflict *conflict)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *title, *keep, *take;
+  g_autofree char *name = conflict_field_name (self, conflict);
+  g_autofree char *mine = describe_conflict_value (self, conflict, conflict->local_value);
+  g_autofree char *theirs = describe_conflict_value (self, conflict, conflict->remote_value);
+  g_autofree char *who = NULL, *when = NULL, *their_who = NULL, *their_when = NULL;
+  g_autofree char *mine_by = NULL, *theirs_by = NULL, *description = NULL;
+
+  local_author (self, conflict, &who, &when);
+  their_who = conflict->remote_author != NULL ? surname (conflict->remote_author)
+                                              : g_strdup (_("someone on the portal"));
+  their_when = conflict->remote_at != NULL ? sd_ui_format_datetime (conflict->remote_at)
+                                           : g_strdup ("");
+  /* TRANSLATORS: who made one side of a conflict and when: "Ivanova, 12 Mar 2026, 12:40" */
+  mine_by = g_strdup_printf (_("%s, %s"), who, when);
+  theirs_by = g_strdup_printf (_("%s, %s"), their_who, their_when);
+
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_add_css_class (box, "sd-conflict-row");
+  title = gtk_label_new (name);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_box_append (GTK_BOX (box), title);
+
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 2);
+  {
+    GtkWidget *here = gtk_label_new (_("Here"));
+    GtkWidget *there = gtk_label_new (_("Portal"));
+
+    gtk_label_set_xalign (GTK_LABEL (here), 0);
+    gtk_label_set_xalign (GTK_LABEL (there), 0);
+    gtk_widget_add_css_class (here, "dim-label");
+    gtk_widget_add_css_class (there, "dim-label");
+    gtk_grid_attach (GTK_GRID (grid), here, 0, 0, 1, 1);
+    gtk_grid_attach (GTK_GRID (grid), conflict_value_label (mine, FALSE), 1, 0, 1, 1);
+    gtk_grid_attach (GTK_GRID (grid), conflict_value_label (mine_by, TRUE), 1, 1, 1, 1);
+    gtk_grid_attach (GTK_GRID (grid), there, 0, 2, 1, 1);
+    gtk_grid_attach (GTK_GRID (grid), conflict_value_label (theirs, FALSE), 1, 2, 1, 1);
+    gtk_grid_attach (GTK_GRID (grid), conflict_value_label (theirs_by, TRUE), 1, 3, 1, 1);
+  }
+  gtk_box_append (GTK_BOX (box), grid);
+
+  keep = gtk_button_new_with_mnemonic (_("_Keep Mine"));
+  take = gtk_button_new_with_mnemonic (_("_Take the Portal’s"));
+  gtk_widget_add_css_class (take, "suggested-action");
+  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
+  /* TRANSLATORS: accessible descriptions of a conflict's two buttons; %s is the value */
+  description = g_strdup_printf (_("Keep “%s” and send it to the portal"), mine);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (keep), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  description, -1);
+  g_free (description);
+  description = g_strdup_printf (_("Take “%s” from the portal"), theirs);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (take), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  description, -1);
+  g_object_set_data (G_OBJECT (keep), "conflict-id", GSIZE_TO_POINTER (conflict->id));
+  g_object_set_data (G_OBJECT (take), "conflict-id", GSIZE_TO_POINTER (conflict->id));
+  g_object_set_data (G_OBJECT (keep), "keep-local", GINT_TO_POINTER (TRUE));
+  gtk_widget_set_name (keep, "keep-mine");
+  gtk_widget_set_name (take, "take-portal");
+  gtk_widget_set_sensitive (keep, self->may_edit);
+  gtk_widget_set_sensitive (take, self->may_edit);
+  g_signal_connect (keep, "clicked", G_CALLBACK (on_resolve_clicked), self);
+  g_signal_connect (take, "clicked", G_CALLBACK (on_resolve_clicked), self);
+  gtk_box_append (GTK_BOX (buttons), keep);
+  gtk_box_append (GTK_BOX (buttons), take);
+  gtk_box_append (GTK_BOX (box), buttons);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  return row;
+}
+
+/* The deal's open sync conflicts, and its fields', at the top of the card. */
+static void
+refresh_conflicts (SdDealView *self)
+{
+  g_autoptr(GPtrArray) conflicts = sd_store_list_conflicts (self->store, SD_ENTITY_DEAL,
+                                                            self->deal->id, NULL);
+  g_autoptr(GPtrArray) parts = sd_store_list_deal_parts (self->store, SD_DEAL_PART_FIELDS,
+                                                         self->deal->id, NULL);
+  GtkWidget *group;
+
+  if (conflicts == NULL)
+    conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_conflict_free);
+  for (guint i = 0; parts != NULL && i < parts->len; i++)
+    {
+      g_autoptr(GPtrArray) more = sd_store_list_conflicts (self->store, SD_ENTITY_DEAL_FIELD,
+                                                           ((SdDealPart *) parts->pdata[i])->id, NULL);
+
+      while (more != NULL && more->len > 0)
+        g_ptr_array_add (conflicts, g_ptr_array_steal_index (more, 0));
+    }
+  if (conflicts->len == 0)
+    {
+      if (self->conflicts_group != NULL)
+        gtk_box_remove (GTK_BOX (self->groups), self->conflicts_group);
+      self->conflicts_group = NULL;
+      return;
+    }
+  group = adw_preferences_group_new ();
+  gtk_widget_set_name (group, "conflicts");
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Sync Conflicts"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                         _("These fields were changed both here and on the portal "
+                                           "since the last sync. Choose the value to keep."));
+  for (guint i = 0; i < conflicts->len; i++)
+    adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), conflict_row (self, conflicts->pdata[i]));
+  if (self->conflicts_group != NULL)
+    {
+      gtk_box_insert_child_after (GTK_BOX (self->groups), group, self->conflicts_group);
+      gtk_box_remove (GTK_BOX (self->groups), self->conflicts_group);
+    }
+  else
+    gtk_box_prepend (GTK_BOX (self->groups), group);
+  self->conflicts_group = group;
+}
+
 /* The new value of @column in an insertion's changes, NULL if it has none. */
 static const char *
 inserted_text (JsonObject *changes,
@@ -978,6 +1275,7 @@ refresh_live_groups (SdDealView *self)
 
   if (deal == NULL)
     return;
+  update_deal_rows (self, self->deal, deal);
   g_clear_pointer (&self->deal, sd_deal_free);
   self->deal = g_steal_pointer (&deal);
   gtk_label_set_text (self->heading, self->deal->title);
@@ -997,6 +1295,8 @@ clear_groups (SdDealView *self)
   while ((child = gtk_widget_get_first_child (self->groups)) != NULL)
     gtk_box_remove (GTK_BOX (self->groups), child);
   self->people_group = self->payments_group = self->timeline_group = NULL;
+  self->conflicts_group = NULL;
+  g_ptr_array_set_size (self->deal_rows, 0);
 }
 
 static void
@@ -1016,6 +1316,7 @@ rebuild (SdDealView *self)
   /* Reading the timeline last keeps it below what people edit. */
   gtk_box_reorder_child_after (GTK_BOX (self->groups), self->timeline_group,
                                gtk_widget_get_last_child (self->groups));
+  refresh_conflicts (self);
 }
 
 static gboolean
@@ -1034,6 +1335,10 @@ refresh_cb (gpointer user_data)
         rebuild (self);
       self->rebuild_pending = FALSE;
     }
+  /* Conflicts come and go without a journal entry of their own (a sync records them, a
+   * choice settles them): look at them on every change. */
+  if (self->deal != NULL)
+    refresh_conflicts (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1079,6 +1384,22 @@ sd_deal_view_load (SdDealView  *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "deal.undo", FALSE);
   rebuild (self);
   return TRUE;
+}
+
+void
+sd_deal_view_refresh (SdDealView *self)
+{
+  g_return_if_fail (SD_IS_DEAL_VIEW (self));
+
+  on_store_changed (self);
+}
+
+GtkWidget *
+sd_deal_view_get_conflicts (SdDealView *self)
+{
+  g_return_val_if_fail (SD_IS_DEAL_VIEW (self), NULL);
+
+  return self->conflicts_group;
 }
 
 gint64
@@ -1212,6 +1533,7 @@ sd_deal_view_finalize (GObject *object)
   SdDealView *self = SD_DEAL_VIEW (object);
 
   g_ptr_array_unref (self->timeline);
+  g_ptr_array_unref (self->deal_rows);
   G_OBJECT_CLASS (sd_deal_view_parent_class)->finalize (object);
 }
 
@@ -1246,6 +1568,7 @@ static void
 sd_deal_view_init (SdDealView *self)
 {
   self->timeline = g_ptr_array_new_with_free_func (g_free);
+  self->deal_rows = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "deal.undo", FALSE);
 }

@@ -20,6 +20,10 @@ gboolean   sd_deal_view_load     (SdDealView *self,
                                   gint64      deal_id,
                                   GError    **error);
 gint64     sd_deal_view_get_deal (SdDealView *self);
+/* Reads the deal again (another connection changed it); rows being edited keep their text. */
+void       sd_deal_view_refresh  (SdDealView *self);
+/* The section of the deal's open sync conflicts, NULL when there is none. */
+GtkWidget *sd_deal_view_get_conflicts (SdDealView *self);
 
 /* Validates @text for the deal column @field ("title", "amount", "next_contact_on",
  * "measurement_at", ...) and saves it; what the store or the check refuses is shown on the

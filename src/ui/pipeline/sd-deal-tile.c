@@ -33,6 +33,7 @@ typedef enum
   BADGE_OVERDUE,
   BADGE_UNPAID,
   BADGE_PRIORITY,
+  BADGE_CONFLICT,
   N_BADGES
 } Badge;
 
@@ -58,10 +59,12 @@ G_DEFINE_FINAL_TYPE (SdDealTile, sd_deal_tile, GTK_TYPE_WIDGET)
 
 static const char *const badge_labels[N_BADGES] = {
   N_("Overdue"), N_("Payment due"), N_("Priority"),
+  /* TRANSLATORS: a badge on a deal's card: a field was changed both here and on the portal */
+  N_("Conflict"),
 };
 
-/* Adwaita's red, yellow and blue: text and (with alpha) background of each badge. */
-static const char *const badge_colors[N_BADGES] = { "#c01c28", "#9c6e03", "#1c71d8" };
+/* Adwaita's red, yellow, blue and purple: text and (with alpha) background of each badge. */
+static const char *const badge_colors[N_BADGES] = { "#c01c28", "#9c6e03", "#1c71d8", "#813d9c" };
 
 /* Avatar colours, picked by the name so a person keeps one. */
 static const char *const avatar_colors[] = {
@@ -93,6 +96,8 @@ has_badge (const SdCard *card,
       return card->unpaid;
     case BADGE_PRIORITY:
       return card->priority;
+    case BADGE_CONFLICT:
+      return card->conflict;
     case N_BADGES:
     default:
       return FALSE;

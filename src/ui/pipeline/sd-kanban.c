@@ -360,6 +360,59 @@ sd_kanban_get_columns (SdKanban *self)
   return columns;
 }
 
+typedef struct
+{
+  GtkAdjustment *adjustment;
+  double         value;
+} ScrollPlace;
+
+static gboolean
+restore_scroll_cb (gpointer data)
+{
+  GPtrArray *places = data;
+
+  for (guint i = 0; i < places->len; i++)
+    {
+      ScrollPlace *place = places->pdata[i];
+
+      gtk_adjustment_set_value (place->adjustment, place->value);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scroll_place_free (ScrollPlace *place)
+{
+  g_object_unref (place->adjustment);
+  g_free (place);
+}
+
+void
+sd_kanban_reload (SdKanban *self)
+{
+  g_autoptr(GPtrArray) places = g_ptr_array_new_with_free_func ((GDestroyNotify) scroll_place_free);
+
+  g_return_if_fail (SD_IS_KANBAN (self));
+
+  for (GtkWidget *c = gtk_widget_get_first_child (self->columns_box); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      GtkAdjustment *adjustment =
+        gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (sd_stage_column_get_cards_view (SD_STAGE_COLUMN (c))));
+      ScrollPlace *place = g_new0 (ScrollPlace, 1);
+
+      /* Where the user had scrolled each column stays where it was. */
+      place->adjustment = g_object_ref (adjustment);
+      place->value = gtk_adjustment_get_value (adjustment);
+      g_ptr_array_add (places, place);
+      sd_stage_model_reload (sd_stage_column_get_model (SD_STAGE_COLUMN (c)));
+    }
+  restore_scroll_cb (places);
+  /* And once more after the views have laid the new items out. */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, restore_scroll_cb, g_steal_pointer (&places),
+                   (GDestroyNotify) g_ptr_array_unref);
+}
+
 void
 sd_kanban_set_search (SdKanban   *self,
                       const char *text)

@@ -24,6 +24,8 @@ SdBoard   *sd_kanban_get_board    (SdKanban   *self);
 gboolean   sd_kanban_get_may_create (SdKanban *self);
 /* The columns, left to right (transfer container). */
 GPtrArray *sd_kanban_get_columns  (SdKanban   *self);
+/* Reads every column again, keeping where each was scrolled (a sync changed many rows). */
+void       sd_kanban_reload       (SdKanban   *self);
 void       sd_kanban_set_search   (SdKanban   *self,
                                    const char *text);
 

@@ -335,6 +335,14 @@ sd_stage_model_get_sum (SdStageModel *self)
   return self->sum;
 }
 
+void
+sd_stage_model_reload (SdStageModel *self)
+{
+  g_return_if_fail (SD_IS_STAGE_MODEL (self));
+
+  reload (self);
+}
+
 guint
 sd_stage_model_get_rows_read (SdStageModel *self)
 {

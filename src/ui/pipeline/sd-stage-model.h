@@ -18,6 +18,8 @@ SdStageModel *sd_stage_model_new       (SdBoard      *board,
 gint64        sd_stage_model_get_stage (SdStageModel *self);
 /* The sum of the amounts of the deals in the model, in kopecks. */
 gint64        sd_stage_model_get_sum   (SdStageModel *self);
+/* Reads the count and every page again (another connection changed many rows). */
+void          sd_stage_model_reload    (SdStageModel *self);
 /* How many rows were read from the store so far (for tests of the paging). */
 guint         sd_stage_model_get_rows_read (SdStageModel *self);
 

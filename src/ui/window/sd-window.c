@@ -17,6 +17,7 @@
 
 #include "automation/sd-automation-view.h"
 #include "notifications/sd-bell-button.h"
+#include "sync/sd-sync-status.h"
 
 #include "deal/sd-deal-view.h"
 #include "pipeline/sd-kanban.h"
@@ -52,6 +53,8 @@ struct _SdWindow
   GtkListBox           *actor_list;
   SdBellButton         *bell;
   SdAutomationView     *automation_view;
+  SdSyncStatus         *sync_status;
+  SdSyncController     *sync;
 };
 
 enum {
@@ -493,6 +496,8 @@ sd_window_dispose (GObject *object)
   SdWindow *self = SD_WINDOW (object);
 
   g_clear_handle_id (&self->counts_id, g_source_remove);
+  if (self->sync != NULL)
+    g_signal_handlers_disconnect_by_data (self->sync, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), SD_TYPE_WINDOW);
   G_OBJECT_CLASS (sd_window_parent_class)->dispose (object);
 }
@@ -504,6 +509,7 @@ sd_window_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
+  g_clear_object (&self->sync);
   G_OBJECT_CLASS (sd_window_parent_class)->finalize (object);
 }
 
@@ -598,6 +604,7 @@ sd_window_class_init (SdWindowClass *klass)
 
   g_type_ensure (SD_TYPE_AUTOMATION_VIEW);
   g_type_ensure (SD_TYPE_BELL_BUTTON);
+  g_type_ensure (SD_TYPE_SYNC_STATUS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/sdelka/Sdelka/window/sd-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SdWindow, leaflet);
@@ -612,6 +619,7 @@ sd_window_class_init (SdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SdWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, bell);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, automation_view);
+  gtk_widget_class_bind_template_child (widget_class, SdWindow, sync_status);
   gtk_widget_class_bind_template_callback (widget_class, on_bell_open_deal);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, board_stack);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, flap);
@@ -718,12 +726,51 @@ sd_window_set_automation (SdWindow     *self,
   sd_automation_view_set_automation (self->automation_view, automation);
 }
 
+/* A sync changed more than it listed: every view reads again what it shows. */
+static void
+on_sync_reload (SdWindow *self)
+{
+  sd_kanban_reload (self->kanban);
+  if (sd_deal_view_get_deal (self->deal_view) != 0)
+    sd_deal_view_refresh (self->deal_view);
+  update_counts (self);
+}
+
+void
+sd_window_set_sync (SdWindow         *self,
+                    SdSyncController *sync)
+{
+  g_return_if_fail (SD_IS_WINDOW (self));
+  g_return_if_fail (sync == NULL || SD_IS_SYNC_CONTROLLER (sync));
+
+  if (self->sync != NULL)
+    g_signal_handlers_disconnect_by_data (self->sync, self);
+  g_set_object (&self->sync, sync);
+  if (sync != NULL)
+    g_signal_connect_object (sync, "reload", G_CALLBACK (on_sync_reload), self, G_CONNECT_SWAPPED);
+  sd_sync_status_set_controller (self->sync_status, sync);
+}
+
+SdSyncStatus *
+sd_window_get_sync_status (SdWindow *self)
+{
+  g_return_val_if_fail (SD_IS_WINDOW (self), NULL);
+
+  return self->sync_status;
+}
+
 GtkWidget *
 sd_window_get_view (SdWindow   *self,
                     const char *view)
 {
   g_return_val_if_fail (SD_IS_WINDOW (self), NULL);
   g_return_val_if_fail (view != NULL, NULL);
+
+  /* The status's panel with its popover's background and frame. */
+  if (g_str_equal (view, "sync"))
+    return gtk_widget_get_parent (sd_sync_status_get_panel (self->sync_status));
+  if (g_str_equal (view, "conflicts"))
+    return GTK_WIDGET (self->deal_view);
 
   if (g_str_equal (view, "window") || g_str_equal (view, "kanban") || g_str_equal (view, "deal")
       || g_str_equal (view, "automation") || g_str_equal (view, "bell"))

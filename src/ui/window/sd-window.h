@@ -10,6 +10,7 @@
 #include "pipeline/sd-kanban.h"
 #include "sd-automation.h"
 #include "sd-store.h"
+#include "sync/sd-sync-status.h"
 
 G_BEGIN_DECLS
 
@@ -45,5 +46,10 @@ void        sd_window_set_actor       (SdWindow       *self,
 /* The engine whose notifications the bell shows and whose rules the Automation view edits. */
 void        sd_window_set_automation  (SdWindow       *self,
                                        SdAutomation   *automation);
+
+/* The sync whose state the header shows and whose reloads the views follow. */
+void        sd_window_set_sync        (SdWindow         *self,
+                                       SdSyncController *sync);
+SdSyncStatus *sd_window_get_sync_status (SdWindow       *self);
 
 G_END_DECLS
