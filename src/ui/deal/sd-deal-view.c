@@ -985,7 +985,8 @@ static GtkWidget *
 conflict_row (SdDealView       *self,
               const SdConflict *conflict)
 {
-  GtkWidget *row = gtk_list_box_row_new ();
+  /* A preferences row, so the group puts it in its boxed list. */
+  GtkWidget *row = adw_preferences_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *grid = gtk_grid_new ();
   GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);

@@ -328,6 +328,8 @@ start_sync (SdSyncController *self)
   self->cancellable = g_cancellable_new ();
   set_message (self, NULL);
   sd_sync_engine_sync_async (self->engine, self->cancellable, on_sync_done, g_object_ref (self));
+  /* Syncing from now on, before the thread's first word. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
 static gboolean

@@ -33,6 +33,7 @@ struct _SdWindow
   SdStore              *store;     /* NULL when the database could not be opened */
   gint64                pipeline_id;
   guint                 counts_id;
+  guint                 pipelines_id;
 
   /* template children */
   AdwLeaflet           *leaflet;
@@ -301,6 +302,54 @@ update_counts_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void add_pipeline_rows (SdWindow *self);
+
+/* The pipelines changed (a sync brought them): the sidebar lists them again, and a window
+ * that had none shows the first. */
+static void
+refresh_pipelines (SdWindow *self)
+{
+  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
+  gint64 shown = self->pipeline_id;
+  GtkListBoxRow *first;
+
+  while (row != NULL)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (row);
+
+      if (g_strcmp0 (gtk_widget_get_name (row), "pipelines") == 0)
+        gtk_list_box_remove (self->sidebar, row);
+      row = next;
+    }
+  add_pipeline_rows (self);
+  if (shown != 0 && find_pipeline_row (self, shown) != NULL)
+    {
+      g_signal_handlers_block_by_func (self->sidebar, on_sidebar_row_selected, self);
+      if (g_strcmp0 (sd_window_get_section (self), "pipelines") == 0)
+        gtk_list_box_select_row (self->sidebar, find_pipeline_row (self, shown));
+      g_signal_handlers_unblock_by_func (self->sidebar, on_sidebar_row_selected, self);
+      return;
+    }
+  self->pipeline_id = 0;
+  first = gtk_list_box_get_row_at_index (self->sidebar, 0);
+  if (first != NULL && g_object_get_data (G_OBJECT (first), "pipeline-id") != NULL
+      && g_strcmp0 (sd_window_get_section (self), "pipelines") == 0)
+    {
+      gtk_list_box_unselect_all (self->sidebar);
+      gtk_list_box_select_row (self->sidebar, first);
+    }
+}
+
+static gboolean
+refresh_pipelines_cb (gpointer user_data)
+{
+  SdWindow *self = SD_WINDOW (user_data);
+
+  self->pipelines_id = 0;
+  refresh_pipelines (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_store_changed (SdWindow *self,
                   guint     entity)
@@ -308,6 +357,8 @@ on_store_changed (SdWindow *self,
   /* Once after a commit, however many rows it changed. */
   if (entity == SD_ENTITY_DEAL && self->counts_id == 0)
     self->counts_id = g_idle_add (update_counts_cb, self);
+  if ((entity == SD_ENTITY_PIPELINE || entity == SD_ENTITY_STAGE) && self->pipelines_id == 0)
+    self->pipelines_id = g_idle_add (refresh_pipelines_cb, self);
 }
 
 /* A row per pipeline at the top of the sidebar, with its count of open deals. */
@@ -496,6 +547,7 @@ sd_window_dispose (GObject *object)
   SdWindow *self = SD_WINDOW (object);
 
   g_clear_handle_id (&self->counts_id, g_source_remove);
+  g_clear_handle_id (&self->pipelines_id, g_source_remove);
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), SD_TYPE_WINDOW);
@@ -730,6 +782,7 @@ sd_window_set_automation (SdWindow     *self,
 static void
 on_sync_reload (SdWindow *self)
 {
+  refresh_pipelines (self);
   sd_kanban_reload (self->kanban);
   if (sd_deal_view_get_deal (self->deal_view) != 0)
     sd_deal_view_refresh (self->deal_view);
