@@ -585,6 +585,22 @@ check_sync (SdApplication *app,
   g_clear_object (&item);
   assert_agree ();
 
+  /* An edit goes by itself a moment after it is made. */
+  sd_sync_controller_set_delays (sync, 1, 1);
+  target = watch.synced + 1;
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+
+    sd_changes_set_text (changes, "comments", "Отправится само");
+    g_assert_true (sd_store_update (store, SD_ENTITY_DEAL, other, changes, &error));
+    g_assert_no_error (error);
+  }
+  sd_test_settle ();
+  g_assert_cmpuint (sd_sync_controller_get_waiting (sync), ==, 1);
+  wait_for (synced_enough, &watch, "the sync after an edit");
+  g_assert_true (watch.ok);
+  g_assert_cmpuint (sd_sync_controller_get_waiting (sync), ==, 0);
+
   /* Disconnect: the secret leaves the keyring, the deals stay. */
   sd_preferences_disconnect_now (prefs);
   g_assert_false (sd_sync_controller_get_connected (sync));
