@@ -44,7 +44,9 @@ wait_for (gboolean (*done) (gpointer),
       g_main_context_iteration (NULL, FALSE);
       g_usleep (2000);
     }
-  sd_test_settle ();
+  /* What the end queued runs, but not a whole sync's worth of notifications. */
+  for (guint i = 0; i < 200 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
 }
 
 static gboolean
@@ -104,6 +106,13 @@ sync_and_wait (SyncWatch *watch)
   sd_sync_controller_sync_now (watch->sync);
   wait_for (synced_enough, watch, "a sync");
   return watch->ok;
+}
+
+static gboolean
+first_sync_under_way (gpointer data)
+{
+  g_autofree char *status = sd_sync_controller_dup_status (data);
+  return sd_sync_controller_get_state (data) == SD_SYNC_STATE_SYNCING && status != NULL;
 }
 
 static gboolean
@@ -270,12 +279,13 @@ maybe_render (GtkWidget  *widget,
   const char *dir = g_getenv ("SDELKA_TEST_RENDER_DIR");
   g_autofree char *path = NULL;
   Render render = { widget, width, height, NULL, FALSE };
-  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  gint64 end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
   GdkFrameClock *clock;
 
   if (dir == NULL)
     return;
-  wait_frames (widget, 3);
+  /* The window's frames: a popover's own clock only runs once it is mapped. */
+  wait_frames (GTK_WIDGET (gtk_widget_get_root (widget)), 3);
   path = g_build_filename (dir, name, NULL);
   render.path = path;
   clock = gtk_widget_get_frame_clock (widget);
@@ -377,6 +387,7 @@ check_sync (SdApplication *app,
   wait_for (prefs_idle, prefs, "the wrong secret's check");
   g_assert_nonnull (sd_preferences_get_message (prefs));
   g_assert_nonnull (strstr (sd_preferences_get_message (prefs), "did not accept the webhook"));
+  maybe_render (GTK_WIDGET (prefs), "preferences-wrong.png", 600, 560);
   g_assert_false (sd_sync_controller_get_connected (sync));
   found = secret_in_keyring ();
   g_assert_null (found);
@@ -394,7 +405,9 @@ check_sync (SdApplication *app,
   found = secret_in_keyring ();
   g_assert_null (found);
 
-  /* The right one: connected, kept in the keyring only; the first sync starts. */
+  /* The right one: connected, kept in the keyring only; the first sync starts (slowed
+   * down, so its progress can be seen). */
+  set_faults ("{\"slow\":1.0,\"slow_ms\":1000}");
   target = 1;
   sd_preferences_connect (prefs, portal->hook);
   wait_for (prefs_idle, prefs, "the webhook's check");
@@ -404,9 +417,16 @@ check_sync (SdApplication *app,
   g_assert_cmpstr (found, ==, portal->hook);
   portal_meta = sd_store_get_meta (store, SD_B24_PORTAL_META);
   g_assert_cmpstr (portal_meta, ==, portal->base);
+  wait_for (first_sync_under_way, sync, "the first sync's progress");
+  g_assert_true (g_str_has_prefix (sd_sync_status_get_summary (status), "Syncing"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "sync-now"));
+  sd_sync_status_popup (status);
+  maybe_render (sd_window_get_view (window, "sync"), "sync-panel-first.png", 360, 300);
   maybe_render (adw_application_window_get_content (ADW_APPLICATION_WINDOW (window)),
                 "sync-first.png", 1300, 800);
+  set_faults ("{\"slow\":0}");
   wait_for (synced_enough, &watch, "the first sync");
+  maybe_render (GTK_WIDGET (prefs), "preferences-connected.png", 600, 560);
   g_assert_true (watch.ok);
   g_assert_true (watch.saw_syncing);
   g_assert_cmpint (sd_sync_controller_get_state (sync), ==, SD_SYNC_STATE_ONLINE);
