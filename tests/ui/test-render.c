@@ -123,6 +123,13 @@ test_render_deal (void)
   check_render_view ("deal", NULL, NULL, 1200, 800);
 }
 
+/* The sync status's panel (not connected, on the demo database). */
+static void
+test_render_sync (void)
+{
+  check_render_view ("sync", NULL, "360x260", 360, 260);
+}
+
 static void
 test_render_missing (void)
 {
@@ -132,7 +139,12 @@ test_render_missing (void)
   g_autofree char *err1 = NULL;
   g_autofree char *err2 = NULL;
   g_autofree char *err3 = NULL;
+  g_autofree char *err4 = NULL;
+  /* The demo database has no sync conflict to show. */
+  const char *no_conflict[] = { "--render", "conflicts", "--out", "x.png", NULL };
 
+  g_assert_cmpint (run_sdelka (no_conflict, &err4), ==, 1);
+  g_assert_nonnull (strstr (err4, "No deal has a sync conflict"));
   g_assert_cmpint (run_sdelka (nobody, &err1), ==, 1);
   g_assert_cmpint (run_sdelka (no_deal, &err2), ==, 1);
   g_assert_cmpint (run_sdelka (deal_alone, &err3), ==, 2);
@@ -222,6 +234,7 @@ main (int   argc,
   g_test_add_func ("/ui/render/default-size", test_render_default_size);
   g_test_add_func ("/ui/render/kanban-as", test_render_kanban_as);
   g_test_add_func ("/ui/render/deal", test_render_deal);
+  g_test_add_func ("/ui/render/sync", test_render_sync);
   g_test_add_func ("/ui/render/missing-user-or-deal", test_render_missing);
   g_test_add_func ("/ui/render/bad-options", test_render_bad_options);
   g_test_add_func ("/ui/translations/help", test_translated_help);
