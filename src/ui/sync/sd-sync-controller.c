@@ -406,12 +406,12 @@ lookup_thread (GTask        *task,
                GCancellable *cancellable)
 {
   GError *error = NULL;
-  char *secret = sd_b24_secret_lookup (task_data, cancellable, &error);
+  SdB24Client *client = sd_b24_secret_load_client (task_data, cancellable, &error);
 
   if (error != NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, secret, g_free);
+    g_task_return_pointer (task, client, client != NULL ? g_object_unref : NULL);
 }
 
 static void
@@ -421,15 +421,20 @@ on_lookup_done (GObject      *source,
 {
   SdSyncController *self = SD_SYNC_CONTROLLER (source);
   g_autoptr(GError) error = NULL;
-  g_autofree char *secret = g_task_propagate_pointer (G_TASK (result), &error);
-  g_autoptr(SdB24Client) client = NULL;
+  g_autoptr(SdB24Client) client = g_task_propagate_pointer (G_TASK (result), &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->lookup);
-  if (secret == NULL)
+  if (client == NULL)
     {
-      if (error != NULL)
+      if (error != NULL && error->domain == SD_B24_ERROR)
+        {
+          g_autofree char *text = sd_b24_error_explain (error);
+
+          set_message (self, text);
+        }
+      else if (error != NULL)
         {
           g_autofree char *text = g_strdup_printf (_("Cannot read the keyring: %s"), error->message);
 
@@ -438,14 +443,6 @@ on_lookup_done (GObject      *source,
       else
         /* The database says connected, the keyring has nothing: reconnect in Preferences. */
         set_message (self, _("The portal’s webhook is no longer in the keyring. Connect to Bitrix24 again in Preferences."));
-      return;
-    }
-  client = sd_b24_client_new_webhook (secret, &error);
-  if (client == NULL)
-    {
-      g_autofree char *text = sd_b24_error_explain (error);
-
-      set_message (self, text);
       return;
     }
   set_engine (self, client, sd_b24_client_get_portal (client));
@@ -503,7 +500,6 @@ connect_thread (GTask        *task,
 {
   ConnectData *data = task_data;
   GError *error = NULL;
-  g_autofree char *label = NULL;
   g_autofree char *url = g_strstrip (g_strdup (data->url));
 
   data->client = sd_b24_client_new_webhook (url, &error);
@@ -515,9 +511,7 @@ connect_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  /* Translators: the keyring's name for the stored webhook; %s is the portal's address. */
-  label = g_strdup_printf (_("Sdelka: Bitrix24 portal %s"), sd_b24_client_get_portal (data->client));
-  if (!sd_b24_secret_store (data->database, label, url, cancellable, &error))
+  if (!sd_b24_secret_store_client (data->database, data->client, cancellable, &error))
     {
       g_task_return_error (task, error);
       return;
