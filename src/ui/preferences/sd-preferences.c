@@ -62,9 +62,6 @@ update (SdPreferences *self)
     adw_action_row_set_subtitle (self->portal_row, sd_sync_controller_get_portal (self->controller));
   gtk_widget_set_sensitive (self->connect_button,
                             self->controller != NULL && !busy && *text != '\0');
-  /* The row keeps its sensitivity while a check runs: taking it away from the focused
-   * entry loses the entry's focus-out. */
-  gtk_editable_set_editable (self->url_row, self->controller != NULL && !busy);
   gtk_widget_set_visible (GTK_WIDGET (self->connect_spinner), busy);
   gtk_spinner_set_spinning (self->connect_spinner, busy);
 }
