@@ -40,15 +40,6 @@ b24_test_start (const char *first_arg,
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  /* Under ASan, whole allocation stacks for the emulator (a small server, so the slower
-   * unwinder costs little): leak reports then name their functions, and tests/lsan.supp
-   * can tell libsoup's own leftovers from ours. */
-  if (g_getenv ("ASAN_OPTIONS") != NULL)
-    {
-      g_autofree char *options = g_strconcat (g_getenv ("ASAN_OPTIONS"),
-                                              ":fast_unwind_on_malloc=0", NULL);
-      g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", options, TRUE);
-    }
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   test->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
