@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "b24-server.h"
+#include "b24-listen.h"
 #include "b24-control.h"
 #include "b24-db.h"
 #include "b24-disk.h"
@@ -674,14 +675,8 @@ gboolean
 b24_emu_listen (B24Emu  *emu,
                 GError **error)
 {
-  GSList *uris;
-
   emu->server = soup_server_new ("server-header", "nginx", NULL);
   soup_server_add_handler (emu->server, NULL, server_cb, emu, NULL);
-  if (!soup_server_listen_local (emu->server, emu->config.port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
-    return FALSE;
-  uris = soup_server_get_uris (emu->server);
-  emu->base_url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  return TRUE;
+  emu->base_url = b24_listen_loopback (emu->server, emu->config.port, 0, error);
+  return emu->base_url != NULL;
 }

@@ -4,6 +4,7 @@
  */
 #include "sd-b24-client.h"
 #include "test-util.h"
+#include "b24-listen.h"
 
 #include <string.h>
 
@@ -88,7 +89,7 @@ stub_thread (gpointer data)
   Stub *stub = data;
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GError) error = NULL;
-  GSList *uris;
+  char *base;
 
   g_main_context_push_thread_default (stub->context);
   if (stub->tls)
@@ -102,13 +103,10 @@ stub_thread (gpointer data)
   else
     server = soup_server_new (NULL, NULL);
   soup_server_add_handler (server, NULL, handle, stub, NULL);
-  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY
-                                       | (stub->tls ? SOUP_SERVER_LISTEN_HTTPS : 0), &error);
+  /* Not soup_server_listen_local(): see b24-listen.c. */
+  base = b24_listen_loopback (server, 0, stub->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
   g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  g_atomic_pointer_set (&stub->base, g_strdup_printf ("%s://127.0.0.1:%d", stub->tls ? "https" : "http",
-                                                      g_uri_get_port (uris->data)));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  g_atomic_pointer_set (&stub->base, base);
   g_main_loop_run (stub->loop);
   soup_server_disconnect (server);
   g_main_context_pop_thread_default (stub->context);
