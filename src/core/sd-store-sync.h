@@ -97,6 +97,12 @@ char       *sd_value_to_json            (const SdValue *value);
 gboolean    sd_value_from_json          (const char    *json,
                                          SdValue       *out_value);
 
+/* The field name of the conflict "the portal deleted this row, which has changes here not
+ * sent yet": local_value 0 (kept here), remote_value 1 (deleted there). Keeping the local
+ * side forgets the row's server id and queues its creation (with every field) in place of
+ * its unsent changes; taking the portal's side deletes the row here and drops them. */
+#define SD_CONFLICT_DELETED "deleted"
+
 /* Records (or updates) the open conflict on one field of a row. */
 gboolean    sd_store_add_conflict       (SdStore     *self,
                                          SdEntity     entity,
