@@ -301,6 +301,7 @@ run_sync (SdSyncRun  *run,
   g_autofree char *first = NULL;
   g_autofree char *checked = NULL;
   gint64 now;
+  gboolean oauth, live = FALSE, pending, check_due;
   guint n_kinds;
   const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
 
@@ -321,18 +322,37 @@ run_sync (SdSyncRun  *run,
   run->key_prefix = g_strdup_printf ("sdelka:%s:", install);
 
   first = sd_store_get_meta (run->store, "sync.cursor.deal");
+  oauth = sd_b24_client_is_oauth (run->client);
+  if (oauth)
+    sd_sync_events_prepare (run);
   if (!sd_sync_pull_reference (run, first == NULL, error))
     return FALSE;
+
+  checked = sd_store_get_meta (run->store, "sync.checked");
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  /* A first sync reads everything; later ones compare both sides in full when the
+   * interval has passed, or when an earlier sync left events of the queue half-read. */
+  pending = oauth && first != NULL && sd_sync_events_pending (run);
+  check_due = first != NULL
+              && (pending || checked == NULL
+                  || now - g_ascii_strtoll (checked, NULL, 10) >= run->engine->check_interval);
+
+  /* With OAuth the portal queues the changes of others (bound before the first scan, so
+   * nothing falls between); once bound, the queue replaces the DATE_MODIFY scan. */
+  if (oauth && !sd_sync_bind_events (run, &live, error))
+    return FALSE;
+  live = live && first != NULL;
   for (guint i = 0; i < n_kinds; i++)
     {
-      if (!sd_sync_pull_kind (run, &kinds[i], error))
+      if (!live && !sd_sync_pull_kind (run, &kinds[i], error))
         return FALSE;
-      if (kinds[i].entity == SD_ENTITY_COMPANY && !sd_sync_pull_requisites (run, error))
+      /* Requisites raise no event: read in full with each full comparison. */
+      if (kinds[i].entity == SD_ENTITY_COMPANY && (!live || check_due)
+          && !sd_sync_pull_requisites (run, error))
         return FALSE;
     }
   g_debug ("pulled: %u requests so far", (guint) sd_b24_client_get_n_requests (run->client) - run->start_requests);
-  if (sd_b24_client_is_oauth (run->client)
-      && (!sd_sync_bind_delete_events (run, error) || !sd_sync_drain_delete_events (run, error)))
+  if (oauth && !sd_sync_drain_events (run, live, error))
     return FALSE;
   if (!sd_sync_push_outbox (run, error))
     return FALSE;
@@ -342,15 +362,12 @@ run_sync (SdSyncRun  *run,
     if (!sd_sync_pull_kind (run, &kinds[i], error))
       return FALSE;
 
-  checked = sd_store_get_meta (run->store, "sync.checked");
-  now = g_get_real_time () / G_USEC_PER_SEC;
-  /* A first sync has just read everything; later ones compare both sides in full when
-   * the interval has passed. */
-  if (first != NULL
-      && (checked == NULL || now - g_ascii_strtoll (checked, NULL, 10) >= run->engine->check_interval))
+  if (check_due)
     for (guint i = 0; i < n_kinds; i++)
       if (!sd_sync_check_kind (run, &kinds[i], error))
         return FALSE;
+  if (pending && !sd_sync_events_clear_pending (run, error))
+    return FALSE;
   g_free (checked);
   checked = g_strdup_printf ("%" G_GINT64_FORMAT, now);
   if (first == NULL || run->report.checked)

@@ -393,11 +393,10 @@ sd_sync_pull_kind (SdSyncRun         *run,
 }
 
 /* Company requisites carry the INN, KPP and OGRN. */
-static gboolean
-requisite_page (SdSyncRun  *run,
-                JsonArray  *rows,
-                gpointer    data,
-                GError    **error)
+gboolean
+sd_sync_apply_requisites (SdSyncRun  *run,
+                          JsonArray  *rows,
+                          GError    **error)
 {
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
@@ -424,6 +423,15 @@ requisite_page (SdSyncRun  *run,
         return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+requisite_page (SdSyncRun  *run,
+                JsonArray  *rows,
+                gpointer    data,
+                GError    **error)
+{
+  return sd_sync_apply_requisites (run, rows, error);
 }
 
 gboolean

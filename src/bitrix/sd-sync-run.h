@@ -109,6 +109,10 @@ gboolean    sd_sync_pull_kind      (SdSyncRun        *run,
                                     GError          **error);
 gboolean    sd_sync_pull_requisites (SdSyncRun  *run,
                                     GError     **error);
+/* Requisite rows (crm.requisite.list) applied to their companies. */
+gboolean    sd_sync_apply_requisites (SdSyncRun *run,
+                                     JsonArray  *rows,
+                                     GError    **error);
 
 /* sd-sync-push.c */
 gboolean    sd_sync_push_outbox    (SdSyncRun   *run,
@@ -123,10 +127,16 @@ gboolean    sd_sync_check_kind     (SdSyncRun        *run,
                                     const SdSyncKind *kind,
                                     GError          **error);
 
-/* sd-sync-events.c */
-gboolean    sd_sync_bind_delete_events  (SdSyncRun  *run,
+/* sd-sync-events.c: the offline event queue (OAuth) */
+void        sd_sync_events_prepare      (SdSyncRun  *run);
+gboolean    sd_sync_bind_events         (SdSyncRun  *run,
+                                         gboolean   *out_live,
                                          GError    **error);
-gboolean    sd_sync_drain_delete_events (SdSyncRun  *run,
+gboolean    sd_sync_drain_events        (SdSyncRun  *run,
+                                         gboolean    live,
+                                         GError    **error);
+gboolean    sd_sync_events_pending      (SdSyncRun  *run);
+gboolean    sd_sync_events_clear_pending (SdSyncRun *run,
                                          GError    **error);
 
 G_END_DECLS
