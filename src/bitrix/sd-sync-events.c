@@ -24,6 +24,8 @@
  * deletions only, without a connector. */
 #define BINDINGS_VERSION "2"
 #define PENDING_KEY "sync.offline_process"
+/* Events taken a request (the emulator's most; the reference gives only the default, 50). */
+#define QUEUE_PAGE 1000
 
 static const struct
 {
@@ -313,7 +315,7 @@ sd_sync_drain_events (SdSyncRun  *run,
 
       g_assert (n_kinds == G_N_ELEMENTS (wanted));
       json_object_set_int_member (params, "clear", 0);
-      json_object_set_int_member (params, "limit", 1000);
+      json_object_set_int_member (params, "limit", QUEUE_PAGE);
       if ((answer = sd_b24_client_call (run->client, "event.offline.get", params,
                                         SD_B24_CALL_READ, run->cancellable, error)) == NULL)
         return FALSE;
@@ -396,6 +398,9 @@ sd_sync_drain_events (SdSyncRun  *run,
       if (process != NULL
           && (!clear_events (run, process, error) || !sd_store_set_meta (run->store, PENDING_KEY, NULL, error)))
         return FALSE;
+      /* A short page was the whole queue: no request to hear that it is empty. */
+      if (json_array_get_length (events) < QUEUE_PAGE)
+        break;
       continue;
 
 failed:
