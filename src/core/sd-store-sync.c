@@ -121,6 +121,25 @@ sd_store_set_b24_state (SdStore     *self,
   return TRUE;
 }
 
+gboolean
+sd_store_renamed_here (SdStore  *self,
+                       SdEntity  entity,
+                       gint64    id)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT 1 FROM journal WHERE entity = ? AND entity_id = ? "
+                                         "AND op = 'update' AND origin = 'local' "
+                                         "AND json_extract (changes, '$.name') IS NOT NULL LIMIT 1", NULL);
+  gboolean renamed;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sd_entity_info (entity)->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  renamed = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return renamed;
+}
+
 GArray *
 sd_store_list_b24_ids (SdStore  *self,
                        SdEntity  entity,

@@ -57,6 +57,11 @@ GArray     *sd_store_list_b24_ids       (SdStore     *self,
 gint64      sd_store_find_stage_b24     (SdStore     *self,
                                          gint64       pipeline_id,
                                          const char  *status_id);
+/* Whether someone here renamed a row (a journal update of "name" from this side, origin
+ * "local"): a pipeline's or stage's name the portal's renames must not overwrite. */
+gboolean    sd_store_renamed_here       (SdStore     *self,
+                                         SdEntity     entity,
+                                         gint64       id);
 /* The portal STATUS_ID of a stage, or NULL. */
 char       *sd_store_get_stage_b24      (SdStore     *self,
                                          gint64       stage_id);

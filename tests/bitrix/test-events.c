@@ -9,6 +9,7 @@
 #include "sd-records.h"
 #include "sd-store-sync.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 static SdB24Client *
@@ -266,6 +267,63 @@ test_deleted_with_local_edits (void)
   sd_test_sync_free (t);
 }
 
+
+static gchar *
+local_name (SdTestSync *t,
+            const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *name = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return name;
+}
+
+/* A pipeline or stage renamed on the portal is renamed here, unless someone renamed it
+ * here: that name stays. */
+static void
+test_portal_renames (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "30", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(JsonNode) a = NULL, b = NULL, c = NULL;
+  g_autoptr(SdChanges) rename = sd_changes_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pipeline = NULL, *inspection = NULL, *works = NULL;
+  gint64 stage;
+
+  g_assert_true (report.agree);
+  stage = sd_store_find_stage_b24 (t->store, sd_store_find_b24 (t->store, SD_ENTITY_PIPELINE, 1), "C1:EXECUTING");
+  g_assert_cmpint (stage, !=, 0);
+  sd_changes_set_text (rename, "name", "Работы");
+  g_assert_true (sd_store_update (t->store, SD_ENTITY_STAGE, stage, rename, &error));
+  g_assert_no_error (error);
+
+  a = sd_test_sync_act (t, 1, "crm.category.update",
+                        "{\"entityTypeId\":2,\"id\":1,\"fields\":{\"name\":\"Ремонт квартир\"}}");
+  b = sd_test_sync_act (t, 1, "crm.status.update", "{\"id\":203,\"fields\":{\"NAME\":\"Осмотр\"}}");
+  c = sd_test_sync_act (t, 1, "crm.status.update", "{\"id\":205,\"fields\":{\"NAME\":\"Исполнение\"}}");
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+
+  pipeline = local_name (t, "SELECT name FROM pipelines WHERE b24_id = 1");
+  inspection = local_name (t, "SELECT s.name FROM stages s JOIN pipelines p ON p.id = s.pipeline_id"
+                              " WHERE p.b24_id = 1 AND s.b24_status_id = 'C1:PREPARATION'");
+  works = local_name (t, "SELECT s.name FROM stages s JOIN pipelines p ON p.id = s.pipeline_id"
+                         " WHERE p.b24_id = 1 AND s.b24_status_id = 'C1:EXECUTING'");
+  g_assert_cmpstr (pipeline, ==, "Ремонт квартир");
+  g_assert_cmpstr (inspection, ==, "Осмотр");
+  g_assert_cmpstr (works, ==, "Работы");
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -274,5 +332,6 @@ main (int argc, char **argv)
   g_test_add_func ("/events/no-echo", test_no_echo);
   g_test_add_func ("/events/half-read-queue", test_half_read_queue);
   g_test_add_func ("/events/deleted-with-local-edits", test_deleted_with_local_edits);
+  g_test_add_func ("/events/portal-renames", test_portal_renames);
   return g_test_run ();
 }
