@@ -3,13 +3,17 @@
  * An application binds the CRM events of deals, contacts and companies as offline events
  * (reference §7.13); the portal then keeps the latest event per row in a queue. With the
  * queue bound since an earlier sync, a sync reads it instead of scanning by DATE_MODIFY:
- * the rows named are fetched by ID (50 IDs a command, 50 commands a request), deletions
- * applied, and only then the events are cleared, so a sync stopped in between loses
- * nothing. Our own writes carry the binding's auth_connector and raise no events.
+ * its first page comes with the reference request, the rows named are fetched by ID (50
+ * IDs a command, 50 commands a request), deletions applied, and the events are cleared
+ * only after that is committed: with the next sync's reference request, which costs no
+ * request of its own. Our own writes carry the binding's auth_connector and raise no
+ * events.
  *
- * A sync stopped after taking events and before clearing them leaves them marked with a
- * process id the portal does not hand out again; the id is kept here first, and the next
- * sync falls back to the DATE_MODIFY scan and a full comparison before clearing them.
+ * Taken events the portal does not hand out again until cleared: their process id is
+ * committed here first (meta sync.offline_process), moved to sync.offline_done in the
+ * transaction that finishes their rows, and cleared from there. A sync stopped in between
+ * leaves the first key, and the next sync falls back to the DATE_MODIFY scan and a full
+ * comparison before clearing them.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,6 +28,7 @@
  * deletions only, without a connector. */
 #define BINDINGS_VERSION "2"
 #define PENDING_KEY "sync.offline_process"
+#define DONE_KEY "sync.offline_done"
 /* Events taken a request (the emulator's most; the reference gives only the default, 50). */
 #define QUEUE_PAGE 1000
 
@@ -62,28 +67,30 @@ sd_sync_events_prepare (SdSyncRun *run)
   sd_b24_client_set_auth_connector (run->client, connector);
 }
 
-/* Binds the events unless bound already. *@out_live: the queue has been bound since an
- * earlier sync and nothing was left half-read, so it holds every change made since by
- * someone else, and this sync may read it instead of scanning. A repeated binding is
- * refused by a portal, which is fine. */
 gboolean
-sd_sync_bind_events (SdSyncRun  *run,
-                     gboolean   *out_live,
-                     GError    **error)
+sd_sync_events_live (SdSyncRun *run)
 {
   g_autofree char *bound = sd_store_get_meta (run->store, "sync.offline_events");
   g_autofree char *wanted = bound_value (run);
   g_autofree char *pending = sd_store_get_meta (run->store, PENDING_KEY);
+
+  return g_strcmp0 (bound, wanted) == 0 && pending == NULL;
+}
+
+/* Binds the events unless bound already; the queue holds every change someone else makes
+ * from then on. A repeated binding is refused by a portal, which is fine. */
+gboolean
+sd_sync_bind_events (SdSyncRun  *run,
+                     GError    **error)
+{
+  g_autofree char *bound = sd_store_get_meta (run->store, "sync.offline_events");
+  g_autofree char *wanted = bound_value (run);
   g_autofree char *connector = g_strdup_printf ("sdelka-%s", run->key_prefix + strlen ("sdelka:"));
   g_autoptr(SdB24Batch) batch = NULL;
   g_autoptr(JsonObject) answer = NULL;
 
-  *out_live = FALSE;
   if (g_strcmp0 (bound, wanted) == 0)
-    {
-      *out_live = pending == NULL;
-      return TRUE;
-    }
+    return TRUE;
   if (g_str_has_suffix (connector, ":"))
     connector[strlen (connector) - 1] = '\0';
   batch = sd_b24_batch_new ();
@@ -112,6 +119,74 @@ sd_sync_bind_events (SdSyncRun  *run,
                                      run->cancellable, error)) == NULL)
     return FALSE;
   return sd_store_set_meta (run->store, "sync.offline_events", wanted, error);
+}
+
+void
+sd_sync_events_add_commands (SdSyncRun  *run,
+                             SdB24Batch *batch)
+{
+  g_autofree char *done = sd_store_get_meta (run->store, DONE_KEY);
+  g_auto(GStrv) processes = done != NULL ? g_strsplit (done, " ", -1) : NULL;
+
+  for (guint i = 0; processes != NULL && processes[i] != NULL; i++)
+    {
+      g_autoptr(JsonObject) params = json_object_new ();
+      g_autofree char *key = g_strdup_printf ("qclear%u", i);
+
+      if (*processes[i] == '\0')
+        continue;
+      json_object_set_string_member (params, "process_id", processes[i]);
+      sd_b24_batch_add (batch, key, "event.offline.clear", params);
+    }
+  if (run->queue_live)
+    {
+      g_autoptr(JsonObject) params = json_object_new ();
+
+      json_object_set_int_member (params, "clear", 0);
+      json_object_set_int_member (params, "limit", QUEUE_PAGE);
+      sd_b24_batch_add (batch, "qget", "event.offline.get", params);
+    }
+}
+
+/* Remembers a page of taken events before anything else, so that a stopped sync is seen. */
+static gboolean
+remember_taken (SdSyncRun   *run,
+                JsonObject  *page,
+                GError     **error)
+{
+  g_autofree char *process = sd_sync_dup_string (page, "process_id");
+  JsonNode *events = json_object_get_member (page, "events");
+
+  if (process == NULL || events == NULL || !JSON_NODE_HOLDS_ARRAY (events)
+      || json_array_get_length (json_node_get_array (events)) == 0)
+    return TRUE;
+  return sd_store_set_meta (run->store, PENDING_KEY, process, error);
+}
+
+gboolean
+sd_sync_events_take_answer (SdSyncRun   *run,
+                            JsonObject  *answer,
+                            GError     **error)
+{
+  JsonNode *page, *time;
+  g_autoptr(GError) page_error = NULL;
+
+  /* The clears either worked or named processes the portal no longer knows. */
+  if (!sd_store_set_meta (run->store, DONE_KEY, NULL, error))
+    return FALSE;
+  if (!run->queue_live)
+    return TRUE;
+  page = sd_b24_batch_get_result (answer, "qget", NULL, &page_error);
+  if (page == NULL || !JSON_NODE_HOLDS_OBJECT (page))
+    {
+      g_debug ("offline queue not read with the reference: %s", page_error != NULL ? page_error->message : "?");
+      return TRUE;  /* drain reads it by itself */
+    }
+  run->queue_first = json_object_ref (json_node_get_object (page));
+  time = json_object_get_member (answer, "time");
+  if (time != NULL && JSON_NODE_HOLDS_OBJECT (time))
+    run->queue_read_at = sd_sync_dup_string (json_node_get_object (time), "date_start");
+  return remember_taken (run, run->queue_first, error);
 }
 
 typedef struct
@@ -314,11 +389,21 @@ sd_sync_drain_events (SdSyncRun  *run,
       const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
 
       g_assert (n_kinds == G_N_ELEMENTS (wanted));
-      json_object_set_int_member (params, "clear", 0);
-      json_object_set_int_member (params, "limit", QUEUE_PAGE);
-      if ((answer = sd_b24_client_call (run->client, "event.offline.get", params,
-                                        SD_B24_CALL_READ, run->cancellable, error)) == NULL)
-        return FALSE;
+      if (run->queue_first != NULL)
+        {
+          /* Read with the reference request. */
+          answer = json_object_new ();
+          json_object_set_object_member (answer, "result", g_steal_pointer (&run->queue_first));
+          read_at = g_steal_pointer (&run->queue_read_at);
+        }
+      else
+        {
+          json_object_set_int_member (params, "clear", 0);
+          json_object_set_int_member (params, "limit", QUEUE_PAGE);
+          if ((answer = sd_b24_client_call (run->client, "event.offline.get", params,
+                                            SD_B24_CALL_READ, run->cancellable, error)) == NULL)
+            return FALSE;
+        }
       result = json_object_get_member (answer, "result");
       if (result == NULL || !JSON_NODE_HOLDS_OBJECT (result)
           || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (result), "events")))
@@ -335,8 +420,8 @@ sd_sync_drain_events (SdSyncRun  *run,
       process = sd_sync_dup_string (json_node_get_object (result), "process_id");
       if (json_array_get_length (events) == 0)
         break;
-      /* Remembered first: a sync stopped before the clear below makes the next one scan. */
-      if (process != NULL && !sd_store_set_meta (run->store, PENDING_KEY, process, error))
+      /* Remembered first: a sync stopped before the rows are in makes the next one scan. */
+      if (!remember_taken (run, json_node_get_object (result), error))
         return FALSE;
 
       for (guint k = 0; k < n_kinds; k++)
@@ -391,13 +476,23 @@ sd_sync_drain_events (SdSyncRun  *run,
               goto failed;
             }
         }
+      /* Done with this page: to be cleared with the next reference request. */
+      if (process != NULL)
+        {
+          g_autofree char *done = sd_store_get_meta (run->store, DONE_KEY);
+          g_autofree char *more = done != NULL ? g_strconcat (done, " ", process, NULL) : g_strdup (process);
+
+          if (!sd_store_set_meta (run->store, DONE_KEY, more, error)
+              || !sd_store_set_meta (run->store, PENDING_KEY, NULL, error))
+            {
+              sd_store_rollback (run->store);
+              goto failed;
+            }
+        }
       if (!sd_sync_run_commit (run, error))
         goto failed;
       for (guint k = 0; k < n_kinds; k++)
         g_array_unref (wanted[k].ids);
-      if (process != NULL
-          && (!clear_events (run, process, error) || !sd_store_set_meta (run->store, PENDING_KEY, NULL, error)))
-        return FALSE;
       /* A short page was the whole queue: no request to hear that it is empty. */
       if (json_array_get_length (events) < QUEUE_PAGE)
         break;

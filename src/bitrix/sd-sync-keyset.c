@@ -158,7 +158,25 @@ sd_sync_keyset_export (SdSyncRun           *run,
                        gpointer             data,
                        GError             **error)
 {
-  Fetch *next = fetch_start (run, method, filter, select, width, "0");
+  return sd_sync_keyset_export_after (run, method, filter, select, width, expected, write, page, data,
+                                      "0", error);
+}
+
+/* The same, going on after server id @after (a first page read some other way). */
+gboolean
+sd_sync_keyset_export_after (SdSyncRun           *run,
+                             const char          *method,
+                             JsonObject          *filter,
+                             const char * const  *select,
+                             guint                width,
+                             gint64               expected,
+                             gboolean             write,
+                             SdSyncPageFunc       page,
+                             gpointer             data,
+                             const char          *after,
+                             GError             **error)
+{
+  Fetch *next = fetch_start (run, method, filter, select, width, after);
   gint64 seen = 0;
 
   while (next != NULL)

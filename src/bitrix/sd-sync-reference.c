@@ -286,8 +286,12 @@ sd_sync_pull_reference (SdSyncRun  *run,
           sd_b24_batch_add (batch, count_key, list, params);
         }
     }
+  /* With OAuth: the event queue's bookkeeping rides along. */
+  if (sd_b24_client_is_oauth (run->client))
+    sd_sync_events_add_commands (run, batch);
   if ((answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ,
                                      run->cancellable, error)) == NULL
+      || (sd_b24_client_is_oauth (run->client) && !sd_sync_events_take_answer (run, answer, error))
       || (departments = sd_sync_result_array (answer, "departments", NULL, error)) == NULL
       || (page = sd_sync_result_array (answer, "users", NULL, error)) == NULL
       || (categories = sd_sync_result_array (answer, "categories", "categories", error)) == NULL
