@@ -351,7 +351,14 @@ run_sync (SdSyncRun  *run,
   live = run->queue_live;
   if (!live)
     {
-      if (!sd_sync_pull_changed (run, TRUE, error))
+      gboolean pulled;
+
+      /* A first sync imports the portal as it is: no journal entries for its rows (nothing
+       * to push, no automation event for history), which also halves its writes. */
+      sd_store_set_journaling (run->store, first != NULL);
+      pulled = sd_sync_pull_changed (run, TRUE, error);
+      sd_store_set_journaling (run->store, TRUE);
+      if (!pulled)
         return FALSE;
     }
   /* Requisites raise no event: read in full with each full comparison. */

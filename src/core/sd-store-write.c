@@ -394,8 +394,12 @@ append_journal (SdStore      *self,
                 GError      **error)
 {
   static const char *const op_names[] = { "insert", "update", "delete" };
-  g_autofree char *now = sd_store_now_iso (self);
+  g_autofree char *now = NULL;
   sqlite3_stmt *stmt;
+
+  if (!sd_store_get_journaling (self))
+    return TRUE;
+  now = sd_store_now_iso (self);
 
   stmt = sd_store_prepare (self,
                            "INSERT INTO journal (entity, entity_id, deal_id, op, changes, "
@@ -535,7 +539,7 @@ sd_store_insert (SdStore    *self,
   id = sqlite3_last_insert_rowid (sd_store_get_db (self));
 
   json = g_string_new ("{");
-  for (guint i = 0; i < sd_changes_get_size (changes); i++)
+  for (guint i = 0; sd_store_get_journaling (self) && i < sd_changes_get_size (changes); i++)
     {
       const SdChange *change = sd_changes_get (changes, i);
       if (!(sd_entity_find_column (entity, change->field)->flags & SD_COLUMN_HOUSEKEEPING))
