@@ -368,6 +368,9 @@ run_sync (SdSyncRun  *run,
   if (oauth && !sd_sync_drain_events (run, live, error))
     return FALSE;
   /* Rows waiting to go, by kind (a deal's mapped fields go as deal updates). */
+  /* Deals of a pipeline made here go to a category of their own there. */
+  if (!sd_sync_create_categories (run, error))
+    return FALSE;
   for (guint i = 0; i < n_kinds; i++)
     {
       const char *names[] = { kinds[i].name, kinds[i].entity == SD_ENTITY_DEAL ? "deal_field" : NULL, NULL };

@@ -138,6 +138,10 @@ gboolean    sd_sync_apply_requisites (SdSyncRun *run,
                                      JsonArray  *rows,
                                      GError    **error);
 
+/* sd-sync-categories.c: portal categories for pipelines made here */
+gboolean    sd_sync_create_categories (SdSyncRun *run,
+                                       GError   **error);
+
 /* sd-sync-push.c */
 gboolean    sd_sync_push_outbox    (SdSyncRun   *run,
                                     GError     **error);

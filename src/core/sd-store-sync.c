@@ -121,6 +121,30 @@ sd_store_set_b24_state (SdStore     *self,
   return TRUE;
 }
 
+GArray *
+sd_store_list_unlinked_pipelines (SdStore  *self,
+                                  GError  **error)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT DISTINCT d.pipeline_id FROM journal j "
+                                         "JOIN deals d ON d.id = j.entity_id "
+                                         "JOIN pipelines p ON p.id = d.pipeline_id "
+                                         "WHERE j.entity = 'deal' AND j.op = 'insert' AND j.origin = 'local' "
+                                         "AND j.pushed_at IS NULL AND p.b24_id IS NULL "
+                                         "ORDER BY d.pipeline_id", error);
+  GArray *ids;
+
+  if (stmt == NULL)
+    return NULL;
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (stmt);
+  return ids;
+}
+
 gboolean
 sd_store_renamed_here (SdStore  *self,
                        SdEntity  entity,

@@ -62,6 +62,10 @@ gint64      sd_store_find_stage_b24     (SdStore     *self,
 gboolean    sd_store_renamed_here       (SdStore     *self,
                                          SdEntity     entity,
                                          gint64       id);
+/* Pipelines with no server id that hold deals waiting to be created there (ids, ascending):
+ * the ones the portal needs a category for. */
+GArray     *sd_store_list_unlinked_pipelines (SdStore *self,
+                                              GError **error);
 /* The portal STATUS_ID of a stage, or NULL. */
 char       *sd_store_get_stage_b24      (SdStore     *self,
                                          gint64       stage_id);

@@ -333,6 +333,66 @@ test_portal_renames (void)
   sd_test_sync_free (t);
 }
 
+/* Deals of a pipeline made here: the portal gets a category and stages for it, and the
+ * deals go there, not to the default pipeline. */
+static void
+test_local_pipeline_category (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "10", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(SdChanges) pipeline_fields = sd_changes_new ();
+  g_autoptr(SdChanges) deal_fields = sd_changes_new ();
+  g_autoptr(JsonObject) remote = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char *const codes[] = { "call", "visit", "won", "lost" };
+  static const char *const semantics[] = { "process", "process", "won", "lost" };
+  gint64 pipeline, stages[4], deal, category, b24_deal;
+  g_autofree char *status = NULL;
+
+  g_assert_true (report.agree);
+  sd_changes_set_text (pipeline_fields, "code", "windows");
+  sd_changes_set_text (pipeline_fields, "name", "Окна");
+  sd_changes_set_int (pipeline_fields, "sort", 900);
+  pipeline = sd_store_insert (t->store, SD_ENTITY_PIPELINE, pipeline_fields, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      g_autoptr(SdChanges) stage = sd_changes_new ();
+      g_autofree char *name = g_strdup_printf ("Этап %u", i + 1);
+
+      sd_changes_set_int (stage, "pipeline_id", pipeline);
+      sd_changes_set_text (stage, "code", codes[i]);
+      sd_changes_set_text (stage, "name", name);
+      sd_changes_set_int (stage, "sort", (i + 1) * 10);
+      sd_changes_set_text (stage, "semantics", semantics[i]);
+      stages[i] = sd_store_insert (t->store, SD_ENTITY_STAGE, stage, &error);
+      g_assert_no_error (error);
+    }
+  sd_changes_set_text (deal_fields, "title", "Окна в офис");
+  sd_changes_set_int (deal_fields, "pipeline_id", pipeline);
+  sd_changes_set_int (deal_fields, "stage_id", stages[1]);
+  deal = sd_store_insert (t->store, SD_ENTITY_DEAL, deal_fields, &error);
+  g_assert_no_error (error);
+
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_true (sd_store_get_b24_id (t->store, SD_ENTITY_PIPELINE, pipeline, &category));
+  g_assert_cmpint (category, >, 1);
+  g_assert_true (sd_store_get_b24_id (t->store, SD_ENTITY_DEAL, deal, &b24_deal));
+  remote = sd_test_sync_remote_row (t, "deal", b24_deal);
+  g_assert_nonnull (remote);
+  g_assert_cmpint (g_ascii_strtoll (json_object_get_string_member (remote, "CATEGORY_ID"), NULL, 10), ==, category);
+  status = g_strdup_printf ("C%" G_GINT64_FORMAT ":VISIT", category);
+  g_assert_cmpstr (json_object_get_string_member (remote, "STAGE_ID"), ==, status);
+  sd_test_sync_assert_agree (t);
+
+  /* Nothing more to make: a second sync creates no other category. */
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM pipelines"), ==, 3);
+  sd_test_sync_free (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -342,5 +402,6 @@ main (int argc, char **argv)
   g_test_add_func ("/events/half-read-queue", test_half_read_queue);
   g_test_add_func ("/events/deleted-with-local-edits", test_deleted_with_local_edits);
   g_test_add_func ("/events/portal-renames", test_portal_renames);
+  g_test_add_func ("/events/local-pipeline-category", test_local_pipeline_category);
   return g_test_run ();
 }
