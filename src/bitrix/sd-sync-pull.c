@@ -258,11 +258,10 @@ sd_sync_apply_row (SdSyncRun         *run,
 
   if (local == 0)
     {
-      local = sd_store_insert (run->store, kind->entity, changes, error);
+      local = sd_store_insert_remote (run->store, kind->entity, changes, b24_id, modified, error);
       if (local == 0)
         return FALSE;
-      if (!sd_store_set_b24_state (run->store, kind->entity, local, b24_id, modified, error)
-          || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
+      if ((kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
           || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))
         return FALSE;
     }

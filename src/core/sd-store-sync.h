@@ -49,6 +49,14 @@ gboolean    sd_store_set_b24_state      (SdStore     *self,
                                          gint64       b24_id,
                                          const char  *remote_modified,
                                          GError     **error);
+/* sd_store_insert of a row the portal sent, with its server id and remote time in the same
+ * statement (the table must have those columns). */
+gint64      sd_store_insert_remote      (SdStore     *self,
+                                         SdEntity     entity,
+                                         SdChanges   *changes,
+                                         gint64       b24_id,
+                                         const char  *remote_modified,
+                                         GError     **error);
 /* The server ids of every row of @entity that has one, ascending (gint64). */
 GArray     *sd_store_list_b24_ids       (SdStore     *self,
                                          SdEntity     entity,
