@@ -55,6 +55,7 @@ struct _SdB24Client
   char        *client_id;
   char        *client_secret;
   char        *token_url;
+  char        *auth_connector; /* sent with every OAuth call; NULL for none */
 };
 
 enum {
@@ -240,6 +241,7 @@ sd_b24_client_finalize (GObject *object)
   g_free (self->portal);
   g_free (self->base);
   g_free (self->access_token);
+  g_free (self->auth_connector);
   g_free (self->refresh_token);
   g_free (self->client_id);
   g_free (self->client_secret);
@@ -506,6 +508,17 @@ sd_b24_client_new_from_credential (const char  *credential,
                                   credential_member (object, "client_id"),
                                   credential_member (object, "client_secret"),
                                   credential_member (object, "token_url"), error);
+}
+
+void
+sd_b24_client_set_auth_connector (SdB24Client *self,
+                                  const char  *connector)
+{
+  g_return_if_fail (SD_IS_B24_CLIENT (self));
+  g_mutex_lock (&self->lock);
+  g_free (self->auth_connector);
+  self->auth_connector = g_strdup (connector);
+  g_mutex_unlock (&self->lock);
 }
 
 guint64
@@ -805,6 +818,9 @@ call_full (SdB24Client         *self,
       g_mutex_lock (&self->lock);
       if (self->access_token != NULL)
         json_object_set_string_member (body, "auth", self->access_token);
+      /* A batch's commands run with the outer call's connector. */
+      if (self->access_token != NULL && self->auth_connector != NULL)
+        json_object_set_string_member (body, "auth_connector", self->auth_connector);
       url = g_strconcat (self->base, method, ".json", NULL);
       g_mutex_unlock (&self->lock);
       body_node = json_node_init_object (json_node_alloc (), body);

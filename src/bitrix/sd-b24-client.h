@@ -73,6 +73,10 @@ const char  *sd_b24_client_get_portal   (SdB24Client  *self);
 /* Whether the client holds OAuth tokens (an application), which may use the event
  * methods a webhook may not. */
 gboolean     sd_b24_client_is_oauth     (SdB24Client  *self);
+/* The application's own changes carry this connector, so that offline event bindings
+ * made with it do not report them back (OAuth only; a webhook has no events). */
+void         sd_b24_client_set_auth_connector (SdB24Client *self,
+                                               const char  *connector);
 /* HTTP requests sent so far (a batch is one), retries included. */
 guint64      sd_b24_client_get_n_requests (SdB24Client *self);
 /* The portal's plan: requests a second and burst. Defaults: 2 and 50. */

@@ -301,6 +301,8 @@ run_sync (SdSyncRun  *run,
   g_autofree char *first = NULL;
   g_autofree char *checked = NULL;
   gint64 now;
+  gboolean oauth, live = FALSE, pending, check_due;
+  guint outgoing[8] = { 0 };
   guint n_kinds;
   const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
 
@@ -321,36 +323,76 @@ run_sync (SdSyncRun  *run,
   run->key_prefix = g_strdup_printf ("sdelka:%s:", install);
 
   first = sd_store_get_meta (run->store, "sync.cursor.deal");
+  oauth = sd_b24_client_is_oauth (run->client);
+  if (oauth)
+    {
+      sd_sync_events_prepare (run);
+      run->queue_live = first != NULL && sd_sync_events_live (run);
+      /* Events an earlier sync took and did not finish (read before this sync takes more). */
+      pending = first != NULL && sd_sync_events_pending (run);
+    }
+  else
+    pending = FALSE;
   if (!sd_sync_pull_reference (run, first == NULL, error))
     return FALSE;
-  for (guint i = 0; i < n_kinds; i++)
-    {
-      if (!sd_sync_pull_kind (run, &kinds[i], error))
-        return FALSE;
-      if (kinds[i].entity == SD_ENTITY_COMPANY && !sd_sync_pull_requisites (run, error))
-        return FALSE;
-    }
-  g_debug ("pulled: %u requests so far", (guint) sd_b24_client_get_n_requests (run->client) - run->start_requests);
-  if (sd_b24_client_is_oauth (run->client)
-      && (!sd_sync_bind_delete_events (run, error) || !sd_sync_drain_delete_events (run, error)))
-    return FALSE;
-  if (!sd_sync_push_outbox (run, error))
-    return FALSE;
-  g_debug ("pushed: %u requests so far", (guint) sd_b24_client_get_n_requests (run->client) - run->start_requests);
-  /* What was just sent has a new modification time there: learn it, cheaply. */
-  for (guint i = 0; run->report.pushed > 0 && i < n_kinds; i++)
-    if (!sd_sync_pull_kind (run, &kinds[i], error))
-      return FALSE;
 
   checked = sd_store_get_meta (run->store, "sync.checked");
   now = g_get_real_time () / G_USEC_PER_SEC;
-  /* A first sync has just read everything; later ones compare both sides in full when
-   * the interval has passed. */
-  if (first != NULL
-      && (checked == NULL || now - g_ascii_strtoll (checked, NULL, 10) >= run->engine->check_interval))
+  /* A first sync reads everything; later ones compare both sides in full when the
+   * interval has passed, or when an earlier sync left events of the queue half-read. */
+  check_due = first != NULL
+              && (pending || checked == NULL
+                  || now - g_ascii_strtoll (checked, NULL, 10) >= run->engine->check_interval);
+
+  /* With OAuth the portal queues the changes of others (bound before the first scan, so
+   * nothing falls between); once bound, the queue replaces the DATE_MODIFY scan. */
+  if (oauth && !sd_sync_bind_events (run, error))
+    return FALSE;
+  live = run->queue_live;
+  if (!live)
+    {
+      gboolean pulled;
+
+      /* A first sync imports the portal as it is: no journal entries for its rows (nothing
+       * to push, no automation event for history), which also halves its writes. */
+      sd_store_set_journaling (run->store, first != NULL);
+      pulled = sd_sync_pull_changed (run, TRUE, error);
+      sd_store_set_journaling (run->store, TRUE);
+      if (!pulled)
+        return FALSE;
+    }
+  /* Requisites raise no event: read in full with each full comparison. */
+  else if (check_due && !sd_sync_pull_requisites (run, error))
+    return FALSE;
+  g_debug ("pulled: %u requests so far", (guint) sd_b24_client_get_n_requests (run->client) - run->start_requests);
+  if (oauth && !sd_sync_drain_events (run, live, error))
+    return FALSE;
+  /* Rows waiting to go, by kind (a deal's mapped fields go as deal updates). */
+  /* Deals of a pipeline made here go to a category of their own there. */
+  if (!sd_sync_create_categories (run, error))
+    return FALSE;
+  for (guint i = 0; i < n_kinds; i++)
+    {
+      const char *names[] = { kinds[i].name, kinds[i].entity == SD_ENTITY_DEAL ? "deal_field" : NULL, NULL };
+
+      outgoing[i] = sd_store_count_outbox (run->store, names);
+    }
+  if (!sd_sync_push_outbox (run, error))
+    return FALSE;
+  g_debug ("pushed: %u requests so far", (guint) sd_b24_client_get_n_requests (run->client) - run->start_requests);
+  /* What was just sent has a new modification time there: learn it, cheaply — only for
+   * the kinds sent, as wide at once as the rows sent need. */
+  for (guint i = 0; run->report.pushed > 0 && i < n_kinds; i++)
+    if (outgoing[i] > 0
+        && !sd_sync_pull_kind_wide (run, &kinds[i], outgoing[i] / SD_SYNC_PAGE + 1, error))
+      return FALSE;
+
+  if (check_due)
     for (guint i = 0; i < n_kinds; i++)
       if (!sd_sync_check_kind (run, &kinds[i], error))
         return FALSE;
+  if (pending && !sd_sync_events_clear_pending (run, error))
+    return FALSE;
   g_free (checked);
   checked = g_strdup_printf ("%" G_GINT64_FORMAT, now);
   if (first == NULL || run->report.checked)
@@ -432,6 +474,8 @@ sd_sync_engine_sync (SdSyncEngine  *self,
   g_hash_table_unref (run.looked_up);
   g_clear_pointer (&run.b24_fields, g_ptr_array_unref);
   g_clear_pointer (&run.deal_select, g_ptr_array_unref);
+  g_clear_pointer (&run.queue_first, json_object_unref);
+  g_free (run.queue_read_at);
   if (!ok)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));

@@ -21,6 +21,7 @@ typedef struct
   SdSyncRun          *run;
   SdB24Batch   *batch;
   JsonObject   *answer;
+  JsonObject   *dispose;      /* an earlier answer, freed here rather than by the writer */
   GError       *error;
   GThread      *thread;
 } Fetch;
@@ -30,6 +31,7 @@ fetch_thread (gpointer data)
 {
   Fetch *fetch = data;
 
+  g_clear_pointer (&fetch->dispose, json_object_unref);
   fetch->answer = sd_b24_client_batch (fetch->run->client, fetch->batch, SD_B24_CALL_READ,
                                        fetch->run->cancellable, &fetch->error);
   return NULL;
@@ -42,11 +44,13 @@ fetch_start (SdSyncRun          *run,
              JsonObject         *filter,
              const char * const *select,
              guint               width,
-             const char         *last)
+             const char         *last,
+             JsonObject         *dispose)
 {
   Fetch *fetch = g_new0 (Fetch, 1);
 
   fetch->run = run;
+  fetch->dispose = dispose;
   fetch->batch = sd_b24_batch_new ();
   for (guint i = 0; i < width; i++)
     {
@@ -158,7 +162,26 @@ sd_sync_keyset_export (SdSyncRun           *run,
                        gpointer             data,
                        GError             **error)
 {
-  Fetch *next = fetch_start (run, method, filter, select, width, "0");
+  return sd_sync_keyset_export_after (run, method, filter, select, width, expected, write, page, data,
+                                      "0", error);
+}
+
+/* The same, going on after server id @after (a first page read some other way). */
+gboolean
+sd_sync_keyset_export_after (SdSyncRun           *run,
+                             const char          *method,
+                             JsonObject          *filter,
+                             const char * const  *select,
+                             guint                width,
+                             gint64               expected,
+                             gboolean             write,
+                             SdSyncPageFunc       page,
+                             gpointer             data,
+                             const char          *after,
+                             GError             **error)
+{
+  Fetch *next = fetch_start (run, method, filter, select, width, after, NULL);
+  g_autoptr(JsonObject) written = NULL;  /* the answer written last, for the next fetch to free */
   gint64 seen = 0;
 
   while (next != NULL)
@@ -181,7 +204,7 @@ sd_sync_keyset_export (SdSyncRun           *run,
       /* With the count known, the request that would only find the end is not sent;
        * rows added meanwhile are newer than the cursor and come with the next sync. */
       if (last != NULL && (expected < 0 || seen < expected))
-        next = fetch_start (run, method, filter, select, width, last);
+        next = fetch_start (run, method, filter, select, width, last, g_steal_pointer (&written));
 
       if (write && !sd_store_begin_bulk (run->store, error))
         goto failed;
@@ -196,6 +219,10 @@ sd_sync_keyset_export (SdSyncRun           *run,
         goto failed;
       if (sd_sync_run_cancelled (run, error))
         goto failed;
+      /* Freeing 2 500 parsed rows is not free: the next fetch's thread does it. */
+      g_clear_pointer (&pages, g_ptr_array_unref);
+      g_clear_pointer (&written, json_object_unref);
+      written = g_steal_pointer (&answer);
     }
   return TRUE;
 

@@ -258,11 +258,10 @@ sd_sync_apply_row (SdSyncRun         *run,
 
   if (local == 0)
     {
-      local = sd_store_insert (run->store, kind->entity, changes, error);
+      local = sd_store_insert_remote (run->store, kind->entity, changes, b24_id, modified, error);
       if (local == 0)
         return FALSE;
-      if (!sd_store_set_b24_state (run->store, kind->entity, local, b24_id, modified, error)
-          || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
+      if ((kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
           || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))
         return FALSE;
     }
@@ -357,10 +356,37 @@ sd_sync_kind_title (const SdSyncKind *kind)
     }
 }
 
+/* Rows changed since a little before @cursor; NULL if it is not a time. */
+static JsonObject *
+cursor_filter (const char *cursor)
+{
+  g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (cursor, NULL);
+  g_autoptr(GDateTime) since = at != NULL ? g_date_time_add_seconds (at, -CURSOR_OVERLAP_SECONDS) : NULL;
+  g_autofree char *text = since != NULL ? g_date_time_format (since, "%FT%T%:z") : NULL;
+  JsonObject *filter;
+
+  if (text == NULL)
+    return NULL;
+  filter = json_object_new ();
+  json_object_set_string_member (filter, ">=DATE_MODIFY", text);
+  return filter;
+}
+
 gboolean
 sd_sync_pull_kind (SdSyncRun         *run,
                    const SdSyncKind  *kind,
                    GError           **error)
+{
+  return sd_sync_pull_kind_wide (run, kind, 1, error);
+}
+
+/* As sd_sync_pull_kind, with the first request of an incremental pull @width pages wide
+ * (when about that many pages of rows are known to have changed, as after a push). */
+gboolean
+sd_sync_pull_kind_wide (SdSyncRun         *run,
+                        const SdSyncKind  *kind,
+                        guint              width,
+                        GError           **error)
 {
   g_autofree char *meta_key = g_strdup_printf ("sync.cursor.%s", kind->name);
   g_autofree char *cursor = sd_store_get_meta (run->store, meta_key);
@@ -373,18 +399,11 @@ sd_sync_pull_kind (SdSyncRun         *run,
   sd_sync_run_progress (run, status);
   if (cursor != NULL)
     {
-      g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (cursor, NULL);
-      g_autoptr(GDateTime) since = at != NULL ? g_date_time_add_seconds (at, -CURSOR_OVERLAP_SECONDS) : NULL;
-      g_autofree char *text = since != NULL ? g_date_time_format (since, "%FT%T%:z") : NULL;
-
-      if (text != NULL)
-        {
-          filter = json_object_new ();
-          json_object_set_string_member (filter, ">=DATE_MODIFY", text);
-        }
+      filter = cursor_filter (cursor);
       pull.cursor = g_strdup (cursor);
     }
-  ok = sd_sync_keyset_export (run, method, filter, sd_sync_kind_select (run, kind), filter != NULL ? 1 : SD_B24_BATCH_MAX,
+  ok = sd_sync_keyset_export (run, method, filter, sd_sync_kind_select (run, kind),
+                              filter != NULL ? CLAMP (width, 1, SD_B24_BATCH_MAX) : SD_B24_BATCH_MAX,
                       filter != NULL ? -1 : run->expected[kind->entity], TRUE, pull_page, &pull, error);
   if (ok && pull.cursor != NULL)
     ok = sd_store_set_meta (run->store, meta_key, pull.cursor, error);
@@ -393,11 +412,10 @@ sd_sync_pull_kind (SdSyncRun         *run,
 }
 
 /* Company requisites carry the INN, KPP and OGRN. */
-static gboolean
-requisite_page (SdSyncRun  *run,
-                JsonArray  *rows,
-                gpointer    data,
-                GError    **error)
+gboolean
+sd_sync_apply_requisites (SdSyncRun  *run,
+                          JsonArray  *rows,
+                          GError    **error)
 {
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
@@ -426,6 +444,15 @@ requisite_page (SdSyncRun  *run,
   return TRUE;
 }
 
+static gboolean
+requisite_page (SdSyncRun  *run,
+                JsonArray  *rows,
+                gpointer    data,
+                GError    **error)
+{
+  return sd_sync_apply_requisites (run, rows, error);
+}
+
 gboolean
 sd_sync_pull_requisites (SdSyncRun  *run,
                          GError    **error)
@@ -438,4 +465,154 @@ sd_sync_pull_requisites (SdSyncRun  *run,
   json_object_set_int_member (filter, "ENTITY_TYPE_ID", 4);
   return sd_sync_keyset_export (run, "crm.requisite.list", filter, select, 4, -1, TRUE, requisite_page, NULL,
                         error);
+}
+
+/* One list command of a first look: page one after ID 0 in ID order, without counting. */
+static JsonObject *
+first_page_params (JsonObject         *filter,
+                   const char * const *select)
+{
+  JsonObject *params = json_object_new ();
+  JsonObject *where = json_object_new ();
+  JsonObject *order = json_object_new ();
+
+  if (filter != NULL)
+    {
+      GList *members = json_object_get_members (filter);
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (where, l->data, json_node_copy (json_object_get_member (filter, l->data)));
+      g_list_free (members);
+    }
+  json_object_set_string_member (where, ">ID", "0");
+  json_object_set_string_member (order, "ID", "ASC");
+  json_object_set_object_member (params, "filter", where);
+  json_object_set_object_member (params, "order", order);
+  json_object_set_array_member (params, "select", sd_sync_string_array (select));
+  json_object_set_int_member (params, "start", -1);
+  return params;
+}
+
+static void
+unref_filter (gpointer filter)
+{
+  if (filter != NULL)
+    json_object_unref (filter);
+}
+
+static const char *const requisite_select[] = {
+  "ID", "ENTITY_TYPE_ID", "ENTITY_ID", "RQ_INN", "RQ_KPP", "RQ_OGRN", NULL,
+};
+
+/* An incremental pull usually finds a few rows of each kind: one request asks for the
+ * first page of every kind (and of the requisites), instead of one request a kind. */
+gboolean
+sd_sync_pull_changed (SdSyncRun  *run,
+                      gboolean    requisites,
+                      GError    **error)
+{
+  guint n_kinds;
+  const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
+  g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) rq_filter = json_object_new ();
+  g_autoptr(GPtrArray) filters = g_ptr_array_new_with_free_func (unref_filter);
+  PullData pulls[8];
+  JsonArray *rq_rows = NULL;
+  gboolean ok = FALSE;
+
+  g_assert (n_kinds <= G_N_ELEMENTS (pulls));
+  sd_sync_run_progress (run, _("Receiving changes"));
+  json_object_set_int_member (rq_filter, "ENTITY_TYPE_ID", 4);
+  for (guint i = 0; i < n_kinds; i++)
+    {
+      g_autofree char *meta_key = g_strdup_printf ("sync.cursor.%s", kinds[i].name);
+      g_autofree char *key = g_strdup_printf ("k%u", i);
+      g_autofree char *method = g_strconcat (kinds[i].methods, ".list", NULL);
+      g_autoptr(JsonObject) params = NULL;
+
+      pulls[i].kind = &kinds[i];
+      pulls[i].cursor = sd_store_get_meta (run->store, meta_key);
+      g_ptr_array_add (filters, pulls[i].cursor != NULL ? cursor_filter (pulls[i].cursor) : NULL);
+      if (filters->pdata[i] == NULL)
+        {
+          /* Not an incremental pull after all: each kind in full, as always. */
+          for (guint k = 0; k <= i; k++)
+            g_free (pulls[k].cursor);
+          for (guint k = 0; k < n_kinds; k++)
+            if (!sd_sync_pull_kind (run, &kinds[k], error)
+                || (requisites && kinds[k].entity == SD_ENTITY_COMPANY && !sd_sync_pull_requisites (run, error)))
+              return FALSE;
+          return TRUE;
+        }
+      params = first_page_params (filters->pdata[i], sd_sync_kind_select (run, &kinds[i]));
+      sd_b24_batch_add (batch, key, method, params);
+    }
+  if (requisites)
+    {
+      g_autoptr(JsonObject) params = first_page_params (rq_filter, requisite_select);
+      sd_b24_batch_add (batch, "rq", "crm.requisite.list", params);
+    }
+  if ((answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ, run->cancellable, error)) == NULL)
+    goto out;
+  if (!sd_store_begin_bulk (run->store, error))
+    goto out;
+  for (guint i = 0; i < n_kinds; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("k%u", i);
+      JsonArray *rows = sd_sync_result_array (answer, key, NULL, error);
+
+      if (rows == NULL || !pull_page (run, rows, &pulls[i], error))
+        {
+          sd_store_rollback (run->store);
+          goto out;
+        }
+      /* Requisites after their companies (kinds come referenced first). */
+      if (requisites && kinds[i].entity == SD_ENTITY_COMPANY
+          && ((rq_rows = sd_sync_result_array (answer, "rq", NULL, error)) == NULL
+              || !sd_sync_apply_requisites (run, rq_rows, error)))
+        {
+          sd_store_rollback (run->store);
+          goto out;
+        }
+    }
+  if (!sd_sync_run_commit (run, error))
+    goto out;
+
+  /* A full first page: the rest of that kind, from where it stopped. */
+  for (guint i = 0; i < n_kinds; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("k%u", i);
+      g_autofree char *meta_key = g_strdup_printf ("sync.cursor.%s", kinds[i].name);
+      JsonArray *rows = sd_sync_result_array (answer, key, NULL, NULL);
+      guint n = json_array_get_length (rows);
+
+      if (n >= SD_SYNC_PAGE)
+        {
+          g_autofree char *method = g_strconcat (kinds[i].methods, ".list", NULL);
+          g_autofree char *last = sd_sync_dup_string (json_array_get_object_element (rows, n - 1), "ID");
+
+          if (!sd_sync_keyset_export_after (run, method, filters->pdata[i], sd_sync_kind_select (run, &kinds[i]),
+                                            SD_B24_BATCH_MAX, -1, TRUE, pull_page, &pulls[i], last, error))
+            goto out;
+        }
+      if (pulls[i].cursor != NULL && !sd_store_set_meta (run->store, meta_key, pulls[i].cursor, error))
+        goto out;
+      if (requisites && kinds[i].entity == SD_ENTITY_COMPANY && rq_rows != NULL
+          && json_array_get_length (rq_rows) >= SD_SYNC_PAGE)
+        {
+          g_autofree char *last = sd_sync_dup_string (json_array_get_object_element (rq_rows,
+                                                                                     json_array_get_length (rq_rows) - 1),
+                                                      "ID");
+
+          if (!sd_sync_keyset_export_after (run, "crm.requisite.list", rq_filter, requisite_select,
+                                            SD_B24_BATCH_MAX, -1, TRUE, requisite_page, NULL, last, error))
+            goto out;
+        }
+    }
+  ok = TRUE;
+
+out:
+  for (guint i = 0; i < n_kinds; i++)
+    g_free (pulls[i].cursor);
+  return ok;
 }

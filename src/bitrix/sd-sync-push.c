@@ -333,10 +333,23 @@ flush (SdSyncRun   *run,
           if (b24_id > 0 && !done)
             goto failed;
         }
-      /* Gone from the portal: nothing left to change there; the check removes it here. */
+      /* Gone from the portal: nothing left to change there. A row still here with this
+       * change not sent is the user's choice (sd_sync_delete_local records it); the
+       * deletion of a row deleted here too is done. */
       if (result == NULL && !command->creates
           && g_error_matches (command_error, SD_B24_ERROR, SD_B24_ERROR_NOT_FOUND))
-        done = TRUE;
+        {
+          const SdSyncKind *kind = sd_sync_kind_for (command->entity);
+
+          if (kind != NULL && row_exists (run, command->entity, command->local_id))
+            {
+              if (!sd_sync_delete_local (run, kind, command->local_id, error))
+                goto failed;
+              hold (run, command->entity, command->local_id);
+              continue;
+            }
+          done = TRUE;
+        }
       if (!done)
         {
           g_debug ("push of journal entry %" G_GINT64_FORMAT " refused: %s", command->journal_id,

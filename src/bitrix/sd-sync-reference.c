@@ -124,6 +124,35 @@ stage_semantics (JsonObject *row)
   return "process";
 }
 
+/* A portal rename of a pipeline or stage. Names here may be a playbook's, in the user's
+ * language, and differ from the portal's from the start: those stay. What the portal
+ * renames later is a deliberate change and is taken, unless someone renamed the row here.
+ * The portal's name last seen is kept in meta "sync.b24name.<entity>.<id>"; a row seen
+ * for the first time only records it. */
+static gboolean
+follow_rename (SdSyncRun   *run,
+               SdEntity     entity,
+               gint64       id,
+               const char  *portal_name,
+               GError     **error)
+{
+  g_autofree char *key = g_strdup_printf ("sync.b24name.%s.%" G_GINT64_FORMAT,
+                                          sd_entity_info (entity)->name, id);
+  g_autofree char *last = sd_store_get_meta (run->store, key);
+
+  if (portal_name == NULL || g_strcmp0 (last, portal_name) == 0)
+    return TRUE;
+  if (last != NULL && !sd_store_renamed_here (run->store, entity, id))
+    {
+      g_autoptr(SdChanges) changes = sd_changes_new ();
+
+      sd_changes_set_text (changes, "name", portal_name);
+      if (!sd_store_update (run->store, entity, id, changes, error))
+        return FALSE;
+    }
+  return sd_store_set_meta (run->store, key, portal_name, error);
+}
+
 static gboolean
 apply_pipelines (SdSyncRun  *run,
                  JsonArray  *categories,
@@ -152,6 +181,10 @@ apply_pipelines (SdSyncRun  *run,
           if ((pipeline = sd_sync_upsert (run, SD_ENTITY_PIPELINE, category, changes, error)) == 0)
             return FALSE;
         }
+      g_free (name);
+      name = sd_sync_dup_string (row, "name");
+      if (!follow_rename (run, SD_ENTITY_PIPELINE, pipeline, name, error))
+        return FALSE;
 
       /* The stages of pipeline N are the statuses of DEAL_STAGE_N (DEAL_STAGE for 0). */
       key = category == 0 ? g_strdup ("DEAL_STAGE")
@@ -172,7 +205,6 @@ apply_pipelines (SdSyncRun  *run,
           sort = sd_sync_dup_string (stage_row, "SORT");
           if (status == NULL)
             continue;
-          sd_changes_set_text (stage, "name", stage_name != NULL ? stage_name : status);
           sd_changes_set_int (stage, "sort", sort != NULL ? g_ascii_strtoll (sort, NULL, 10) : 0);
           if (color != NULL && *color == '#')
             {
@@ -183,16 +215,23 @@ apply_pipelines (SdSyncRun  *run,
           local = sd_store_find_stage_b24 (run->store, pipeline, status);
           if (local != 0)
             {
-              /* Stages made by the sync follow the portal; a playbook's keep their own. */
-              if (sd_store_find_stage (run->store, pipeline, status) == local
-                  && !sd_store_update (run->store, SD_ENTITY_STAGE, local, stage, error))
+              /* Stages made by the sync follow the portal's order, colour and meaning; a
+               * playbook's keep their own. Names follow the portal's renames. */
+              if (sd_store_find_stage (run->store, pipeline, status) == local)
+                {
+                  if (!sd_store_update (run->store, SD_ENTITY_STAGE, local, stage, error))
+                    return FALSE;
+                }
+              if (!follow_rename (run, SD_ENTITY_STAGE, local, stage_name, error))
                 return FALSE;
               continue;
             }
+          sd_changes_set_text (stage, "name", stage_name != NULL ? stage_name : status);
           sd_changes_set_int (stage, "pipeline_id", pipeline);
           sd_changes_set_text (stage, "code", status);
           sd_changes_set_text (stage, "b24_status_id", status);
-          if (sd_store_insert (run->store, SD_ENTITY_STAGE, stage, error) == 0)
+          if ((local = sd_store_insert (run->store, SD_ENTITY_STAGE, stage, error)) == 0
+              || !follow_rename (run, SD_ENTITY_STAGE, local, stage_name, error))
             return FALSE;
         }
     }
@@ -247,8 +286,12 @@ sd_sync_pull_reference (SdSyncRun  *run,
           sd_b24_batch_add (batch, count_key, list, params);
         }
     }
+  /* With OAuth: the event queue's bookkeeping rides along. */
+  if (sd_b24_client_is_oauth (run->client))
+    sd_sync_events_add_commands (run, batch);
   if ((answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ,
                                      run->cancellable, error)) == NULL
+      || (sd_b24_client_is_oauth (run->client) && !sd_sync_events_take_answer (run, answer, error))
       || (departments = sd_sync_result_array (answer, "departments", NULL, error)) == NULL
       || (page = sd_sync_result_array (answer, "users", NULL, error)) == NULL
       || (categories = sd_sync_result_array (answer, "categories", "categories", error)) == NULL

@@ -40,6 +40,9 @@ typedef struct
   GHashTable   *looked_up;      /* journal ids whose lost creation was looked for */
   GPtrArray    *b24_fields;     /* SdB24Field: deal fields the playbooks map */
   GPtrArray    *deal_select;    /* the deal list's select[]: the kind's and the mapped ones */
+  gboolean      queue_live;     /* the offline event queue stands in for the scan (OAuth) */
+  JsonObject   *queue_first;    /* its first page, read with the reference request */
+  char         *queue_read_at;  /* the portal's time of that request */
 } SdSyncRun;
 
 /* Progress for the UI (sd-sync-engine.c): @status replaces the status line unless NULL;
@@ -89,6 +92,18 @@ gboolean    sd_sync_keyset_export  (SdSyncRun          *run,
                                     gpointer            data,
                                     GError            **error);
 
+gboolean    sd_sync_keyset_export_after (SdSyncRun      *run,
+                                    const char         *method,
+                                    JsonObject         *filter,
+                                    const char * const *select,
+                                    guint               width,
+                                    gint64              expected,
+                                    gboolean            write,
+                                    SdSyncPageFunc      page,
+                                    gpointer            data,
+                                    const char         *after,
+                                    GError            **error);
+
 /* sd-sync-reference.c */
 gboolean    sd_sync_pull_reference (SdSyncRun   *run,
                                     gboolean     first,
@@ -107,8 +122,25 @@ gboolean    sd_sync_apply_row      (SdSyncRun        *run,
 gboolean    sd_sync_pull_kind      (SdSyncRun        *run,
                                     const SdSyncKind *kind,
                                     GError          **error);
+gboolean    sd_sync_pull_kind_wide (SdSyncRun        *run,
+                                    const SdSyncKind *kind,
+                                    guint             width,
+                                    GError          **error);
 gboolean    sd_sync_pull_requisites (SdSyncRun  *run,
                                     GError     **error);
+/* An incremental pull of every kind (and the requisites, when @requisites): the first
+ * page of each in one request; a kind with more rows goes on by itself. */
+gboolean    sd_sync_pull_changed   (SdSyncRun  *run,
+                                    gboolean    requisites,
+                                    GError    **error);
+/* Requisite rows (crm.requisite.list) applied to their companies. */
+gboolean    sd_sync_apply_requisites (SdSyncRun *run,
+                                     JsonArray  *rows,
+                                     GError    **error);
+
+/* sd-sync-categories.c: portal categories for pipelines made here */
+gboolean    sd_sync_create_categories (SdSyncRun *run,
+                                       GError   **error);
 
 /* sd-sync-push.c */
 gboolean    sd_sync_push_outbox    (SdSyncRun   *run,
@@ -123,10 +155,25 @@ gboolean    sd_sync_check_kind     (SdSyncRun        *run,
                                     const SdSyncKind *kind,
                                     GError          **error);
 
-/* sd-sync-events.c */
-gboolean    sd_sync_bind_delete_events  (SdSyncRun  *run,
+/* sd-sync-events.c: the offline event queue (OAuth) */
+void        sd_sync_events_prepare      (SdSyncRun  *run);
+/* Whether the queue stands in for the scan in this sync (bound since an earlier sync,
+ * nothing left half-read). */
+gboolean    sd_sync_events_live         (SdSyncRun  *run);
+/* The reference request also clears what earlier syncs finished and, when live, takes the
+ * first page of the queue. */
+void        sd_sync_events_add_commands (SdSyncRun  *run,
+                                         SdB24Batch *batch);
+gboolean    sd_sync_events_take_answer  (SdSyncRun  *run,
+                                         JsonObject *answer,
                                          GError    **error);
-gboolean    sd_sync_drain_delete_events (SdSyncRun  *run,
+gboolean    sd_sync_bind_events         (SdSyncRun  *run,
+                                         GError    **error);
+gboolean    sd_sync_drain_events        (SdSyncRun  *run,
+                                         gboolean    live,
+                                         GError    **error);
+gboolean    sd_sync_events_pending      (SdSyncRun  *run);
+gboolean    sd_sync_events_clear_pending (SdSyncRun *run,
                                          GError    **error);
 
 G_END_DECLS

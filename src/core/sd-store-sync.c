@@ -122,6 +122,49 @@ sd_store_set_b24_state (SdStore     *self,
 }
 
 GArray *
+sd_store_list_unlinked_pipelines (SdStore  *self,
+                                  GError  **error)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT DISTINCT d.pipeline_id FROM journal j "
+                                         "JOIN deals d ON d.id = j.entity_id "
+                                         "JOIN pipelines p ON p.id = d.pipeline_id "
+                                         "WHERE j.entity = 'deal' AND j.op = 'insert' AND j.origin = 'local' "
+                                         "AND j.pushed_at IS NULL AND p.b24_id IS NULL "
+                                         "ORDER BY d.pipeline_id", error);
+  GArray *ids;
+
+  if (stmt == NULL)
+    return NULL;
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (stmt);
+  return ids;
+}
+
+gboolean
+sd_store_renamed_here (SdStore  *self,
+                       SdEntity  entity,
+                       gint64    id)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT 1 FROM journal WHERE entity = ? AND entity_id = ? "
+                                         "AND op = 'update' AND origin = 'local' "
+                                         "AND json_extract (changes, '$.name') IS NOT NULL LIMIT 1", NULL);
+  gboolean renamed;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sd_entity_info (entity)->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  renamed = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return renamed;
+}
+
+GArray *
 sd_store_list_b24_ids (SdStore  *self,
                        SdEntity  entity,
                        GError  **error)
@@ -571,6 +614,112 @@ sd_store_count_conflicts (SdStore *self)
   return count;
 }
 
+static gboolean
+mark_resolved (SdStore   *self,
+               gint64     conflict_id,
+               gboolean   keep_local,
+               GError   **error)
+{
+  g_autofree char *now = sd_store_now_iso (self);
+  sqlite3_stmt *stmt = sd_store_prepare (self, "UPDATE sync_conflicts SET resolved_at = ?, resolution = ? "
+                                         "WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, keep_local ? "local" : "remote", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, conflict_id);
+  return sd_store_step_done (self, stmt, error);
+}
+
+/* A row the portal deleted while it had changes here (SD_CONFLICT_DELETED). Either way its
+ * unsent changes leave the outbox: kept, they ride in the creation queued in their place
+ * (the creation sends every field's current value); given up, the row goes. */
+static gboolean
+resolve_deleted (SdStore   *self,
+                 gint64     conflict_id,
+                 SdEntity   entity,
+                 gint64     id,
+                 gboolean   keep_local,
+                 GError   **error)
+{
+  const SdEntityInfo *info = sd_entity_info (entity);
+  g_autofree char *now = sd_store_now_iso (self);
+  g_autofree char *sql = NULL;
+  g_autofree char *origin = g_strdup (sd_store_get_origin (self));
+  sqlite3_stmt *stmt;
+
+  if (!sd_store_begin (self, error))
+    return FALSE;
+  stmt = sd_store_prepare (self, "UPDATE journal SET pushed_at = ? WHERE entity = ? AND entity_id = ? "
+                           "AND origin = 'local' AND pushed_at IS NULL", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, info->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, id);
+  if (!sd_store_step_done (self, stmt, error))
+    goto failed;
+  if (keep_local)
+    {
+      sql = g_strdup_printf ("UPDATE %s SET b24_id = NULL, remote_modified = NULL WHERE id = ?", info->table);
+      if ((stmt = sd_store_prepare (self, sql, error)) == NULL)
+        goto failed;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!sd_store_step_done (self, stmt, error))
+        goto failed;
+      /* The creation the push sends: it reads the row's current values itself. */
+      stmt = sd_store_prepare (self, "INSERT INTO journal (entity, entity_id, deal_id, op, changes, "
+                               "author_id, at, origin) VALUES (?, ?, ?, 'insert', '{}', ?, ?, 'local')",
+                               error);
+      if (stmt == NULL)
+        goto failed;
+      sqlite3_bind_text (stmt, 1, info->name, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, id);
+      if (entity == SD_ENTITY_DEAL)
+        sqlite3_bind_int64 (stmt, 3, id);
+      if (sd_store_get_actor (self) != SD_ACTOR_SYSTEM)
+        sqlite3_bind_int64 (stmt, 4, sd_store_get_actor (self));
+      sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
+      if (!sd_store_step_done (self, stmt, error))
+        goto failed;
+    }
+  else
+    {
+      const char *column = entity == SD_ENTITY_CONTACT ? "contact_id"
+                           : entity == SD_ENTITY_COMPANY ? "company_id" : NULL;
+      gboolean written = TRUE;
+
+      /* The portal's deletion: not a change to send back. Deals lose the client, as there. */
+      sd_store_set_origin (self, "remote");
+      if (column != NULL)
+        {
+          g_autoptr(GArray) deals = sd_store_list_referencing (self, SD_ENTITY_DEAL, column, id, error);
+
+          written = deals != NULL;
+          for (guint i = 0; written && i < deals->len; i++)
+            {
+              g_autoptr(SdChanges) changes = sd_changes_new ();
+
+              sd_changes_set_null (changes, column);
+              written = sd_store_update (self, SD_ENTITY_DEAL, g_array_index (deals, gint64, i), changes,
+                                         error);
+            }
+        }
+      written = written && sd_store_delete (self, entity, id, error);
+      sd_store_set_origin (self, origin);
+      if (!written)
+        goto failed;
+    }
+  if (!mark_resolved (self, conflict_id, keep_local, error) || !sd_store_commit (self, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  sd_store_rollback (self);
+  return FALSE;
+}
+
 gboolean
 sd_store_resolve_conflict (SdStore   *self,
                            gint64     conflict_id,
@@ -600,6 +749,8 @@ sd_store_resolve_conflict (SdStore   *self,
       found = TRUE;
     }
   sqlite3_reset (stmt);
+  if (found && strcmp (field, SD_CONFLICT_DELETED) == 0 && sd_entity_from_name (entity_name, &entity))
+    return resolve_deleted (self, conflict_id, entity, entity_id, keep_local, error);
   if (!found || !sd_entity_from_name (entity_name, &entity)
       || sd_entity_find_column (entity, field) == NULL)
     {

@@ -49,6 +49,14 @@ gboolean    sd_store_set_b24_state      (SdStore     *self,
                                          gint64       b24_id,
                                          const char  *remote_modified,
                                          GError     **error);
+/* sd_store_insert of a row the portal sent, with its server id and remote time in the same
+ * statement (the table must have those columns). */
+gint64      sd_store_insert_remote      (SdStore     *self,
+                                         SdEntity     entity,
+                                         SdChanges   *changes,
+                                         gint64       b24_id,
+                                         const char  *remote_modified,
+                                         GError     **error);
 /* The server ids of every row of @entity that has one, ascending (gint64). */
 GArray     *sd_store_list_b24_ids       (SdStore     *self,
                                          SdEntity     entity,
@@ -57,6 +65,15 @@ GArray     *sd_store_list_b24_ids       (SdStore     *self,
 gint64      sd_store_find_stage_b24     (SdStore     *self,
                                          gint64       pipeline_id,
                                          const char  *status_id);
+/* Whether someone here renamed a row (a journal update of "name" from this side, origin
+ * "local"): a pipeline's or stage's name the portal's renames must not overwrite. */
+gboolean    sd_store_renamed_here       (SdStore     *self,
+                                         SdEntity     entity,
+                                         gint64       id);
+/* Pipelines with no server id that hold deals waiting to be created there (ids, ascending):
+ * the ones the portal needs a category for. */
+GArray     *sd_store_list_unlinked_pipelines (SdStore *self,
+                                              GError **error);
 /* The portal STATUS_ID of a stage, or NULL. */
 char       *sd_store_get_stage_b24      (SdStore     *self,
                                          gint64       stage_id);
@@ -96,6 +113,12 @@ gboolean    sd_store_read_value         (SdStore     *self,
 char       *sd_value_to_json            (const SdValue *value);
 gboolean    sd_value_from_json          (const char    *json,
                                          SdValue       *out_value);
+
+/* The field name of the conflict "the portal deleted this row, which has changes here not
+ * sent yet": local_value 0 (kept here), remote_value 1 (deleted there). Keeping the local
+ * side forgets the row's server id and queues its creation (with every field) in place of
+ * its unsent changes; taking the portal's side deletes the row here and drops them. */
+#define SD_CONFLICT_DELETED "deleted"
 
 /* Records (or updates) the open conflict on one field of a row. */
 gboolean    sd_store_add_conflict       (SdStore     *self,

@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "sd-store"
 
 #include "sd-store-private.h"
+#include "sd-store-sync.h"
 
 #include <glib/gi18n-lib.h>
 #include <inttypes.h>
@@ -394,8 +395,12 @@ append_journal (SdStore      *self,
                 GError      **error)
 {
   static const char *const op_names[] = { "insert", "update", "delete" };
-  g_autofree char *now = sd_store_now_iso (self);
+  g_autofree char *now = NULL;
   sqlite3_stmt *stmt;
+
+  if (!sd_store_get_journaling (self))
+    return TRUE;
+  now = sd_store_now_iso (self);
 
   stmt = sd_store_prepare (self,
                            "INSERT INTO journal (entity, entity_id, deal_id, op, changes, "
@@ -490,6 +495,17 @@ sd_store_insert (SdStore    *self,
                  SdChanges  *changes,
                  GError    **error)
 {
+  return sd_store_insert_remote (self, entity, changes, 0, NULL, error);
+}
+
+gint64
+sd_store_insert_remote (SdStore     *self,
+                        SdEntity     entity,
+                        SdChanges   *changes,
+                        gint64       b24_id,
+                        const char  *remote_modified,
+                        GError     **error)
+{
   const SdEntityInfo *info = sd_entity_info (entity);
   g_autoptr(GString) sql = NULL;
   g_autoptr(GString) json = NULL;
@@ -516,11 +532,16 @@ sd_store_insert (SdStore    *self,
         g_string_append (sql, ", ");
       g_string_append (sql, sd_changes_get (changes, i)->field);
     }
+  /* The server's bookkeeping (no journal entry of its own): in the same statement. */
+  if (b24_id > 0)
+    g_string_append (sql, sd_changes_get_size (changes) > 0 ? ", b24_id, remote_modified" : "b24_id, remote_modified");
   g_string_append (sql, ") VALUES (");
   for (guint i = 0; i < sd_changes_get_size (changes); i++)
     g_string_append (sql, i > 0 ? ", ?" : "?");
+  if (b24_id > 0)
+    g_string_append (sql, sd_changes_get_size (changes) > 0 ? ", ?, ?" : "?, ?");
   g_string_append (sql, ")");
-  if (sd_changes_get_size (changes) == 0)
+  if (sd_changes_get_size (changes) == 0 && b24_id <= 0)
     g_string_printf (sql, "INSERT INTO %s DEFAULT VALUES", info->table);
 
   if (!sd_store_begin (self, error))
@@ -530,12 +551,17 @@ sd_store_insert (SdStore    *self,
     goto failed;
   for (guint i = 0; i < sd_changes_get_size (changes); i++)
     bind_value (stmt, i + 1, &sd_changes_get (changes, i)->value);
+  if (b24_id > 0)
+    {
+      sqlite3_bind_int64 (stmt, sd_changes_get_size (changes) + 1, b24_id);
+      sqlite3_bind_text (stmt, sd_changes_get_size (changes) + 2, remote_modified, -1, SQLITE_TRANSIENT);
+    }
   if (!sd_store_step_done (self, stmt, error))
     goto failed;
   id = sqlite3_last_insert_rowid (sd_store_get_db (self));
 
   json = g_string_new ("{");
-  for (guint i = 0; i < sd_changes_get_size (changes); i++)
+  for (guint i = 0; sd_store_get_journaling (self) && i < sd_changes_get_size (changes); i++)
     {
       const SdChange *change = sd_changes_get (changes, i);
       if (!(sd_entity_find_column (entity, change->field)->flags & SD_COLUMN_HOUSEKEEPING))

@@ -26,6 +26,7 @@ struct _SdStore
   GHashTable *statements;     /* SQL text -> sqlite3_stmt */
   gint64      actor;
   char       *origin;
+  gboolean    no_journal;
   gint64      fixed_time;
   gint64      iso_second;
   char       *iso_text;
@@ -353,6 +354,20 @@ sd_store_set_origin (SdStore    *self,
 {
   g_free (self->origin);
   self->origin = g_strdup (origin);
+}
+
+void
+sd_store_set_journaling (SdStore  *self,
+                         gboolean  journaling)
+{
+  g_return_if_fail (SD_IS_STORE (self));
+  self->no_journal = !journaling;
+}
+
+gboolean
+sd_store_get_journaling (SdStore *self)
+{
+  return !self->no_journal;
 }
 
 const char *

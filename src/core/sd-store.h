@@ -41,6 +41,12 @@ gint64      sd_store_get_actor       (SdStore     *self);
  * the sync pushes), "demo", "remote" (pulled from the portal, never pushed back). */
 void        sd_store_set_origin      (SdStore     *self,
                                       const char  *origin);
+/* Off for a bulk import of rows that already exist elsewhere (a first sync): writes
+ * append no journal entries, so nothing is pushed back, no automation event is raised for
+ * history, and no timeline line is written. On by default. */
+void        sd_store_set_journaling  (SdStore     *self,
+                                      gboolean     journaling);
+gboolean    sd_store_get_journaling  (SdStore     *self);
 
 /* Fix the store's clock (UTC, seconds since the epoch) for tests and demo data; 0 follows
  * the real clock again. */

@@ -9,6 +9,8 @@
  */
 #include "b24-limits.h"
 
+#include <string.h>
+
 #define OPERATING_BUCKETS 10
 #define OPERATING_MINUTE 60
 
@@ -156,5 +158,24 @@ b24_limits_to_json (B24Limits *limits)
   json_object_set_double_member (object, "level", limits->level);
   json_object_set_double_member (object, "operating_limit", limits->operating_limit);
   json_object_set_double_member (object, "operating_cost", limits->operating_cost);
+  /* Operating seconds each method holds in its ten one-minute buckets, all credentials. */
+  {
+    JsonObject *used = json_object_new ();
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init (&iter, limits->operating);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      {
+        B24Operating *op = value;
+        g_autofree char *method = g_strndup (key, strcspn (key, "\n"));
+        double sum = json_object_get_double_member_with_default (used, method, 0);
+
+        for (int i = 0; i < OPERATING_BUCKETS; i++)
+          sum += op->seconds[i];
+        json_object_set_double_member (used, method, sum);
+      }
+    json_object_set_object_member (object, "operating_used", used);
+  }
   return object;
 }
