@@ -165,7 +165,7 @@ sd_sync_engine_new (const char  *database,
     {
       g_autofree char *last = sd_store_get_meta (store, "sync.last");
 
-      self->waiting = sd_store_count_outbox (store, sd_sync_pushed_entities ());
+      self->waiting = sd_store_count_outbox (store, sd_sync_waiting_entities ());
       self->last_sync = last != NULL ? g_ascii_strtoll (last, NULL, 10) : 0;
     }
   return self;
@@ -330,11 +330,16 @@ run_sync (SdSyncRun  *run,
       if (kinds[i].entity == SD_ENTITY_COMPANY && !sd_sync_pull_requisites (run, error))
         return FALSE;
     }
+  if (!sd_sync_pull_comments (run, error) || !sd_sync_pull_tasks (run, error))
+    return FALSE;
   g_debug ("pulled: %u requests so far", (guint) sd_b24_client_get_n_requests (run->client) - run->start_requests);
   if (sd_b24_client_is_oauth (run->client)
       && (!sd_sync_bind_delete_events (run, error) || !sd_sync_drain_delete_events (run, error)))
     return FALSE;
-  if (!sd_sync_push_outbox (run, error))
+  if (!sd_sync_push_outbox (run, error)
+      || !sd_sync_push_comments (run, error)
+      || !sd_sync_push_tasks (run, error)
+      || !sd_sync_send_messages (run, error))
     return FALSE;
   g_debug ("pushed: %u requests so far", (guint) sd_b24_client_get_n_requests (run->client) - run->start_requests);
   /* What was just sent has a new modification time there: learn it, cheaply. */
@@ -360,7 +365,7 @@ run_sync (SdSyncRun  *run,
     }
 
   run->report.conflicts = sd_store_count_conflicts (run->store);
-  run->report.waiting = sd_store_count_outbox (run->store, sd_sync_pushed_entities ());
+  run->report.waiting = sd_store_count_outbox (run->store, sd_sync_waiting_entities ());
   run->report.agree = run->skipped == 0 && run->report.waiting == 0 && run->report.conflicts == 0;
   if (run->report.agree)
     {
@@ -413,7 +418,7 @@ sd_sync_engine_sync (SdSyncEngine  *self,
   g_mutex_lock (&self->lock);
   self->running = FALSE;
   if (run.store != NULL)
-    self->waiting = sd_store_count_outbox (run.store, sd_sync_pushed_entities ());
+    self->waiting = sd_store_count_outbox (run.store, sd_sync_waiting_entities ());
   self->state = ok || !(g_error_matches (local_error, SD_B24_ERROR, SD_B24_ERROR_NO_NETWORK)
                         || g_error_matches (local_error, SD_B24_ERROR, SD_B24_ERROR_SERVER))
                 ? SD_SYNC_STATE_ONLINE : SD_SYNC_STATE_OFFLINE;

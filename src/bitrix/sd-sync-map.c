@@ -100,6 +100,10 @@ static const SdSyncKind kinds[] = {
 };
 
 static const char * const pushed_entities[] = { "company", "contact", "deal", "deal_field", NULL };
+/* Timeline lines and tasks go out in steps of their own (sd-sync-comments.c,
+ * sd-sync-tasks.c) after the rows they belong to. */
+static const char * const waiting_entities[] = { "company", "contact", "deal", "deal_field", "timeline",
+                                                 "task", NULL };
 
 const SdSyncKind *
 sd_sync_kinds (guint *n_kinds)
@@ -121,6 +125,12 @@ const char * const *
 sd_sync_pushed_entities (void)
 {
   return pushed_entities;
+}
+
+const char * const *
+sd_sync_waiting_entities (void)
+{
+  return waiting_entities;
 }
 
 const char * const *

@@ -72,6 +72,24 @@ gint64      sd_sync_upsert         (SdSyncRun   *run,
                                     GError     **error);
 int         sd_sync_compare_ids    (gconstpointer a,
                                     gconstpointer b);
+GHashTable *sd_sync_pending_deletions (SdSyncRun *run,
+                                    SdEntity     entity,
+                                    GError     **error);
+char       *sd_sync_local_time     (const char  *portal);
+char       *sd_sync_portal_time    (const char  *local);
+gint64      sd_sync_entry_old_int  (SdJournalEntry *entry,
+                                    const char     *column);
+char       *sd_sync_read_text      (SdSyncRun   *run,
+                                    SdEntity     entity,
+                                    gint64       id,
+                                    const char  *column);
+gint64      sd_sync_read_int       (SdSyncRun   *run,
+                                    SdEntity     entity,
+                                    gint64       id,
+                                    const char  *column);
+gint64      sd_sync_b24_of         (SdSyncRun   *run,
+                                    SdEntity     entity,
+                                    gint64       id);
 
 /* sd-sync-keyset.c */
 typedef gboolean (*SdSyncPageFunc) (SdSyncRun  *run,
@@ -112,6 +130,22 @@ gboolean    sd_sync_pull_requisites (SdSyncRun  *run,
 
 /* sd-sync-push.c */
 gboolean    sd_sync_push_outbox    (SdSyncRun   *run,
+                                    GError     **error);
+
+/* sd-sync-comments.c: timeline comments of deals */
+gboolean    sd_sync_pull_comments  (SdSyncRun   *run,
+                                    GError     **error);
+gboolean    sd_sync_push_comments  (SdSyncRun   *run,
+                                    GError     **error);
+
+/* sd-sync-tasks.c: tasks bound to deals */
+gboolean    sd_sync_pull_tasks     (SdSyncRun   *run,
+                                    GError     **error);
+gboolean    sd_sync_push_tasks     (SdSyncRun   *run,
+                                    GError     **error);
+
+/* sd-sync-messages.c: the automation outbox handed to the portal */
+gboolean    sd_sync_send_messages  (SdSyncRun   *run,
                                     GError     **error);
 
 /* sd-sync-check.c */

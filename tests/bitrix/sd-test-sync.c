@@ -138,9 +138,10 @@ dump (SdTestSync *t)
 }
 
 JsonObject *
-sd_test_sync_remote_row (SdTestSync *t,
-                         const char *table,
-                         gint64      id)
+sd_test_sync_remote_row_by (SdTestSync *t,
+                            const char *table,
+                            const char *member,
+                            gint64      id)
 {
   g_autoptr(JsonNode) all = dump (t);
   JsonArray *rows = json_object_get_array_member (json_node_get_object (all), table);
@@ -148,10 +149,18 @@ sd_test_sync_remote_row (SdTestSync *t,
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
       JsonObject *row = json_array_get_object_element (rows, i);
-      if (g_ascii_strtoll (json_object_get_string_member (row, "ID"), NULL, 10) == id)
+      if (g_ascii_strtoll (json_object_get_string_member (row, member), NULL, 10) == id)
         return json_object_ref (row);
     }
   return NULL;
+}
+
+JsonObject *
+sd_test_sync_remote_row (SdTestSync *t,
+                         const char *table,
+                         gint64      id)
+{
+  return sd_test_sync_remote_row_by (t, table, "ID", id);
 }
 
 static char *
@@ -252,6 +261,163 @@ compare_table (sqlite3            *db,
   g_assert_cmpuint (n_local, ==, json_array_get_length (rows));
 }
 
+static gboolean
+deal_exists (JsonObject *all,
+             gint64      id)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  return row_exists (all, "deal", text);
+}
+
+static gint64
+member_int (JsonObject *row,
+            const char *member)
+{
+  g_autofree char *text = remote_text (row, member);
+  return text != NULL ? g_ascii_strtoll (text, NULL, 10) : 0;
+}
+
+/* Two times the same instant (each side writes its own offset); both NULL/empty agree. */
+static gboolean
+same_instant (const char *a,
+              const char *b)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) x = a != NULL && *a != '\0' ? g_date_time_new_from_iso8601 (a, utc) : NULL;
+  g_autoptr(GDateTime) y = b != NULL && *b != '\0' ? g_date_time_new_from_iso8601 (b, utc) : NULL;
+
+  if (x == NULL || y == NULL)
+    return x == y;
+  return g_date_time_compare (x, y) == 0;
+}
+
+/* Every comment of every deal: here with its server id, the same text and deal. */
+static void
+compare_comments (SdTestSync *t,
+                  JsonObject *all)
+{
+  JsonArray *rows = json_object_get_array_member (all, "timeline_comment");
+  g_autoptr(GHashTable) remote = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n_remote = 0, n_local = 0;
+
+  for (guint i = 0; rows != NULL && i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      gint64 id = member_int (row, "ID");
+
+      if (g_strcmp0 (json_object_get_string_member (row, "ENTITY_TYPE"), "deal") != 0
+          || !deal_exists (all, member_int (row, "ENTITY_ID")))
+        continue;
+      g_hash_table_insert (remote, g_memdup2 (&id, sizeof id), row);
+      n_remote++;
+    }
+  g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT t.b24_id, t.text, d.b24_id FROM timeline t"
+                                           " JOIN deals d ON d.id = t.deal_id"
+                                           " WHERE t.b24_id IS NOT NULL OR t.kind = 'comment'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      JsonObject *row;
+      g_autofree char *text = NULL;
+
+      n_local++;
+      if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+        g_error ("timeline: the comment “%s” has no server id", sqlite3_column_text (stmt, 1));
+      if ((row = g_hash_table_lookup (remote, &id)) == NULL)
+        {
+          JsonNode *node = json_node_init_array (json_node_alloc (), rows);
+          g_error ("timeline_comment %" G_GINT64_FORMAT " is here but not on the portal: %s", id,
+                   json_to_string (node, FALSE));
+        }
+      text = remote_text (row, "COMMENT");
+      if (g_strcmp0 (text, (const char *) sqlite3_column_text (stmt, 1)) != 0)
+        g_error ("timeline_comment %" G_GINT64_FORMAT ": “%s” here, “%s” there", id,
+                 sqlite3_column_text (stmt, 1), text);
+      g_assert_cmpint (member_int (row, "ENTITY_ID"), ==, sqlite3_column_int64 (stmt, 2));
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpuint (n_local, ==, n_remote);
+}
+
+static const char *const task_statuses[] = {
+  "", "", "pending", "in_progress", "awaiting_control", "completed", "deferred",
+};
+
+/* Every task bound to a deal: here with its server id and the same fields. */
+static void
+compare_tasks (SdTestSync *t,
+               JsonObject *all)
+{
+  JsonArray *rows = json_object_get_array_member (all, "task");
+  g_autoptr(GHashTable) remote = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n_remote = 0, n_local = 0;
+
+  for (guint i = 0; rows != NULL && i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      JsonNode *bindings = json_object_get_member (row, "ufCrmTask");
+      gint64 id = member_int (row, "id");
+      gint64 deal = 0;
+
+      for (guint b = 0; bindings != NULL && JSON_NODE_HOLDS_ARRAY (bindings)
+                        && b < json_array_get_length (json_node_get_array (bindings)); b++)
+        {
+          const char *binding = json_array_get_string_element (json_node_get_array (bindings), b);
+          if (binding != NULL && g_str_has_prefix (binding, "D_"))
+            deal = g_ascii_strtoll (binding + 2, NULL, 10);
+        }
+      if (deal == 0 || !deal_exists (all, deal))
+        continue;
+      g_hash_table_insert (remote, g_memdup2 (&id, sizeof id), row);
+      n_remote++;
+    }
+  g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT t.b24_id, t.title, d.b24_id, r.b24_id, c.b24_id,"
+                                           " t.status, t.needs_acceptance, t.deadline FROM tasks t"
+                                           " JOIN deals d ON d.id = t.deal_id"
+                                           " LEFT JOIN users r ON r.id = t.responsible_id"
+                                           " LEFT JOIN users c ON c.id = t.creator_id",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      JsonObject *row;
+      g_autofree char *title = NULL, *control = NULL, *deadline = NULL;
+      gint64 status;
+
+      n_local++;
+      if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+        g_error ("tasks: “%s” has no server id", sqlite3_column_text (stmt, 1));
+      if ((row = g_hash_table_lookup (remote, &id)) == NULL)
+        g_error ("task %" G_GINT64_FORMAT " is here but not on the portal", id);
+      title = remote_text (row, "title");
+      g_assert_cmpstr (title, ==, (const char *) sqlite3_column_text (stmt, 1));
+      if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
+        g_assert_cmpint (member_int (row, "responsibleId"), ==, sqlite3_column_int64 (stmt, 3));
+      if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
+        g_assert_cmpint (member_int (row, "createdBy"), ==, sqlite3_column_int64 (stmt, 4));
+      status = member_int (row, "status");
+      g_assert_cmpstr (status >= 2 && status <= 6 ? task_statuses[status] : "?", ==,
+                       (const char *) sqlite3_column_text (stmt, 5));
+      control = remote_text (row, "taskControl");
+      g_assert_cmpint (g_strcmp0 (control, "Y") == 0, ==, sqlite3_column_int (stmt, 6));
+      deadline = remote_text (row, "deadline");
+      if (!same_instant (deadline, (const char *) sqlite3_column_text (stmt, 7)))
+        g_error ("task %" G_GINT64_FORMAT ": deadline %s here, %s there", id, sqlite3_column_text (stmt, 7),
+                 deadline);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpuint (n_local, ==, n_remote);
+}
+
 void
 sd_test_sync_assert_agree (SdTestSync *t)
 {
@@ -298,6 +464,8 @@ sd_test_sync_assert_agree (SdTestSync *t)
       }
     g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels"), ==, channels);
   }
+  compare_comments (t, object);
+  compare_tasks (t, object);
 }
 
 static void
