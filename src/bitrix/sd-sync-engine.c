@@ -321,7 +321,7 @@ run_sync (SdSyncRun  *run,
   run->key_prefix = g_strdup_printf ("sdelka:%s:", install);
 
   first = sd_store_get_meta (run->store, "sync.cursor.deal");
-  if (!sd_sync_pull_reference (run, first == NULL, error))
+  if (!sd_sync_collect_parties (run, error) || !sd_sync_pull_reference (run, first == NULL, error))
     return FALSE;
   for (guint i = 0; i < n_kinds; i++)
     {
@@ -337,6 +337,7 @@ run_sync (SdSyncRun  *run,
       && (!sd_sync_bind_delete_events (run, error) || !sd_sync_drain_delete_events (run, error)))
     return FALSE;
   if (!sd_sync_push_outbox (run, error)
+      || !sd_sync_push_parties (run, error)
       || !sd_sync_push_comments (run, error)
       || !sd_sync_push_tasks (run, error)
       || !sd_sync_send_messages (run, error))
@@ -437,6 +438,8 @@ sd_sync_engine_sync (SdSyncEngine  *self,
   g_hash_table_unref (run.looked_up);
   g_clear_pointer (&run.b24_fields, g_ptr_array_unref);
   g_clear_pointer (&run.deal_select, g_ptr_array_unref);
+  g_clear_pointer (&run.parties, g_hash_table_unref);
+  g_clear_pointer (&run.channel_entries, g_hash_table_unref);
   if (!ok)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));

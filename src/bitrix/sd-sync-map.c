@@ -103,7 +103,7 @@ static const char * const pushed_entities[] = { "company", "contact", "deal", "d
 /* Timeline lines and tasks go out in steps of their own (sd-sync-comments.c,
  * sd-sync-tasks.c) after the rows they belong to. */
 static const char * const waiting_entities[] = { "company", "contact", "deal", "deal_field", "timeline",
-                                                 "task", NULL };
+                                                 "task", "contact_channel", NULL };
 
 const SdSyncKind *
 sd_sync_kinds (guint *n_kinds)

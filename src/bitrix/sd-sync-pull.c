@@ -157,6 +157,9 @@ apply_channels (SdSyncRun   *run,
 
   if (!json_object_has_member (row, "PHONE") && !json_object_has_member (row, "EMAIL"))
     return TRUE;
+  /* Changed here and not sent yet (sd-sync-parties.c): ours go there first. */
+  if (sd_sync_party_held (run, SD_ENTITY_CONTACT, contact))
+    return TRUE;
   for (guint m = 0; m < G_N_ELEMENTS (multi); m++)
     {
       JsonNode *node = json_object_get_member (row, multi[m].member);
@@ -411,7 +414,7 @@ requisite_page (SdSyncRun  *run,
       if (row == NULL)
         continue;
       company = sd_store_find_b24 (run->store, SD_ENTITY_COMPANY, sd_sync_get_id (row, "ENTITY_ID"));
-      if (company == 0)
+      if (company == 0 || sd_sync_party_held (run, SD_ENTITY_COMPANY, company))
         continue;
       for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
         {

@@ -40,6 +40,8 @@ typedef struct
   GHashTable   *looked_up;      /* journal ids whose lost creation was looked for */
   GPtrArray    *b24_fields;     /* SdB24Field: deal fields the playbooks map */
   GPtrArray    *deal_select;    /* the deal list's select[]: the kind's and the mapped ones */
+  GHashTable   *parties;        /* "contact:id"/"company:id" whose card waits (sd-sync-parties.c) */
+  GHashTable   *channel_entries; /* contact id -> GArray of its waiting contact_channel entries */
 } SdSyncRun;
 
 /* Progress for the UI (sd-sync-engine.c): @status replaces the status line unless NULL;
@@ -146,6 +148,15 @@ gboolean    sd_sync_push_tasks     (SdSyncRun   *run,
 
 /* sd-sync-messages.c: the automation outbox handed to the portal */
 gboolean    sd_sync_send_messages  (SdSyncRun   *run,
+                                    GError     **error);
+
+/* sd-sync-parties.c: contact channels, company phone/e-mail and requisites */
+gboolean    sd_sync_collect_parties (SdSyncRun  *run,
+                                    GError     **error);
+gboolean    sd_sync_party_held     (SdSyncRun   *run,
+                                    SdEntity     entity,
+                                    gint64       id);
+gboolean    sd_sync_push_parties   (SdSyncRun   *run,
                                     GError     **error);
 
 /* sd-sync-check.c */

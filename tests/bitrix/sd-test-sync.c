@@ -261,6 +261,13 @@ compare_table (sqlite3            *db,
   g_assert_cmpuint (n_local, ==, json_array_get_length (rows));
 }
 
+static int
+sd_test_compare_strings (gconstpointer a,
+                         gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 static gboolean
 deal_exists (JsonObject *all,
              gint64      id)
@@ -289,6 +296,112 @@ same_instant (const char *a,
   if (x == NULL || y == NULL)
     return x == y;
   return g_date_time_compare (x, y) == 0;
+}
+
+/* Each contact's phones and e-mails, value and type, the same on both sides. */
+static void
+compare_channels (SdTestSync *t,
+                  JsonObject *all)
+{
+  JsonArray *contacts = json_object_get_array_member (all, "contact");
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT ch.kind || '|' || ch.value || '|' || ch.value_type"
+                                           " FROM contact_channels ch JOIN contacts c ON c.id = ch.contact_id"
+                                           " WHERE c.b24_id = ? ORDER BY 1", -1, &stmt, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < json_array_get_length (contacts); i++)
+    {
+      JsonObject *contact = json_array_get_object_element (contacts, i);
+      g_autoptr(GPtrArray) theirs = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GString) mine = g_string_new (NULL);
+      g_autoptr(GString) there = g_string_new (NULL);
+      static const char *const multi[][2] = { { "PHONE", "phone" }, { "EMAIL", "email" } };
+
+      for (guint m = 0; m < G_N_ELEMENTS (multi); m++)
+        {
+          JsonNode *node = json_object_get_member (contact, multi[m][0]);
+          JsonArray *entries = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+          for (guint e = 0; entries != NULL && e < json_array_get_length (entries); e++)
+            {
+              JsonObject *entry = json_array_get_object_element (entries, e);
+              g_ptr_array_add (theirs, g_strdup_printf ("%s|%s|%s", multi[m][1],
+                                                        json_object_get_string_member (entry, "VALUE"),
+                                                        json_object_get_string_member (entry, "VALUE_TYPE")));
+            }
+        }
+      g_ptr_array_sort (theirs, (GCompareFunc) sd_test_compare_strings);
+      for (guint e = 0; e < theirs->len; e++)
+        g_string_append_printf (there, "%s;", (char *) theirs->pdata[e]);
+      sqlite3_bind_int64 (stmt, 1, member_int (contact, "ID"));
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_string_append_printf (mine, "%s;", sqlite3_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+      if (strcmp (mine->str, there->str) != 0)
+        g_error ("contact %" G_GINT64_FORMAT ": channels “%s” here, “%s” there", member_int (contact, "ID"),
+                 mine->str, there->str);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static char *
+first_value (JsonObject *row,
+             const char *member)
+{
+  JsonNode *node = json_object_get_member (row, member);
+  JsonArray *entries = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  if (entries == NULL || json_array_get_length (entries) == 0)
+    return NULL;
+  return g_strdup (json_object_get_string_member (json_array_get_object_element (entries, 0), "VALUE"));
+}
+
+/* Each company's phone and e-mail (the first entries) and INN/KPP/OGRN (its last
+ * requisite, as the pull reads them). */
+static void
+compare_companies (SdTestSync *t,
+                   JsonObject *all)
+{
+  JsonArray *companies = json_object_get_array_member (all, "company");
+  JsonArray *requisites = json_object_get_array_member (all, "requisite");
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT phone, email, inn, kpp, ogrn FROM companies WHERE b24_id = ?",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < json_array_get_length (companies); i++)
+    {
+      JsonObject *company = json_array_get_object_element (companies, i);
+      gint64 id = member_int (company, "ID");
+      g_autofree char *phone = first_value (company, "PHONE");
+      g_autofree char *email = first_value (company, "EMAIL");
+      JsonObject *requisite = NULL;
+      static const char *const rq[] = { "RQ_INN", "RQ_KPP", "RQ_OGRN" };
+
+      for (guint r = 0; requisites != NULL && r < json_array_get_length (requisites); r++)
+        {
+          JsonObject *row = json_array_get_object_element (requisites, r);
+          if (member_int (row, "ENTITY_TYPE_ID") == 4 && member_int (row, "ENTITY_ID") == id)
+            requisite = row;
+        }
+      sqlite3_bind_int64 (stmt, 1, id);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, phone);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, email);
+      for (guint c = 0; c < G_N_ELEMENTS (rq) && requisite != NULL; c++)
+        {
+          g_autofree char *theirs = remote_text (requisite, rq[c]);
+          if (theirs != NULL && *theirs != '\0')
+            g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2 + c), ==, theirs);
+        }
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
 }
 
 /* Every comment of every deal: here with its server id, the same text and deal. */
@@ -464,6 +577,8 @@ sd_test_sync_assert_agree (SdTestSync *t)
       }
     g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels"), ==, channels);
   }
+  compare_channels (t, object);
+  compare_companies (t, object);
   compare_comments (t, object);
   compare_tasks (t, object);
 }

@@ -417,6 +417,138 @@ test_message_lost_answer (void)
   sd_test_sync_free (t);
 }
 
+static gint64
+add_channel (SdTestSync *t,
+             gint64      contact,
+             const char *kind,
+             const char *value,
+             const char *type)
+{
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  sd_changes_set_int (changes, "contact_id", contact);
+  sd_changes_set_text (changes, "kind", kind);
+  sd_changes_set_text (changes, "value", value);
+  sd_changes_set_text (changes, "value_type", type);
+  id = sd_store_insert (t->store, SD_ENTITY_CONTACT_CHANNEL, changes, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+/* The IDs of a portal contact's multi-field entries, in order. */
+static char *
+contact_entry_ids (SdTestSync *t,
+                   gint64      id)
+{
+  g_autoptr(JsonObject) row = sd_test_sync_remote_row (t, "contact", id);
+  GString *ids = g_string_new (NULL);
+  static const char *const multi[] = { "PHONE", "EMAIL" };
+
+  for (guint m = 0; m < G_N_ELEMENTS (multi); m++)
+    {
+      JsonNode *node = json_object_get_member (row, multi[m]);
+      JsonArray *entries = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+      for (guint e = 0; entries != NULL && e < json_array_get_length (entries); e++)
+        g_string_append_printf (ids, "%s,", json_object_get_string_member (json_array_get_object_element (entries, e), "ID"));
+    }
+  return g_string_free (ids, FALSE);
+}
+
+/* Phones and e-mails of contacts, a company's phone, e-mail and requisite go there; a
+ * round done twice (its answer lost) adds nothing twice. */
+static void
+test_parties_pushed (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "10", "--seed-contacts", "10", "--seed-companies", "4", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) a = NULL, b = NULL;
+  g_autoptr(JsonObject) remote = NULL;
+  g_autoptr(GArray) channels = NULL;
+  g_autofree char *entry_ids = NULL;
+  gint64 contact, company, other, created;
+  JsonArray *phones;
+
+  g_assert_true (report.agree);
+  contact = sd_store_find_b24 (t->store, SD_ENTITY_CONTACT, 2);
+  company = sd_store_find_b24 (t->store, SD_ENTITY_COMPANY, 1);
+  other = sd_store_find_b24 (t->store, SD_ENTITY_COMPANY, 3);
+  /* Company 3 has a requisite there already. */
+  a = sd_test_sync_act (t, 3, "crm.requisite.add", "{\"fields\":{\"ENTITY_TYPE_ID\":4,\"ENTITY_ID\":3,"
+                        "\"PRESET_ID\":1,\"NAME\":\"Организация\",\"RQ_INN\":\"7736050003\"}}");
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+
+  /* Offline: a new mobile, the old channels' first one dropped, the next one retyped. */
+  add_channel (t, contact, "phone", "+79001112233", "MOBILE");
+  channels = sd_store_list_referencing (t->store, SD_ENTITY_CONTACT_CHANNEL, "contact_id", contact, &error);
+  g_assert_cmpuint (channels->len, >=, 2);
+  g_assert_true (sd_store_delete (t->store, SD_ENTITY_CONTACT_CHANNEL, g_array_index (channels, gint64, 0), &error));
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_text (changes, "value_type", "HOME");
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_CONTACT_CHANNEL, g_array_index (channels, gint64, 1),
+                                    changes, &error));
+  }
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_text (changes, "phone", "+74950000000");
+    sd_changes_set_text (changes, "email", "office@example.ru");
+    sd_changes_set_text (changes, "inn", "7707083893");
+    sd_changes_set_text (changes, "kpp", "773601001");
+    sd_changes_set_text (changes, "ogrn", "1027700132195");
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_COMPANY, company, changes, &error));
+  }
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_text (changes, "inn", "7736050004");
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_COMPANY, other, changes, &error));
+  }
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_text (changes, "first_name", "Ольга");
+    created = sd_store_insert (t->store, SD_ENTITY_CONTACT, changes, &error);
+    g_assert_no_error (error);
+    add_channel (t, created, "email", "olga@example.ru", "WORK");
+  }
+  g_assert_no_error (error);
+  /* Meanwhile another user edits that contact there: its channels here are not lost. */
+  b = sd_test_sync_act (t, 4, "crm.contact.update", "{\"id\":2,\"fields\":{\"LAST_NAME\":\"Кузнецова\"}}");
+
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.waiting, ==, 0);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE value = '+79001112233'"
+                                          " AND value_type = 'MOBILE'"), ==, 1);
+  entry_ids = contact_entry_ids (t, 2);
+  remote = sd_test_sync_remote_row (t, "company", 1);
+  phones = json_object_get_array_member (remote, "PHONE");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (phones, 0), "VALUE"), ==,
+                   "+74950000000");
+  g_assert_cmpint (remote_count (t, "requisite", "RQ_INN", "7707083893"), ==, 1);
+  g_assert_cmpint (remote_count (t, "requisite", "RQ_INN", "7736050004"), ==, 1);
+  g_assert_cmpint (remote_count (t, "requisite", "RQ_INN", "7736050003"), ==, 0);
+  sd_test_sync_assert_agree (t);
+
+  /* The same rounds again, as after a lost answer: nothing is added twice. */
+  g_assert_true (sd_store_set_meta (t->store, "sync.parties.pending",
+                                    "[\"contact:2\",\"company:1\",\"company:3\"]", &error));
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (remote_count (t, "requisite", "RQ_INN", "7707083893"), ==, 1);
+  g_assert_cmpint (remote_count (t, "requisite", NULL, NULL), ==, 2);
+  /* The contact's entries were left as they were, not deleted and added again. */
+  {
+    g_autofree char *again = contact_entry_ids (t, 2);
+    g_assert_cmpstr (again, ==, entry_ids);
+  }
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -427,6 +559,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync-parts/comment-lost-answer", test_comment_lost_answer);
   g_test_add_func ("/sync-parts/tasks-pulled", test_tasks_pulled);
   g_test_add_func ("/sync-parts/tasks-pushed", test_tasks_pushed);
+  g_test_add_func ("/sync-parts/parties-pushed", test_parties_pushed);
   g_test_add_func ("/sync-parts/messages", test_messages);
   g_test_add_func ("/sync-parts/message-lost-answer", test_message_lost_answer);
   return g_test_run ();
