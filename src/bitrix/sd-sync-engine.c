@@ -338,6 +338,7 @@ run_sync (SdSyncRun  *run,
     return FALSE;
   if (!sd_sync_push_outbox (run, error)
       || !sd_sync_push_parties (run, error)
+      || !sd_sync_push_responsibles (run, error)
       || !sd_sync_push_comments (run, error)
       || !sd_sync_push_tasks (run, error)
       || !sd_sync_send_messages (run, error))

@@ -266,6 +266,7 @@ sd_sync_apply_row (SdSyncRun         *run,
         return FALSE;
       if (!sd_store_set_b24_state (run->store, kind->entity, local, b24_id, modified, error)
           || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
+          || (kind->entity == SD_ENTITY_DEAL && !sd_sync_apply_responsible (run, local, row, error))
           || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))
         return FALSE;
     }
@@ -314,6 +315,7 @@ sd_sync_apply_row (SdSyncRun         *run,
       if (!sd_store_update (run->store, kind->entity, local, merged != NULL ? merged : changes, error)
           || !sd_store_set_b24_state (run->store, kind->entity, local, -1, modified, error)
           || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
+          || (kind->entity == SD_ENTITY_DEAL && !sd_sync_apply_responsible (run, local, row, error))
           || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))
         return FALSE;
     }

@@ -159,6 +159,14 @@ gboolean    sd_sync_party_held     (SdSyncRun   *run,
 gboolean    sd_sync_push_parties   (SdSyncRun   *run,
                                     GError     **error);
 
+/* sd-sync-responsible.c: ASSIGNED_BY_ID <-> the deal's "main" responsible */
+gboolean    sd_sync_apply_responsible (SdSyncRun  *run,
+                                    gint64       deal,
+                                    JsonObject  *row,
+                                    GError     **error);
+gboolean    sd_sync_push_responsibles (SdSyncRun *run,
+                                    GError     **error);
+
 /* sd-sync-check.c */
 gboolean    sd_sync_delete_local   (SdSyncRun        *run,
                                     const SdSyncKind *kind,

@@ -539,7 +539,7 @@ sd_test_sync_assert_agree (SdTestSync *t)
   sqlite3 *db = NULL;
   static const char *const deal_members[] = {
     "TITLE", "CATEGORY_ID", "STAGE_ID", "OPPORTUNITY", "CURRENCY_ID", "CONTACT_ID", "COMPANY_ID",
-    "SOURCE_ID", "COMMENTS", "DATE_MODIFY", NULL,
+    "SOURCE_ID", "COMMENTS", "DATE_MODIFY", "ASSIGNED_BY_ID", NULL,
   };
   static const char *const contact_members[] = {
     "NAME", "LAST_NAME", "SECOND_NAME", "TYPE_ID", "COMMENTS", "DATE_MODIFY", NULL,
@@ -549,7 +549,9 @@ sd_test_sync_assert_agree (SdTestSync *t)
   g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   compare_table (db, object, "deal",
                  "SELECT d.b24_id, d.title, p.b24_id, s.b24_status_id, d.amount, d.currency, "
-                 " c.b24_id, co.b24_id, d.source, d.comments, d.remote_modified "
+                 " c.b24_id, co.b24_id, d.source, d.comments, d.remote_modified, "
+                 " (SELECT u.b24_id FROM deal_responsibles r JOIN users u ON u.id = r.user_id"
+                 "  WHERE r.deal_id = d.id AND r.part = 'main') "
                  "FROM deals d JOIN pipelines p ON p.id = d.pipeline_id "
                  "JOIN stages s ON s.id = d.stage_id LEFT JOIN contacts c ON c.id = d.contact_id "
                  "LEFT JOIN companies co ON co.id = d.company_id", deal_members);

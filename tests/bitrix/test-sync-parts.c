@@ -549,6 +549,40 @@ test_parties_pushed (void)
   sd_test_sync_free (t);
 }
 
+/* The deal's responsible: reassigned there, it changes here; reassigned here, there. */
+static void
+test_responsible (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "12", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) a = NULL;
+  g_autoptr(JsonObject) remote = NULL;
+  gint64 deal, row;
+
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM deal_responsibles WHERE part = 'main'"), ==, 12);
+  a = sd_test_sync_act (t, 3, "crm.deal.update", "{\"id\":4,\"fields\":{\"ASSIGNED_BY_ID\":5}}");
+  deal = sd_store_find_b24 (t->store, SD_ENTITY_DEAL, 6);
+  row = sd_test_sync_count (t, "SELECT r.id FROM deal_responsibles r JOIN deals d ON d.id = r.deal_id"
+                               " WHERE d.b24_id = 6 AND r.part = 'main'");
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_int (changes, "user_id", sd_store_find_b24 (t->store, SD_ENTITY_USER, 2));
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_DEAL_RESPONSIBLE, row, changes, &error));
+    g_assert_no_error (error);
+  }
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT u.b24_id FROM deal_responsibles r JOIN deals d ON d.id = r.deal_id"
+                                          " JOIN users u ON u.id = r.user_id WHERE d.b24_id = 4 AND r.part = 'main'"), ==, 5);
+  remote = sd_test_sync_remote_row (t, "deal", 6);
+  g_assert_cmpstr (json_object_get_string_member (remote, "ASSIGNED_BY_ID"), ==, "2");
+  (void) deal;
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -560,6 +594,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync-parts/tasks-pulled", test_tasks_pulled);
   g_test_add_func ("/sync-parts/tasks-pushed", test_tasks_pushed);
   g_test_add_func ("/sync-parts/parties-pushed", test_parties_pushed);
+  g_test_add_func ("/sync-parts/responsible", test_responsible);
   g_test_add_func ("/sync-parts/messages", test_messages);
   g_test_add_func ("/sync-parts/message-lost-answer", test_message_lost_answer);
   return g_test_run ();
