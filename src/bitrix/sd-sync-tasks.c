@@ -355,7 +355,8 @@ put_time (SdSyncRun  *run,
 static JsonObject *
 task_fields (SdSyncRun *run,
              gint64     id,
-             gboolean   creating)
+             gboolean   creating,
+             gboolean   rebind)
 {
   g_autoptr(JsonObject) fields = json_object_new ();
   g_autofree char *title = sd_sync_read_text (run, SD_ENTITY_TASK, id, "title");
@@ -392,10 +393,15 @@ task_fields (SdSyncRun *run,
       put_time (run, id, fields, "START_DATE_PLAN", "start_plan");
       put_time (run, id, fields, "END_DATE_PLAN", "end_plan");
     }
-  binding = json_array_new ();
-  if (deal_b24 > 0)
-    json_array_add_string_element (binding, g_strdup_printf ("D_%" G_GINT64_FORMAT, deal_b24));
-  json_object_set_array_member (fields, "UF_CRM_TASK", binding);
+  /* UF_CRM_TASK is replaced as a whole: sent when the deal is set or changed here, so
+   * that other bindings made there (a contact, a company) stay. */
+  if (creating || rebind)
+    {
+      binding = json_array_new ();
+      if (deal_b24 > 0)
+        json_array_add_string_element (binding, g_strdup_printf ("D_%" G_GINT64_FORMAT, deal_b24));
+      json_object_set_array_member (fields, "UF_CRM_TASK", binding);
+    }
   return g_steal_pointer (&fields);
 }
 
@@ -536,7 +542,7 @@ push_pass (SdSyncRun  *run,
         {
           if (strcmp (entry->op, "insert") != 0)
             {
-              if ((fields = task_fields (run, entry->entity_id, FALSE)) == NULL)
+              if ((fields = task_fields (run, entry->entity_id, FALSE, entry_changes (entry, "deal_id"))) == NULL)
                 {
                   g_hash_table_add (busy, g_memdup2 (&entry->entity_id, sizeof (gint64)));
                   (*skipped)++;
@@ -550,7 +556,7 @@ push_pass (SdSyncRun  *run,
         }
       else if ((title = sd_sync_read_text (run, SD_ENTITY_TASK, entry->entity_id, "title")) != NULL)
         {
-          if ((fields = task_fields (run, entry->entity_id, TRUE)) == NULL)
+          if ((fields = task_fields (run, entry->entity_id, TRUE, TRUE)) == NULL)
             {
               /* Its deal is not on the portal yet, or nobody there can do it. */
               g_hash_table_add (busy, g_memdup2 (&entry->entity_id, sizeof (gint64)));
