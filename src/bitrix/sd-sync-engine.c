@@ -355,9 +355,13 @@ run_sync (SdSyncRun  *run,
    * the interval has passed. */
   if (first != NULL
       && (checked == NULL || now - g_ascii_strtoll (checked, NULL, 10) >= run->engine->check_interval))
-    for (guint i = 0; i < n_kinds; i++)
-      if (!sd_sync_check_kind (run, &kinds[i], error))
+    {
+      for (guint i = 0; i < n_kinds; i++)
+        if (!sd_sync_check_kind (run, &kinds[i], error))
+          return FALSE;
+      if (!sd_sync_check_tasks (run, error))
         return FALSE;
+    }
   g_free (checked);
   checked = g_strdup_printf ("%" G_GINT64_FORMAT, now);
   if (first == NULL || run->report.checked)

@@ -145,6 +145,8 @@ gboolean    sd_sync_pull_tasks     (SdSyncRun   *run,
                                     GError     **error);
 gboolean    sd_sync_push_tasks     (SdSyncRun   *run,
                                     GError     **error);
+gboolean    sd_sync_check_tasks    (SdSyncRun   *run,
+                                    GError     **error);
 
 /* sd-sync-messages.c: the automation outbox handed to the portal */
 gboolean    sd_sync_send_messages  (SdSyncRun   *run,

@@ -179,26 +179,23 @@ later (const char *a,
   return y != NULL && (x == NULL || g_date_time_compare (y, x) > 0);
 }
 
-gboolean
-sd_sync_pull_tasks (SdSyncRun  *run,
-                    GError    **error)
+typedef gboolean (*TaskFunc) (SdSyncRun  *run,
+                              JsonObject *row,
+                              gpointer    data,
+                              GError    **error);
+
+/* Every task (changed since @since when not NULL), ID-ordered pages chained 50 to a
+ * request, each row passed to @func inside one transaction a request. */
+static gboolean
+list_tasks (SdSyncRun          *run,
+            const char         *since,
+            const char * const *select,
+            TaskFunc            func,
+            gpointer            data,
+            GError            **error)
 {
-  g_autofree char *cursor = sd_store_get_meta (run->store, "sync.cursor.task");
-  g_autofree char *since = NULL;
-  g_autofree char *newest = g_strdup (cursor);
   g_autofree char *last = g_strdup ("0");
-  g_autoptr(GHashTable) deleted = sd_sync_pending_deletions (run, SD_ENTITY_TASK, error);
 
-  if (deleted == NULL)
-    return FALSE;
-  sd_sync_run_progress (run, _("Tasks: receiving"));
-  if (cursor != NULL)
-    {
-      g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (cursor, NULL);
-      g_autoptr(GDateTime) from = at != NULL ? g_date_time_add_seconds (at, -CURSOR_OVERLAP_SECONDS) : NULL;
-
-      since = from != NULL ? g_date_time_format (from, "%FT%T%:z") : NULL;
-    }
   while (last != NULL)
     {
       g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
@@ -221,7 +218,7 @@ sd_sync_pull_tasks (SdSyncRun  *run,
           json_object_set_string_member (order, "ID", "ASC");
           json_object_set_object_member (params, "filter", filter);
           json_object_set_object_member (params, "order", order);
-          json_object_set_array_member (params, "select", sd_sync_string_array (task_select));
+          json_object_set_array_member (params, "select", sd_sync_string_array (select));
           json_object_set_int_member (params, "start", -1);
           sd_b24_batch_add (batch, key, "tasks.task.list", params);
         }
@@ -243,17 +240,8 @@ sd_sync_pull_tasks (SdSyncRun  *run,
           for (guint r = 0; r < n; r++)
             {
               JsonObject *row = json_array_get_object_element (rows, r);
-              g_autofree char *changed = NULL;
 
-              if (row == NULL)
-                continue;
-              changed = sd_sync_dup_string (row, "changedDate");
-              if (later (newest, changed))
-                {
-                  g_free (newest);
-                  newest = g_steal_pointer (&changed);
-                }
-              if (!apply_task (run, row, deleted, error))
+              if (row != NULL && !func (run, row, data, error))
                 goto failed;
             }
           if (n < SD_SYNC_PAGE)
@@ -264,11 +252,109 @@ sd_sync_pull_tasks (SdSyncRun  *run,
       if (!sd_sync_run_commit (run, error))
         return FALSE;
     }
-  return newest == NULL || sd_store_set_meta (run->store, "sync.cursor.task", newest, error);
+  return TRUE;
 
 failed:
   sd_store_rollback (run->store);
   return FALSE;
+}
+
+typedef struct
+{
+  GHashTable *deleted;
+  char       *newest;
+} PullData;
+
+static gboolean
+pull_row (SdSyncRun  *run,
+          JsonObject *row,
+          gpointer    data,
+          GError    **error)
+{
+  PullData *pull = data;
+  g_autofree char *changed = sd_sync_dup_string (row, "changedDate");
+
+  if (later (pull->newest, changed))
+    {
+      g_free (pull->newest);
+      pull->newest = g_steal_pointer (&changed);
+    }
+  return apply_task (run, row, pull->deleted, error);
+}
+
+gboolean
+sd_sync_pull_tasks (SdSyncRun  *run,
+                    GError    **error)
+{
+  g_autofree char *cursor = sd_store_get_meta (run->store, "sync.cursor.task");
+  g_autofree char *since = NULL;
+  PullData pull = { NULL, NULL };
+  gboolean ok;
+
+  if ((pull.deleted = sd_sync_pending_deletions (run, SD_ENTITY_TASK, error)) == NULL)
+    return FALSE;
+  sd_sync_run_progress (run, _("Tasks: receiving"));
+  if (cursor != NULL)
+    {
+      g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (cursor, NULL);
+      g_autoptr(GDateTime) from = at != NULL ? g_date_time_add_seconds (at, -CURSOR_OVERLAP_SECONDS) : NULL;
+
+      since = from != NULL ? g_date_time_format (from, "%FT%T%:z") : NULL;
+    }
+  pull.newest = g_strdup (cursor);
+  ok = list_tasks (run, since, task_select, pull_row, &pull, error)
+       && (pull.newest == NULL || sd_store_set_meta (run->store, "sync.cursor.task", pull.newest, error));
+  g_hash_table_unref (pull.deleted);
+  g_free (pull.newest);
+  return ok;
+}
+
+static gboolean
+check_row (SdSyncRun  *run,
+           JsonObject *row,
+           gpointer    data,
+           GError    **error)
+{
+  gint64 deal = bound_deal (row);
+  gint64 id = sd_sync_get_id (row, "id");
+
+  if (id > 0 && deal > 0 && sd_store_find_b24 (run->store, SD_ENTITY_DEAL, deal) != 0)
+    g_hash_table_add (data, g_memdup2 (&id, sizeof id));
+  return TRUE;
+}
+
+/* The full comparison (with the rows' check): tasks deleted there, or no longer bound to
+ * a deal here, are removed here unless changed here since. */
+gboolean
+sd_sync_check_tasks (SdSyncRun  *run,
+                     GError    **error)
+{
+  static const char *const select[] = { "ID", "UF_CRM_TASK", NULL };
+  g_autoptr(GHashTable) there = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GArray) here = NULL;
+
+  if (!list_tasks (run, NULL, select, check_row, there, error)
+      || (here = sd_store_list_b24_ids (run->store, SD_ENTITY_TASK, error)) == NULL
+      || !sd_store_begin (run->store, error))
+    return FALSE;
+  for (guint i = 0; i < here->len; i++)
+    {
+      gint64 b24_id = g_array_index (here, gint64, i);
+      gint64 id;
+
+      if (g_hash_table_contains (there, &b24_id))
+        continue;
+      id = sd_store_find_b24 (run->store, SD_ENTITY_TASK, b24_id);
+      if (id == 0 || sd_store_has_outbox_entry (run->store, SD_ENTITY_TASK, id, FALSE))
+        continue;
+      if (!sd_store_delete (run->store, SD_ENTITY_TASK, id, error))
+        {
+          sd_store_rollback (run->store);
+          return FALSE;
+        }
+      run->report.deleted++;
+    }
+  return sd_sync_run_commit (run, error);
 }
 
 /* --- Push ----------------------------------------------------------------------------- */

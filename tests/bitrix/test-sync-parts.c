@@ -240,7 +240,13 @@ test_tasks_pulled (void)
   report = sd_test_sync_run (t);
   g_assert_true (report.agree);
   g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM tasks WHERE status = 'in_progress'"), ==, 1);
-  (void) d;
+  sd_test_sync_assert_agree (t);
+
+  /* Deleted there: the comparison of both sides removes it here. */
+  d = sd_test_sync_act (t, 3, "tasks.task.delete", start);
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM tasks"), ==, 0);
   sd_test_sync_assert_agree (t);
   sd_test_sync_free (t);
 }
