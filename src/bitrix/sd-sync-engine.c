@@ -372,6 +372,9 @@ run_sync (SdSyncRun  *run,
 
   run->report.conflicts = sd_store_count_conflicts (run->store);
   run->report.waiting = sd_store_count_outbox (run->store, sd_sync_waiting_entities ());
+  /* Company cards whose phone, e-mail or requisite have not reached the portal yet (a
+   * contact's channels wait as their own journal entries). */
+  run->report.waiting += sd_sync_parties_waiting (run);
   run->report.agree = run->skipped == 0 && run->report.waiting == 0 && run->report.conflicts == 0;
   if (run->report.agree)
     {

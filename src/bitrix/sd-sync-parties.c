@@ -566,3 +566,18 @@ sd_sync_push_parties (SdSyncRun  *run,
     }
   return save_pending (run, error);
 }
+
+guint
+sd_sync_parties_waiting (SdSyncRun *run)
+{
+  GHashTableIter iter;
+  gpointer key;
+  guint n = 0;
+
+  if (run->parties == NULL)
+    return 0;
+  g_hash_table_iter_init (&iter, run->parties);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    n += g_str_has_prefix (key, "company:");
+  return n;
+}

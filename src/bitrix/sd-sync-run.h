@@ -160,6 +160,7 @@ gboolean    sd_sync_party_held     (SdSyncRun   *run,
                                     gint64       id);
 gboolean    sd_sync_push_parties   (SdSyncRun   *run,
                                     GError     **error);
+guint       sd_sync_parties_waiting (SdSyncRun  *run);
 
 /* sd-sync-responsible.c: ASSIGNED_BY_ID <-> the deal's "main" responsible */
 gboolean    sd_sync_apply_responsible (SdSyncRun  *run,
