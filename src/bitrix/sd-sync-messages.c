@@ -6,7 +6,8 @@
  *   portal user; an e-mail or SMS to staff is the same notification with MESSAGE_OUT, the
  *   text the portal mails to the user by their notification settings (the reference has
  *   no method that sends an e-mail or SMS). TAG carries the message's client key: a second
- *   delivery after a lost answer replaces the first instead of adding one (§7.11).
+ *   delivery after a lost answer replaces the first instead of adding one (§7.11; with a
+ *   webhook CLIENT_ID goes along, as the reference asks).
  * - a client (e-mail, SMS, messenger): the reference documents no method that writes to a
  *   client, so the message is recorded as a timeline comment of the deal (of the contact
  *   when there is no deal) saying what went where; the same line is kept on this side's
@@ -269,6 +270,9 @@ sd_sync_send_messages (SdSyncRun  *run,
               if (g_strcmp0 (out->message->channel, "im") != 0)
                 json_object_set_string_member (params, "MESSAGE_OUT", text);
               json_object_set_string_member (params, "TAG", tag);
+              /* Through a webhook the portal wants CLIENT_ID with TAG (§7.11). */
+              if (!sd_b24_client_is_oauth (run->client))
+                json_object_set_string_member (params, "CLIENT_ID", "sdelka");
               sd_b24_batch_add (batch, out->key, "im.notify.system.add", params);
             }
           else
