@@ -483,9 +483,11 @@ task_fields (SdSyncRun *run,
    * that other bindings made there (a contact, a company) stay. */
   if (creating || rebind)
     {
+      g_autofree char *deal_binding = g_strdup_printf ("D_%" G_GINT64_FORMAT, deal_b24);
+
       binding = json_array_new ();
       if (deal_b24 > 0)
-        json_array_add_string_element (binding, g_strdup_printf ("D_%" G_GINT64_FORMAT, deal_b24));
+        json_array_add_string_element (binding, deal_binding);
       json_object_set_array_member (fields, "UF_CRM_TASK", binding);
     }
   return g_steal_pointer (&fields);
