@@ -706,3 +706,78 @@ sd_automation_db_seller_figures (SdStore     *store,
   sqlite3_reset (stmt);
   return TRUE;
 }
+
+void
+sd_outbox_message_free (SdOutboxMessage *message)
+{
+  g_free (message->channel);
+  g_free (message->address);
+  g_free (message->subject);
+  g_free (message->body);
+  g_free (message->rule);
+  g_free (message);
+}
+
+static gpointer
+make_outbox_message (sqlite3_stmt *stmt)
+{
+  SdOutboxMessage *message = g_new0 (SdOutboxMessage, 1);
+
+  message->id = sqlite3_column_int64 (stmt, 0);
+  message->deal_id = sqlite3_column_int64 (stmt, 1);
+  message->channel = text_at (stmt, 2);
+  message->user_id = sqlite3_column_int64 (stmt, 3);
+  message->contact_id = sqlite3_column_int64 (stmt, 4);
+  message->address = text_at (stmt, 5);
+  message->subject = text_at (stmt, 6);
+  message->body = text_at (stmt, 7);
+  message->rule = text_at (stmt, 8);
+  return message;
+}
+
+GPtrArray *
+sd_automation_db_pending_outbox (SdStore  *store,
+                                 guint     limit,
+                                 GError  **error)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (store, "SELECT id, deal_id, channel, user_id, contact_id,"
+                                                " address, subject, body, rule FROM automation_outbox"
+                                                " WHERE sent_at IS NULL ORDER BY id LIMIT ?", error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, limit);
+  return sd_store_collect_rows (store, stmt, make_outbox_message,
+                                (GDestroyNotify) sd_outbox_message_free, error);
+}
+
+guint
+sd_automation_db_count_pending_outbox (SdStore *store)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (store, "SELECT count(*) FROM automation_outbox"
+                                                " WHERE sent_at IS NULL", NULL);
+  guint count = 0;
+
+  if (stmt == NULL)
+    return 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+  return count;
+}
+
+gboolean
+sd_automation_db_mark_outbox_sent (SdStore  *store,
+                                   gint64    id,
+                                   GError  **error)
+{
+  g_autofree char *now = sd_store_now_iso (store);
+  sqlite3_stmt *stmt = sd_store_prepare (store, "UPDATE automation_outbox SET sent_at = ?"
+                                                " WHERE id = ? AND sent_at IS NULL", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, id);
+  return sd_store_step_done (store, stmt, error);
+}

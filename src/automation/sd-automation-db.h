@@ -146,3 +146,29 @@ gboolean    sd_automation_db_seller_figures (SdStore    *store,
                                              GError    **error);
 
 G_END_DECLS
+
+/* The automation outbox as the sync reads it (src/bitrix): messages not handed to the
+ * portal yet, oldest first. */
+typedef struct
+{
+  gint64  id;
+  gint64  deal_id;      /* 0: none */
+  char   *channel;      /* "email", "sms", "messenger", "im", "feed" */
+  gint64  user_id;      /* staff recipient, 0: none */
+  gint64  contact_id;   /* client recipient, 0: none */
+  char   *address;
+  char   *subject;
+  char   *body;
+  char   *rule;
+} SdOutboxMessage;
+
+void        sd_outbox_message_free        (SdOutboxMessage *message);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdOutboxMessage, sd_outbox_message_free)
+GPtrArray  *sd_automation_db_pending_outbox (SdStore   *store,
+                                             guint      limit,
+                                             GError   **error);
+guint       sd_automation_db_count_pending_outbox (SdStore *store);
+/* Sets sent_at: the portal confirmed the message. */
+gboolean    sd_automation_db_mark_outbox_sent (SdStore  *store,
+                                               gint64    id,
+                                               GError  **error);

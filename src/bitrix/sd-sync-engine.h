@@ -39,6 +39,7 @@ typedef struct
   gboolean agree;        /* nothing differs that this sync knows of: no conflict, nothing
                           * waiting, every row placed, and when checked, the same rows and
                           * versions on both sides */
+  guint    messages;     /* automation outbox messages the portal took */
 } SdSyncReport;
 
 #define SD_TYPE_SYNC_ENGINE (sd_sync_engine_get_type ())

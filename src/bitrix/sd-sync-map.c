@@ -73,7 +73,7 @@ static const FieldMap company_map[] = {
 static const char * const deal_select[] = {
   "ID", "TITLE", "CATEGORY_ID", "STAGE_ID", "OPPORTUNITY", "CURRENCY_ID", "CONTACT_ID",
   "COMPANY_ID", "SOURCE_ID", "COMMENTS", "CREATED_BY_ID", "MODIFY_BY_ID", "DATE_MODIFY",
-  SD_SYNC_KEY_FIELD, NULL,
+  "ASSIGNED_BY_ID", SD_SYNC_KEY_FIELD, NULL,
 };
 static const char * const contact_select[] = {
   "ID", "NAME", "LAST_NAME", "SECOND_NAME", "TYPE_ID", "ADDRESS", "COMMENTS", "MODIFY_BY_ID",
@@ -100,6 +100,10 @@ static const SdSyncKind kinds[] = {
 };
 
 static const char * const pushed_entities[] = { "company", "contact", "deal", "deal_field", NULL };
+/* Timeline lines and tasks go out in steps of their own (sd-sync-comments.c,
+ * sd-sync-tasks.c) after the rows they belong to. */
+static const char * const waiting_entities[] = { "company", "contact", "deal", "deal_field", "timeline",
+                                                 "task", "contact_channel", "deal_responsible", NULL };
 
 const SdSyncKind *
 sd_sync_kinds (guint *n_kinds)
@@ -121,6 +125,12 @@ const char * const *
 sd_sync_pushed_entities (void)
 {
   return pushed_entities;
+}
+
+const char * const *
+sd_sync_waiting_entities (void)
+{
+  return waiting_entities;
 }
 
 const char * const *

@@ -33,6 +33,9 @@ const SdSyncKind *sd_sync_kinds          (guint       *n_kinds);
 const SdSyncKind *sd_sync_kind_for       (SdEntity     entity);
 /* NULL-terminated journal names of the kinds pushed. */
 const char * const *sd_sync_pushed_entities (void);
+/* NULL-terminated journal names of everything the sync sends (the count of waiting
+ * changes): the kinds and the parts of deals. */
+const char * const *sd_sync_waiting_entities (void);
 
 /* Fills @changes with the local columns of portal row @row. FALSE (with @error) when the
  * row cannot be placed, e.g. a deal in a stage not pulled yet. */

@@ -157,6 +157,9 @@ apply_channels (SdSyncRun   *run,
 
   if (!json_object_has_member (row, "PHONE") && !json_object_has_member (row, "EMAIL"))
     return TRUE;
+  /* Changed here and not sent yet (sd-sync-parties.c): ours go there first. */
+  if (sd_sync_party_held (run, SD_ENTITY_CONTACT, contact))
+    return TRUE;
   for (guint m = 0; m < G_N_ELEMENTS (multi); m++)
     {
       JsonNode *node = json_object_get_member (row, multi[m].member);
@@ -262,6 +265,7 @@ sd_sync_apply_row (SdSyncRun         *run,
       if (local == 0)
         return FALSE;
       if ((kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
+          || (kind->entity == SD_ENTITY_DEAL && !sd_sync_apply_responsible (run, local, row, error))
           || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))
         return FALSE;
     }
@@ -310,6 +314,7 @@ sd_sync_apply_row (SdSyncRun         *run,
       if (!sd_store_update (run->store, kind->entity, local, merged != NULL ? merged : changes, error)
           || !sd_store_set_b24_state (run->store, kind->entity, local, -1, modified, error)
           || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
+          || (kind->entity == SD_ENTITY_DEAL && !sd_sync_apply_responsible (run, local, row, error))
           || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))
         return FALSE;
     }
@@ -429,7 +434,7 @@ sd_sync_apply_requisites (SdSyncRun  *run,
       if (row == NULL)
         continue;
       company = sd_store_find_b24 (run->store, SD_ENTITY_COMPANY, sd_sync_get_id (row, "ENTITY_ID"));
-      if (company == 0)
+      if (company == 0 || sd_sync_party_held (run, SD_ENTITY_COMPANY, company))
         continue;
       for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
         {

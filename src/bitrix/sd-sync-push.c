@@ -425,6 +425,9 @@ push_round (SdSyncRun  *run,
         goto out;
       if (!sd_entity_from_name (entry->entity, &entity))
         continue;
+      /* Parts of deals with a step of their own (timeline, tasks). */
+      if (sd_sync_kind_for (entity) == NULL && entity != SD_ENTITY_DEAL_FIELD)
+        continue;
       key = row_key (entity, entry->entity_id);
       if (g_hash_table_contains (run->held, key))
         continue;
@@ -635,7 +638,7 @@ sd_sync_push_outbox (SdSyncRun  *run,
 
       if (!push_round (run, &acted, &confirmed, error))
         return FALSE;
-      sd_sync_run_set_waiting (run, sd_store_count_outbox (run->store, sd_sync_pushed_entities ()));
+      sd_sync_run_set_waiting (run, sd_store_count_outbox (run->store, sd_sync_waiting_entities ()));
       sd_sync_run_progress (run, NULL);
       if (!acted)
         break;

@@ -69,3 +69,122 @@ sd_sync_upsert (SdSyncRun  *run,
   sd_changes_set_int (changes, "b24_id", b24_id);
   return sd_store_insert (run->store, entity, changes, error);
 }
+
+/* A portal datetime ("2024-08-30T14:29:00+02:00") as the store writes times (UTC, "Z"). */
+char *
+sd_sync_local_time (const char *portal)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) at = portal != NULL && *portal != '\0'
+                            ? g_date_time_new_from_iso8601 (portal, utc) : NULL;
+  g_autoptr(GDateTime) in_utc = at != NULL ? g_date_time_to_utc (at) : NULL;
+
+  return in_utc != NULL ? g_date_time_format (in_utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+}
+
+/* A time of the store as the portal reads it (ISO 8601 with an offset). */
+char *
+sd_sync_portal_time (const char *local)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) at = local != NULL && *local != '\0'
+                            ? g_date_time_new_from_iso8601 (local, utc) : NULL;
+
+  return at != NULL ? g_date_time_format (at, "%Y-%m-%dT%H:%M:%S%:z") : NULL;
+}
+
+/* The value a column had before the change a journal entry records, or 0. */
+gint64
+sd_sync_entry_old_int (SdJournalEntry *entry,
+                       const char     *column)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *changes;
+  JsonNode *pair;
+
+  if (!json_parser_load_from_data (parser, entry->changes, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return 0;
+  changes = json_node_get_object (json_parser_get_root (parser));
+  pair = json_object_get_member (changes, column);
+  if (pair == NULL || !JSON_NODE_HOLDS_ARRAY (pair)
+      || !JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (pair), 0)))
+    return 0;
+  return json_array_get_int_element (json_node_get_array (pair), 0);
+}
+
+/* A text column of a row, or NULL. */
+char *
+sd_sync_read_text (SdSyncRun  *run,
+                   SdEntity    entity,
+                   gint64      id,
+                   const char *column)
+{
+  SdValue value;
+  char *text = NULL;
+
+  if (!sd_store_read_value (run->store, entity, id, column, &value, NULL))
+    return NULL;
+  if (value.kind == SD_VALUE_STRING)
+    text = g_steal_pointer (&value.text);
+  else if (value.kind == SD_VALUE_NUMBER)
+    text = g_strdup_printf ("%" G_GINT64_FORMAT, value.number);
+  sd_value_clear (&value);
+  return text;
+}
+
+/* An integer column of a row (a reference), or 0. */
+gint64
+sd_sync_read_int (SdSyncRun  *run,
+                  SdEntity    entity,
+                  gint64      id,
+                  const char *column)
+{
+  SdValue value;
+  gint64 number = 0;
+
+  if (!sd_store_read_value (run->store, entity, id, column, &value, NULL))
+    return 0;
+  if (value.kind == SD_VALUE_NUMBER)
+    number = value.number;
+  sd_value_clear (&value);
+  return number;
+}
+
+/* The server id of the row @id of @entity refers to, or 0. */
+gint64
+sd_sync_b24_of (SdSyncRun *run,
+                SdEntity   entity,
+                gint64     id)
+{
+  gint64 b24_id = 0;
+
+  if (id <= 0 || !sd_store_get_b24_id (run->store, entity, id, &b24_id))
+    return 0;
+  return b24_id;
+}
+
+/* The server ids of the rows of @entity deleted here whose deletion waits to be sent: a
+ * pull must not bring them back. */
+GHashTable *
+sd_sync_pending_deletions (SdSyncRun  *run,
+                           SdEntity    entity,
+                           GError    **error)
+{
+  const char *entities[] = { sd_entity_info (entity)->name, NULL };
+  g_autoptr(GPtrArray) entries = sd_store_list_outbox (run->store, entities, G_MAXINT, error);
+  GHashTable *ids;
+
+  if (entries == NULL)
+    return NULL;
+  ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      SdJournalEntry *entry = entries->pdata[i];
+      gint64 b24_id;
+
+      if (strcmp (entry->op, "delete") == 0 && (b24_id = sd_sync_entry_old_int (entry, "b24_id")) > 0)
+        g_hash_table_add (ids, g_memdup2 (&b24_id, sizeof b24_id));
+    }
+  return ids;
+}

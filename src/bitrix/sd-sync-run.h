@@ -43,6 +43,8 @@ typedef struct
   gboolean      queue_live;     /* the offline event queue stands in for the scan (OAuth) */
   JsonObject   *queue_first;    /* its first page, read with the reference request */
   char         *queue_read_at;  /* the portal's time of that request */
+  GHashTable   *parties;        /* "contact:id"/"company:id" whose card waits (sd-sync-parties.c) */
+  GHashTable   *channel_entries; /* contact id -> GArray of its waiting contact_channel entries */
 } SdSyncRun;
 
 /* Progress for the UI (sd-sync-engine.c): @status replaces the status line unless NULL;
@@ -75,6 +77,24 @@ gint64      sd_sync_upsert         (SdSyncRun   *run,
                                     GError     **error);
 int         sd_sync_compare_ids    (gconstpointer a,
                                     gconstpointer b);
+GHashTable *sd_sync_pending_deletions (SdSyncRun *run,
+                                    SdEntity     entity,
+                                    GError     **error);
+char       *sd_sync_local_time     (const char  *portal);
+char       *sd_sync_portal_time    (const char  *local);
+gint64      sd_sync_entry_old_int  (SdJournalEntry *entry,
+                                    const char     *column);
+char       *sd_sync_read_text      (SdSyncRun   *run,
+                                    SdEntity     entity,
+                                    gint64       id,
+                                    const char  *column);
+gint64      sd_sync_read_int       (SdSyncRun   *run,
+                                    SdEntity     entity,
+                                    gint64       id,
+                                    const char  *column);
+gint64      sd_sync_b24_of         (SdSyncRun   *run,
+                                    SdEntity     entity,
+                                    gint64       id);
 
 /* sd-sync-keyset.c */
 typedef gboolean (*SdSyncPageFunc) (SdSyncRun  *run,
@@ -144,6 +164,42 @@ gboolean    sd_sync_create_categories (SdSyncRun *run,
 
 /* sd-sync-push.c */
 gboolean    sd_sync_push_outbox    (SdSyncRun   *run,
+                                    GError     **error);
+
+/* sd-sync-comments.c: timeline comments of deals */
+gboolean    sd_sync_pull_comments  (SdSyncRun   *run,
+                                    GError     **error);
+gboolean    sd_sync_push_comments  (SdSyncRun   *run,
+                                    GError     **error);
+
+/* sd-sync-tasks.c: tasks bound to deals */
+gboolean    sd_sync_pull_tasks     (SdSyncRun   *run,
+                                    GError     **error);
+gboolean    sd_sync_push_tasks     (SdSyncRun   *run,
+                                    GError     **error);
+gboolean    sd_sync_check_tasks    (SdSyncRun   *run,
+                                    GError     **error);
+
+/* sd-sync-messages.c: the automation outbox handed to the portal */
+gboolean    sd_sync_send_messages  (SdSyncRun   *run,
+                                    GError     **error);
+
+/* sd-sync-parties.c: contact channels, company phone/e-mail and requisites */
+gboolean    sd_sync_collect_parties (SdSyncRun  *run,
+                                    GError     **error);
+gboolean    sd_sync_party_held     (SdSyncRun   *run,
+                                    SdEntity     entity,
+                                    gint64       id);
+gboolean    sd_sync_push_parties   (SdSyncRun   *run,
+                                    GError     **error);
+guint       sd_sync_parties_waiting (SdSyncRun  *run);
+
+/* sd-sync-responsible.c: ASSIGNED_BY_ID <-> the deal's "main" responsible */
+gboolean    sd_sync_apply_responsible (SdSyncRun  *run,
+                                    gint64       deal,
+                                    JsonObject  *row,
+                                    GError     **error);
+gboolean    sd_sync_push_responsibles (SdSyncRun *run,
                                     GError     **error);
 
 /* sd-sync-check.c */

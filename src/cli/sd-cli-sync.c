@@ -315,6 +315,10 @@ sd_cli_sync (int argc, char **argv)
     }
   g_print (_("Received %u, sent %u, removed %u; %u requests.\n"), wait.report.pulled,
            wait.report.pushed, wait.report.deleted, wait.report.requests);
+  if (wait.report.messages > 0)
+    g_print (g_dngettext (NULL, "%u automation message was handed to the portal.\n",
+                          "%u automation messages were handed to the portal.\n", wait.report.messages),
+             wait.report.messages);
   if (wait.report.conflicts > 0)
     g_print (g_dngettext (NULL, "%u field was changed both here and on the portal: choose the value to keep.\n",
                           "%u fields were changed both here and on the portal: choose the values to keep.\n",

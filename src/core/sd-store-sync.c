@@ -942,3 +942,80 @@ sd_store_option_b24_for_code (SdStore    *self,
   return option_lookup (self, "SELECT b24_id FROM custom_field_options WHERE field_id = ? AND code = ? "
                         "AND b24_id IS NOT NULL", field_id, code);
 }
+
+static GArray *
+collect_ids (SdStore      *self,
+             sqlite3_stmt *stmt,
+             GError      **error)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 row = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read");
+      g_array_unref (ids);
+      return NULL;
+    }
+  return ids;
+}
+
+GArray *
+sd_store_list_deals_modified_since (SdStore    *self,
+                                    const char *since,
+                                    GError    **error)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT b24_id FROM deals WHERE b24_id IS NOT NULL"
+                                               " AND remote_modified >= ? ORDER BY b24_id", error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, since, -1, SQLITE_TRANSIENT);
+  return collect_ids (self, stmt, error);
+}
+
+GArray *
+sd_store_list_deals_after (SdStore  *self,
+                           gint64    after,
+                           guint     limit,
+                           GError  **error)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT b24_id FROM deals WHERE b24_id > ?"
+                                               " ORDER BY b24_id LIMIT ?", error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, after);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  return collect_ids (self, stmt, error);
+}
+
+gboolean
+sd_store_has_outbox_entry (SdStore  *self,
+                           SdEntity  entity,
+                           gint64    id,
+                           gboolean  attempted)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, attempted
+                                         ? "SELECT 1 FROM journal WHERE entity = ? AND entity_id = ?"
+                                           " AND origin = 'local' AND op = 'insert'"
+                                           " AND push_attempted_at IS NOT NULL LIMIT 1"
+                                         : "SELECT 1 FROM journal WHERE entity = ? AND entity_id = ?"
+                                           " AND origin = 'local' AND pushed_at IS NULL LIMIT 1",
+                                         NULL);
+  gboolean found;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sd_entity_info (entity)->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return found;
+}

@@ -188,3 +188,26 @@ char       *sd_store_option_b24_for_code (SdStore    *self,
                                           const char *code);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* Parts of deals the sync exchanges (timeline comments, tasks). */
+
+/* Server ids of the deals pulled with a DATE_MODIFY at or after @since (the portal's own
+ * text, compared as such: one portal writes one offset), ascending. */
+GArray     *sd_store_list_deals_modified_since (SdStore    *self,
+                                                const char *since,
+                                                GError    **error);
+/* Up to @limit server ids of deals after server id @after, ascending (a sweep's step). */
+GArray     *sd_store_list_deals_after  (SdStore     *self,
+                                        gint64       after,
+                                        guint        limit,
+                                        GError     **error);
+/* Whether a local entry for row @id of @entity waits to be pushed; with @attempted, only
+ * a creation already sent once. */
+gboolean    sd_store_has_outbox_entry  (SdStore     *self,
+                                        SdEntity     entity,
+                                        gint64       id,
+                                        gboolean     attempted);
+
+G_END_DECLS

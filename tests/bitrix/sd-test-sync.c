@@ -138,9 +138,10 @@ dump (SdTestSync *t)
 }
 
 JsonObject *
-sd_test_sync_remote_row (SdTestSync *t,
-                         const char *table,
-                         gint64      id)
+sd_test_sync_remote_row_by (SdTestSync *t,
+                            const char *table,
+                            const char *member,
+                            gint64      id)
 {
   g_autoptr(JsonNode) all = dump (t);
   JsonArray *rows = json_object_get_array_member (json_node_get_object (all), table);
@@ -148,10 +149,18 @@ sd_test_sync_remote_row (SdTestSync *t,
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
       JsonObject *row = json_array_get_object_element (rows, i);
-      if (g_ascii_strtoll (json_object_get_string_member (row, "ID"), NULL, 10) == id)
+      if (g_ascii_strtoll (json_object_get_string_member (row, member), NULL, 10) == id)
         return json_object_ref (row);
     }
   return NULL;
+}
+
+JsonObject *
+sd_test_sync_remote_row (SdTestSync *t,
+                         const char *table,
+                         gint64      id)
+{
+  return sd_test_sync_remote_row_by (t, table, "ID", id);
 }
 
 static char *
@@ -252,6 +261,276 @@ compare_table (sqlite3            *db,
   g_assert_cmpuint (n_local, ==, json_array_get_length (rows));
 }
 
+static int
+sd_test_compare_strings (gconstpointer a,
+                         gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static gboolean
+deal_exists (JsonObject *all,
+             gint64      id)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  return row_exists (all, "deal", text);
+}
+
+static gint64
+member_int (JsonObject *row,
+            const char *member)
+{
+  g_autofree char *text = remote_text (row, member);
+  return text != NULL ? g_ascii_strtoll (text, NULL, 10) : 0;
+}
+
+/* Two times the same instant (each side writes its own offset); both NULL/empty agree. */
+static gboolean
+same_instant (const char *a,
+              const char *b)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) x = a != NULL && *a != '\0' ? g_date_time_new_from_iso8601 (a, utc) : NULL;
+  g_autoptr(GDateTime) y = b != NULL && *b != '\0' ? g_date_time_new_from_iso8601 (b, utc) : NULL;
+
+  if (x == NULL || y == NULL)
+    return x == y;
+  return g_date_time_compare (x, y) == 0;
+}
+
+/* Each contact's phones and e-mails, value and type, the same on both sides. */
+static void
+compare_channels (SdTestSync *t,
+                  JsonObject *all)
+{
+  JsonArray *contacts = json_object_get_array_member (all, "contact");
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT ch.kind || '|' || ch.value || '|' || ch.value_type"
+                                           " FROM contact_channels ch JOIN contacts c ON c.id = ch.contact_id"
+                                           " WHERE c.b24_id = ? ORDER BY 1", -1, &stmt, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < json_array_get_length (contacts); i++)
+    {
+      JsonObject *contact = json_array_get_object_element (contacts, i);
+      g_autoptr(GPtrArray) theirs = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GString) mine = g_string_new (NULL);
+      g_autoptr(GString) there = g_string_new (NULL);
+      static const char *const multi[][2] = { { "PHONE", "phone" }, { "EMAIL", "email" } };
+
+      for (guint m = 0; m < G_N_ELEMENTS (multi); m++)
+        {
+          JsonNode *node = json_object_get_member (contact, multi[m][0]);
+          JsonArray *entries = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+          for (guint e = 0; entries != NULL && e < json_array_get_length (entries); e++)
+            {
+              JsonObject *entry = json_array_get_object_element (entries, e);
+              g_ptr_array_add (theirs, g_strdup_printf ("%s|%s|%s", multi[m][1],
+                                                        json_object_get_string_member (entry, "VALUE"),
+                                                        json_object_get_string_member (entry, "VALUE_TYPE")));
+            }
+        }
+      g_ptr_array_sort (theirs, (GCompareFunc) sd_test_compare_strings);
+      for (guint e = 0; e < theirs->len; e++)
+        g_string_append_printf (there, "%s;", (char *) theirs->pdata[e]);
+      sqlite3_bind_int64 (stmt, 1, member_int (contact, "ID"));
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_string_append_printf (mine, "%s;", sqlite3_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+      if (strcmp (mine->str, there->str) != 0)
+        g_error ("contact %" G_GINT64_FORMAT ": channels “%s” here, “%s” there", member_int (contact, "ID"),
+                 mine->str, there->str);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static char *
+first_value (JsonObject *row,
+             const char *member)
+{
+  JsonNode *node = json_object_get_member (row, member);
+  JsonArray *entries = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  if (entries == NULL || json_array_get_length (entries) == 0)
+    return NULL;
+  return g_strdup (json_object_get_string_member (json_array_get_object_element (entries, 0), "VALUE"));
+}
+
+/* Each company's phone and e-mail (the first entries) and INN/KPP/OGRN (its last
+ * requisite, as the pull reads them). */
+static void
+compare_companies (SdTestSync *t,
+                   JsonObject *all)
+{
+  JsonArray *companies = json_object_get_array_member (all, "company");
+  JsonArray *requisites = json_object_get_array_member (all, "requisite");
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT phone, email, inn, kpp, ogrn FROM companies WHERE b24_id = ?",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < json_array_get_length (companies); i++)
+    {
+      JsonObject *company = json_array_get_object_element (companies, i);
+      gint64 id = member_int (company, "ID");
+      g_autofree char *phone = first_value (company, "PHONE");
+      g_autofree char *email = first_value (company, "EMAIL");
+      JsonObject *requisite = NULL;
+      static const char *const rq[] = { "RQ_INN", "RQ_KPP", "RQ_OGRN" };
+
+      for (guint r = 0; requisites != NULL && r < json_array_get_length (requisites); r++)
+        {
+          JsonObject *row = json_array_get_object_element (requisites, r);
+          if (member_int (row, "ENTITY_TYPE_ID") == 4 && member_int (row, "ENTITY_ID") == id)
+            requisite = row;
+        }
+      sqlite3_bind_int64 (stmt, 1, id);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, phone);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, email);
+      for (guint c = 0; c < G_N_ELEMENTS (rq) && requisite != NULL; c++)
+        {
+          g_autofree char *theirs = remote_text (requisite, rq[c]);
+          if (theirs != NULL && *theirs != '\0')
+            g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2 + c), ==, theirs);
+        }
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+/* Every comment of every deal: here with its server id, the same text and deal. */
+static void
+compare_comments (SdTestSync *t,
+                  JsonObject *all)
+{
+  JsonArray *rows = json_object_get_array_member (all, "timeline_comment");
+  g_autoptr(GHashTable) remote = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n_remote = 0, n_local = 0;
+
+  for (guint i = 0; rows != NULL && i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      gint64 id = member_int (row, "ID");
+
+      if (g_strcmp0 (json_object_get_string_member (row, "ENTITY_TYPE"), "deal") != 0
+          || !deal_exists (all, member_int (row, "ENTITY_ID")))
+        continue;
+      g_hash_table_insert (remote, g_memdup2 (&id, sizeof id), row);
+      n_remote++;
+    }
+  g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT t.b24_id, t.text, d.b24_id FROM timeline t"
+                                           " JOIN deals d ON d.id = t.deal_id"
+                                           " WHERE t.b24_id IS NOT NULL OR t.kind = 'comment'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      JsonObject *row;
+      g_autofree char *text = NULL;
+
+      n_local++;
+      if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+        g_error ("timeline: the comment “%s” has no server id", sqlite3_column_text (stmt, 1));
+      if ((row = g_hash_table_lookup (remote, &id)) == NULL)
+        {
+          JsonNode *node = json_node_init_array (json_node_alloc (), rows);
+          g_error ("timeline_comment %" G_GINT64_FORMAT " is here but not on the portal: %s", id,
+                   json_to_string (node, FALSE));
+        }
+      text = remote_text (row, "COMMENT");
+      if (g_strcmp0 (text, (const char *) sqlite3_column_text (stmt, 1)) != 0)
+        g_error ("timeline_comment %" G_GINT64_FORMAT ": “%s” here, “%s” there", id,
+                 sqlite3_column_text (stmt, 1), text);
+      g_assert_cmpint (member_int (row, "ENTITY_ID"), ==, sqlite3_column_int64 (stmt, 2));
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpuint (n_local, ==, n_remote);
+}
+
+static const char *const task_statuses[] = {
+  "", "", "pending", "in_progress", "awaiting_control", "completed", "deferred",
+};
+
+/* Every task bound to a deal: here with its server id and the same fields. */
+static void
+compare_tasks (SdTestSync *t,
+               JsonObject *all)
+{
+  JsonArray *rows = json_object_get_array_member (all, "task");
+  g_autoptr(GHashTable) remote = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n_remote = 0, n_local = 0;
+
+  for (guint i = 0; rows != NULL && i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      JsonNode *bindings = json_object_get_member (row, "ufCrmTask");
+      gint64 id = member_int (row, "id");
+      gint64 deal = 0;
+
+      for (guint b = 0; bindings != NULL && JSON_NODE_HOLDS_ARRAY (bindings)
+                        && b < json_array_get_length (json_node_get_array (bindings)); b++)
+        {
+          const char *binding = json_array_get_string_element (json_node_get_array (bindings), b);
+          if (binding != NULL && g_str_has_prefix (binding, "D_"))
+            deal = g_ascii_strtoll (binding + 2, NULL, 10);
+        }
+      if (deal == 0 || !deal_exists (all, deal))
+        continue;
+      g_hash_table_insert (remote, g_memdup2 (&id, sizeof id), row);
+      n_remote++;
+    }
+  g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT t.b24_id, t.title, d.b24_id, r.b24_id, c.b24_id,"
+                                           " t.status, t.needs_acceptance, t.deadline FROM tasks t"
+                                           " JOIN deals d ON d.id = t.deal_id"
+                                           " LEFT JOIN users r ON r.id = t.responsible_id"
+                                           " LEFT JOIN users c ON c.id = t.creator_id",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      JsonObject *row;
+      g_autofree char *title = NULL, *control = NULL, *deadline = NULL;
+      gint64 status;
+
+      n_local++;
+      if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+        g_error ("tasks: “%s” has no server id", sqlite3_column_text (stmt, 1));
+      if ((row = g_hash_table_lookup (remote, &id)) == NULL)
+        g_error ("task %" G_GINT64_FORMAT " is here but not on the portal", id);
+      title = remote_text (row, "title");
+      g_assert_cmpstr (title, ==, (const char *) sqlite3_column_text (stmt, 1));
+      if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
+        g_assert_cmpint (member_int (row, "responsibleId"), ==, sqlite3_column_int64 (stmt, 3));
+      if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
+        g_assert_cmpint (member_int (row, "createdBy"), ==, sqlite3_column_int64 (stmt, 4));
+      status = member_int (row, "status");
+      g_assert_cmpstr (status >= 2 && status <= 6 ? task_statuses[status] : "?", ==,
+                       (const char *) sqlite3_column_text (stmt, 5));
+      control = remote_text (row, "taskControl");
+      g_assert_cmpint (g_strcmp0 (control, "Y") == 0, ==, sqlite3_column_int (stmt, 6));
+      deadline = remote_text (row, "deadline");
+      if (!same_instant (deadline, (const char *) sqlite3_column_text (stmt, 7)))
+        g_error ("task %" G_GINT64_FORMAT ": deadline %s here, %s there", id, sqlite3_column_text (stmt, 7),
+                 deadline);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpuint (n_local, ==, n_remote);
+}
+
 void
 sd_test_sync_assert_agree (SdTestSync *t)
 {
@@ -260,7 +539,7 @@ sd_test_sync_assert_agree (SdTestSync *t)
   sqlite3 *db = NULL;
   static const char *const deal_members[] = {
     "TITLE", "CATEGORY_ID", "STAGE_ID", "OPPORTUNITY", "CURRENCY_ID", "CONTACT_ID", "COMPANY_ID",
-    "SOURCE_ID", "COMMENTS", "DATE_MODIFY", NULL,
+    "SOURCE_ID", "COMMENTS", "DATE_MODIFY", "ASSIGNED_BY_ID", NULL,
   };
   static const char *const contact_members[] = {
     "NAME", "LAST_NAME", "SECOND_NAME", "TYPE_ID", "COMMENTS", "DATE_MODIFY", NULL,
@@ -270,7 +549,9 @@ sd_test_sync_assert_agree (SdTestSync *t)
   g_assert_cmpint (sqlite3_open_v2 (t->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   compare_table (db, object, "deal",
                  "SELECT d.b24_id, d.title, p.b24_id, s.b24_status_id, d.amount, d.currency, "
-                 " c.b24_id, co.b24_id, d.source, d.comments, d.remote_modified "
+                 " c.b24_id, co.b24_id, d.source, d.comments, d.remote_modified, "
+                 " (SELECT u.b24_id FROM deal_responsibles r JOIN users u ON u.id = r.user_id"
+                 "  WHERE r.deal_id = d.id AND r.part = 'main') "
                  "FROM deals d JOIN pipelines p ON p.id = d.pipeline_id "
                  "JOIN stages s ON s.id = d.stage_id LEFT JOIN contacts c ON c.id = d.contact_id "
                  "LEFT JOIN companies co ON co.id = d.company_id", deal_members);
@@ -298,6 +579,10 @@ sd_test_sync_assert_agree (SdTestSync *t)
       }
     g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels"), ==, channels);
   }
+  compare_channels (t, object);
+  compare_companies (t, object);
+  compare_comments (t, object);
+  compare_tasks (t, object);
 }
 
 static void

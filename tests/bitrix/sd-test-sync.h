@@ -45,6 +45,11 @@ gint64      sd_test_sync_local      (SdTestSync *t,
 JsonObject *sd_test_sync_remote_row (SdTestSync *t,
                                      const char *table,
                                      gint64      id);
+/* The same, with the id in @member ("id" for tasks). */
+JsonObject *sd_test_sync_remote_row_by (SdTestSync *t,
+                                        const char *table,
+                                        const char *member,
+                                        gint64      id);
 
 G_END_DECLS
 

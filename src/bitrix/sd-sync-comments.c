@@ -1,0 +1,560 @@
+/* sd-sync-comments.c: timeline comments of deals, both ways.
+ *
+ * The portal lists comments only per owner (crm.timeline.comment.list needs ENTITY_ID and
+ * ENTITY_TYPE, reference §7.5), and a new comment does not change its deal's DATE_MODIFY.
+ * So a sync reads the comments of (a) the deals that changed since the last comment pull
+ * and (b) a sweep of SWEEP_DEALS more deals in ID order, continuing where the last sync
+ * stopped, one list command a deal, 50 to a request. A first sync reads the sweep only: a
+ * portal of 100 000 deals costs one request more, and the comments of the other deals
+ * arrive as the sweep goes round (or when the deal changes).
+ *
+ * Local comments (timeline rows of kind "comment") go out as crm.timeline.comment.add /
+ * update / delete, each journal entry marked only once the portal confirmed it. A creation
+ * whose answer was lost is recognised when its deal's comments are read again: a portal
+ * comment with the same text on the same deal is adopted by the waiting local row instead
+ * of being pulled as a new one, and the row is not sent again.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sd-sync"
+
+#include "sd-sync-run.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#define CURSOR_OVERLAP_SECONDS 120
+/* Deals whose comments a sync reads besides the changed ones: one request. */
+#define SWEEP_DEALS SD_B24_BATCH_MAX
+
+static const char *const comment_select[] = {
+  "ID", "ENTITY_ID", "ENTITY_TYPE", "CREATED", "COMMENT", "AUTHOR_ID", NULL,
+};
+
+static JsonObject *
+list_params (gint64 deal,
+             gint64 start)
+{
+  JsonObject *params = json_object_new ();
+  JsonObject *filter = json_object_new ();
+  JsonObject *order = json_object_new ();
+
+  json_object_set_int_member (filter, "ENTITY_ID", deal);
+  json_object_set_string_member (filter, "ENTITY_TYPE", "deal");
+  json_object_set_string_member (order, "ID", "ASC");
+  json_object_set_object_member (params, "filter", filter);
+  json_object_set_object_member (params, "order", order);
+  json_object_set_array_member (params, "select", sd_sync_string_array (comment_select));
+  json_object_set_int_member (params, "start", start);
+  return params;
+}
+
+/* Merges the full list of portal comments @rows of deal @deal_b24. */
+static gboolean
+apply_deal_comments (SdSyncRun  *run,
+                     gint64      deal_b24,
+                     GPtrArray  *rows,
+                     GHashTable *deleted,
+                     GError    **error)
+{
+  gint64 deal = sd_store_find_b24 (run->store, SD_ENTITY_DEAL, deal_b24);
+  g_autoptr(GHashTable) remote = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GArray) local = NULL;
+
+  if (deal == 0)
+    return TRUE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      gint64 id = sd_sync_get_id (rows->pdata[i], "ID");
+      if (id > 0)
+        g_hash_table_add (remote, g_memdup2 (&id, sizeof id));
+    }
+  if ((local = sd_store_list_referencing (run->store, SD_ENTITY_TIMELINE, "deal_id", deal, error)) == NULL)
+    return FALSE;
+
+  /* Gone there: gone here, unless changed here since (the push says the rest). */
+  for (guint i = 0; i < local->len; i++)
+    {
+      gint64 id = g_array_index (local, gint64, i);
+      gint64 b24_id;
+
+      if (sd_store_get_b24_id (run->store, SD_ENTITY_TIMELINE, id, &b24_id)
+          && !g_hash_table_contains (remote, &b24_id)
+          && !sd_store_has_outbox_entry (run->store, SD_ENTITY_TIMELINE, id, FALSE)
+          && !sd_store_delete (run->store, SD_ENTITY_TIMELINE, id, error))
+        return FALSE;
+    }
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      JsonObject *row = rows->pdata[i];
+      gint64 b24_id = sd_sync_get_id (row, "ID");
+      g_autofree char *text = sd_sync_dup_string (row, "COMMENT");
+      gint64 id;
+
+      /* Deleted here, the deletion not sent yet. */
+      if (b24_id <= 0 || text == NULL || g_hash_table_contains (deleted, &b24_id))
+        continue;
+      id = sd_store_find_b24 (run->store, SD_ENTITY_TIMELINE, b24_id);
+      if (id == 0)
+        {
+          /* Our own creation whose answer was lost comes back here: adopt it. */
+          for (guint l = 0; l < local->len && id == 0; l++)
+            {
+              gint64 candidate = g_array_index (local, gint64, l);
+              g_autofree char *theirs = NULL;
+              gint64 known;
+
+              if (sd_store_get_b24_id (run->store, SD_ENTITY_TIMELINE, candidate, &known)
+                  || !sd_store_has_outbox_entry (run->store, SD_ENTITY_TIMELINE, candidate, TRUE))
+                continue;
+              theirs = sd_sync_read_text (run, SD_ENTITY_TIMELINE, candidate, "text");
+              if (g_strcmp0 (theirs, text) == 0)
+                {
+                  id = candidate;
+                  if (!sd_store_set_b24_state (run->store, SD_ENTITY_TIMELINE, id, b24_id, NULL, error))
+                    return FALSE;
+                }
+            }
+        }
+      if (id == 0)
+        {
+          g_autoptr(SdChanges) changes = sd_changes_new ();
+          g_autofree char *created = sd_sync_dup_string (row, "CREATED");
+          g_autofree char *at = sd_sync_local_time (created);
+          gint64 author = sd_store_find_b24 (run->store, SD_ENTITY_USER, sd_sync_get_id (row, "AUTHOR_ID"));
+
+          sd_changes_set_int (changes, "deal_id", deal);
+          sd_changes_set_text (changes, "kind", "comment");
+          sd_changes_set_text (changes, "text", text);
+          if (author != 0)
+            sd_changes_set_int (changes, "author_id", author);
+          if (at != NULL)
+            sd_changes_set_text (changes, "created_at", at);
+          if ((id = sd_store_insert (run->store, SD_ENTITY_TIMELINE, changes, error)) == 0
+              || !sd_store_set_b24_state (run->store, SD_ENTITY_TIMELINE, id, b24_id, NULL, error))
+            return FALSE;
+          run->report.pulled++;
+        }
+      else if (!sd_store_has_outbox_entry (run->store, SD_ENTITY_TIMELINE, id, FALSE))
+        {
+          g_autofree char *mine = sd_sync_read_text (run, SD_ENTITY_TIMELINE, id, "text");
+
+          if (g_strcmp0 (mine, text) != 0)
+            {
+              g_autoptr(SdChanges) changes = sd_changes_new ();
+
+              sd_changes_set_text (changes, "text", text);
+              if (!sd_store_update (run->store, SD_ENTITY_TIMELINE, id, changes, error))
+                return FALSE;
+              run->report.pulled++;
+            }
+        }
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  gint64     deal;
+  gint64     start;
+  GPtrArray *rows;   /* JsonObject, owned: the pages read so far */
+} DealComments;
+
+static void
+deal_comments_free (DealComments *item)
+{
+  g_ptr_array_unref (item->rows);
+  g_free (item);
+}
+
+/* Reads the comments of every deal in @deals (server ids), 50 list commands a request,
+ * and merges each deal's once its last page is in. */
+static gboolean
+read_comments (SdSyncRun  *run,
+               GArray     *deals,
+               GError    **error)
+{
+  g_autoptr(GQueue) queue = g_queue_new ();
+  g_autoptr(GHashTable) deleted = sd_sync_pending_deletions (run, SD_ENTITY_TIMELINE, error);
+  gboolean ok = deleted != NULL;
+
+  for (guint i = 0; i < deals->len; i++)
+    {
+      DealComments *item = g_new0 (DealComments, 1);
+
+      item->deal = g_array_index (deals, gint64, i);
+      item->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+      g_queue_push_tail (queue, item);
+    }
+  while (ok && !g_queue_is_empty (queue))
+    {
+      g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
+      g_autoptr(GPtrArray) asked = g_ptr_array_new ();
+      g_autoptr(JsonObject) answer = NULL;
+
+      while (!g_queue_is_empty (queue) && asked->len < SD_B24_BATCH_MAX)
+        {
+          DealComments *item = g_queue_pop_head (queue);
+          g_autofree char *key = g_strdup_printf ("c%u", asked->len);
+          g_autoptr(JsonObject) params = list_params (item->deal, item->start);
+
+          sd_b24_batch_add (batch, key, "crm.timeline.comment.list", params);
+          g_ptr_array_add (asked, item);
+        }
+      if ((ok = !sd_sync_run_cancelled (run, error)))
+        ok = (answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ, run->cancellable,
+                                            error)) != NULL;
+      if (ok)
+        ok = sd_store_begin_bulk (run->store, error);
+      for (guint i = 0; i < asked->len; i++)
+        {
+          DealComments *item = asked->pdata[i];
+          g_autofree char *key = g_strdup_printf ("c%u", i);
+          g_autoptr(GError) command_error = NULL;
+          JsonNode *result;
+          gint64 next = 0;
+
+          if (!ok)
+            {
+              deal_comments_free (item);
+              continue;
+            }
+          result = sd_b24_batch_get_result (answer, key, &next, &command_error);
+          if (result == NULL || !JSON_NODE_HOLDS_ARRAY (result))
+            {
+              /* The deal is gone there (the check removes it here) or cannot be read. */
+              g_debug ("comments of deal %" G_GINT64_FORMAT " not read: %s", item->deal,
+                       command_error != NULL ? command_error->message : "not a list");
+              deal_comments_free (item);
+              continue;
+            }
+          for (guint r = 0; r < json_array_get_length (json_node_get_array (result)); r++)
+            {
+              JsonNode *row = json_array_get_element (json_node_get_array (result), r);
+              if (JSON_NODE_HOLDS_OBJECT (row))
+                g_ptr_array_add (item->rows, json_object_ref (json_node_get_object (row)));
+            }
+          if (next > item->start)
+            {
+              item->start = next;
+              g_queue_push_tail (queue, item);
+              continue;
+            }
+          ok = apply_deal_comments (run, item->deal, item->rows, deleted, error);
+          deal_comments_free (item);
+        }
+      if (ok)
+        ok = sd_sync_run_commit (run, error);
+      else if (sd_store_in_transaction (run->store))
+        sd_store_rollback (run->store);
+    }
+  g_queue_free_full (g_steal_pointer (&queue), (GDestroyNotify) deal_comments_free);
+  return ok;
+}
+
+gboolean
+sd_sync_pull_comments (SdSyncRun  *run,
+                       GError    **error)
+{
+  g_autofree char *cursor = sd_store_get_meta (run->store, "sync.comments.cursor");
+  g_autofree char *deal_cursor = sd_store_get_meta (run->store, "sync.cursor.deal");
+  g_autofree char *sweep_text = sd_store_get_meta (run->store, "sync.comments.sweep");
+  g_autoptr(GArray) deals = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GArray) sweep = NULL;
+  g_autoptr(GArray) changed = NULL;
+  g_autofree char *sweep_next = NULL;
+  gint64 after = sweep_text != NULL ? g_ascii_strtoll (sweep_text, NULL, 10) : 0;
+
+  sd_sync_run_progress (run, _("Comments: receiving"));
+  if (cursor != NULL)
+    {
+      g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (cursor, NULL);
+      g_autoptr(GDateTime) since = at != NULL ? g_date_time_add_seconds (at, -CURSOR_OVERLAP_SECONDS) : NULL;
+      g_autofree char *text = since != NULL ? g_date_time_format (since, "%FT%T%:z") : NULL;
+
+      if (text != NULL && (changed = sd_store_list_deals_modified_since (run->store, text, error)) == NULL)
+        return FALSE;
+    }
+  if ((sweep = sd_store_list_deals_after (run->store, after, SWEEP_DEALS, error)) == NULL)
+    return FALSE;
+  if (sweep->len < SWEEP_DEALS && after > 0)
+    {
+      /* Round again from the first deal. */
+      g_autoptr(GArray) more = sd_store_list_deals_after (run->store, 0, SWEEP_DEALS - sweep->len, error);
+
+      if (more == NULL)
+        return FALSE;
+      g_array_append_vals (sweep, more->data, more->len);
+    }
+  sweep_next = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                sweep->len == SWEEP_DEALS ? g_array_index (sweep, gint64, sweep->len - 1) : 0);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      GArray *from = pass == 0 ? changed : sweep;
+
+      for (guint i = 0; from != NULL && i < from->len; i++)
+        {
+          gint64 *deal = &g_array_index (from, gint64, i);
+
+          if (g_hash_table_contains (seen, deal))
+            continue;
+          g_hash_table_add (seen, deal);
+          g_array_append_val (deals, *deal);
+        }
+    }
+  if (!read_comments (run, deals, error))
+    return FALSE;
+  if (!sd_store_set_meta (run->store, "sync.comments.sweep", sweep_next, error))
+    return FALSE;
+  return deal_cursor == NULL || sd_store_set_meta (run->store, "sync.comments.cursor", deal_cursor, error);
+}
+
+/* --- Push ----------------------------------------------------------------------------- */
+
+typedef struct
+{
+  SdJournalEntry *entry;
+  gint64          local_id;
+  gboolean        creates;
+} Sent;
+
+/* Sends the commands of @batch and settles the entries they carry. */
+static gboolean
+settle (SdSyncRun   *run,
+        SdB24Batch  *batch,
+        GPtrArray   *sent,
+        guint       *confirmed,
+        GError     **error)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(GError) send_error = NULL;
+
+  if (sent->len == 0)
+    return TRUE;
+  if (!sd_store_begin (run->store, error))
+    return FALSE;
+  for (guint i = 0; i < sent->len; i++)
+    {
+      Sent *one = sent->pdata[i];
+      if (one->creates && !sd_store_mark_push_attempted (run->store, one->entry->id, error))
+        {
+          sd_store_rollback (run->store);
+          return FALSE;
+        }
+    }
+  if (!sd_store_commit (run->store, error))
+    return FALSE;
+  answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_WRITE, run->cancellable, &send_error);
+  if (answer == NULL)
+    {
+      if (!sd_b24_error_is_transient (send_error, TRUE))
+        {
+          g_propagate_error (error, g_steal_pointer (&send_error));
+          return FALSE;
+        }
+      g_debug ("comment batch failed, kept for the next sync: %s", send_error->message);
+      return TRUE;
+    }
+  if (!sd_store_begin_bulk (run->store, error))
+    return FALSE;
+  for (guint i = 0; i < sent->len; i++)
+    {
+      Sent *one = sent->pdata[i];
+      g_autofree char *key = g_strdup_printf ("m%u", i);
+      g_autoptr(GError) command_error = NULL;
+      JsonNode *result = sd_b24_batch_get_result (answer, key, NULL, &command_error);
+      gboolean done = result != NULL;
+
+      if (result != NULL && one->creates)
+        {
+          gint64 b24_id = 0;
+
+          if (JSON_NODE_HOLDS_VALUE (result) && json_node_get_value_type (result) == G_TYPE_INT64)
+            b24_id = json_node_get_int (result);
+          else if (JSON_NODE_HOLDS_VALUE (result) && json_node_get_value_type (result) == G_TYPE_STRING)
+            b24_id = g_ascii_strtoll (json_node_get_string (result), NULL, 10);
+          done = b24_id > 0;
+          if (done && !sd_store_set_b24_state (run->store, SD_ENTITY_TIMELINE, one->local_id, b24_id,
+                                               NULL, error))
+            goto failed;
+        }
+      if (result == NULL && !one->creates
+          && g_error_matches (command_error, SD_B24_ERROR, SD_B24_ERROR_NOT_FOUND))
+        done = TRUE;
+      if (!done)
+        {
+          g_debug ("comment entry %" G_GINT64_FORMAT " refused: %s", one->entry->id,
+                   command_error != NULL ? command_error->message : "no id");
+          continue;
+        }
+      if (!sd_store_mark_pushed (run->store, one->entry->id, error))
+        goto failed;
+      run->report.pushed++;
+      (*confirmed)++;
+    }
+  return sd_sync_run_commit (run, error);
+
+failed:
+  sd_store_rollback (run->store);
+  return FALSE;
+}
+
+/* One pass over the waiting entries; *@skipped counts those that wait for an earlier
+ * entry of the same row. */
+static gboolean
+push_pass (SdSyncRun  *run,
+           guint      *confirmed,
+           guint      *skipped,
+           GError    **error)
+{
+  static const char *const entities[] = { "timeline", NULL };
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GHashTable) busy = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
+
+  *skipped = 0;
+  entries = sd_store_list_outbox (run->store, entities, 5000, error);
+  if (entries == NULL)
+    return FALSE;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      SdJournalEntry *entry = entries->pdata[i];
+      g_autoptr(JsonObject) params = NULL;
+      g_autofree char *kind = NULL;
+      g_autofree char *key = NULL;
+      const char *method = NULL;
+      gboolean creates = FALSE;
+      gint64 b24_id = 0;
+      Sent *one;
+
+      if (sd_sync_run_cancelled (run, error))
+        return FALSE;
+      /* One command a row a request: a later change waits for the earlier's answer. */
+      if (g_hash_table_contains (busy, &entry->entity_id))
+        {
+          (*skipped)++;
+          continue;
+        }
+      if (strcmp (entry->op, "delete") == 0)
+        {
+          b24_id = sd_sync_entry_old_int (entry, "b24_id");
+          if (b24_id > 0)
+            {
+              params = json_object_new ();
+              json_object_set_int_member (params, "id", b24_id);
+              method = "crm.timeline.comment.delete";
+            }
+        }
+      else if ((kind = sd_sync_read_text (run, SD_ENTITY_TIMELINE, entry->entity_id, "kind")) != NULL
+               && strcmp (kind, "comment") == 0)
+        {
+          g_autofree char *text = sd_sync_read_text (run, SD_ENTITY_TIMELINE, entry->entity_id, "text");
+          gint64 deal_b24 = sd_sync_b24_of (run, SD_ENTITY_DEAL,
+                                            sd_sync_read_int (run, SD_ENTITY_TIMELINE, entry->entity_id, "deal_id"));
+          JsonObject *fields = json_object_new ();
+
+          params = json_object_new ();
+          json_object_set_string_member (fields, "COMMENT", text != NULL ? text : "");
+          json_object_set_object_member (params, "fields", fields);
+          if (sd_store_get_b24_id (run->store, SD_ENTITY_TIMELINE, entry->entity_id, &b24_id))
+            {
+              /* There already (an insert adopted after a lost answer is settled). */
+              json_object_set_int_member (params, "id", b24_id);
+              method = strcmp (entry->op, "insert") == 0 ? NULL : "crm.timeline.comment.update";
+            }
+          else if (deal_b24 == 0)
+            {
+              /* The deal is not on the portal yet: the comment waits for it. */
+              g_hash_table_add (busy, g_memdup2 (&entry->entity_id, sizeof (gint64)));
+              (*skipped)++;
+              continue;
+            }
+          else
+            {
+              json_object_set_int_member (fields, "ENTITY_ID", deal_b24);
+              json_object_set_string_member (fields, "ENTITY_TYPE", "deal");
+              method = "crm.timeline.comment.add";
+              creates = TRUE;
+            }
+        }
+      if (method == NULL)
+        {
+          /* Nothing the portal holds: a line of another kind, or settled already. */
+          if (!sd_store_mark_pushed (run->store, entry->id, error))
+            return FALSE;
+          continue;
+        }
+      one = g_new0 (Sent, 1);
+      one->entry = entry;
+      one->local_id = entry->entity_id;
+      one->creates = creates;
+      key = g_strdup_printf ("m%u", sent->len);
+      sd_b24_batch_add (batch, key, method, params);
+      g_ptr_array_add (sent, one);
+      g_hash_table_add (busy, g_memdup2 (&entry->entity_id, sizeof (gint64)));
+      if (sent->len == SD_B24_BATCH_MAX)
+        {
+          if (!settle (run, batch, sent, confirmed, error))
+            return FALSE;
+          g_ptr_array_set_size (sent, 0);
+          g_clear_pointer (&batch, sd_b24_batch_free);
+          batch = sd_b24_batch_new ();
+        }
+    }
+  return settle (run, batch, sent, confirmed, error);
+}
+
+/* Creations sent before whose answer never came: their deals' comments are read first,
+ * so that one the portal did create is adopted, not sent again. */
+static gboolean
+recover_creations (SdSyncRun  *run,
+                   GError    **error)
+{
+  static const char *const entities[] = { "timeline", NULL };
+  g_autoptr(GPtrArray) entries = sd_store_list_outbox (run->store, entities, 5000, error);
+  g_autoptr(GArray) deals = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  if (entries == NULL)
+    return FALSE;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      SdJournalEntry *entry = entries->pdata[i];
+      gint64 b24_id, deal;
+
+      if (strcmp (entry->op, "insert") != 0
+          || sd_store_get_b24_id (run->store, SD_ENTITY_TIMELINE, entry->entity_id, &b24_id)
+          || !sd_store_get_push_attempted (run->store, entry->id))
+        continue;
+      deal = sd_sync_b24_of (run, SD_ENTITY_DEAL,
+                             sd_sync_read_int (run, SD_ENTITY_TIMELINE, entry->entity_id, "deal_id"));
+      if (deal > 0 && !g_hash_table_contains (seen, &deal))
+        {
+          g_hash_table_add (seen, g_memdup2 (&deal, sizeof deal));
+          g_array_append_val (deals, deal);
+        }
+    }
+  return deals->len == 0 || read_comments (run, deals, error);
+}
+
+gboolean
+sd_sync_push_comments (SdSyncRun  *run,
+                       GError    **error)
+{
+  if (!recover_creations (run, error))
+    return FALSE;
+  for (guint round = 0; round < 8; round++)
+    {
+      guint confirmed = 0, skipped = 0;
+
+      if (!push_pass (run, &confirmed, &skipped, error))
+        return FALSE;
+      if (skipped == 0 || confirmed == 0)
+        break;
+    }
+  return TRUE;
+}

@@ -1,0 +1,607 @@
+/* test-sync-parts.c: timeline comments, tasks and the automation outbox against the
+ * emulator; every test ends by comparing the database with the portal's dump.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "sd-test-sync.h"
+
+#include "sd-automation-db.h"
+#include "sd-store-sync.h"
+
+#include <string.h>
+
+static gint64
+remote_count (SdTestSync *t,
+              const char *table,
+              const char *member,
+              const char *value)
+{
+  g_autofree char *url = g_strconcat (t->portal->base, "/_emulator/dump", NULL);
+  guint status = 0;
+  g_autoptr(JsonNode) all = b24_test_http (t->portal, "GET", url, NULL, NULL, &status);
+  JsonArray *rows = json_object_get_array_member (json_node_get_object (all), table);
+  gint64 n = 0;
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      JsonNode *node = member != NULL ? json_object_get_member (row, member) : NULL;
+      g_autofree char *text = NULL;
+
+      if (member == NULL)
+        {
+          n++;
+          continue;
+        }
+      if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+        continue;
+      text = json_node_get_value_type (node) == G_TYPE_INT64
+             ? g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node))
+             : g_strdup (json_node_get_string (node));
+      if (g_strcmp0 (text, value) == 0)
+        n++;
+    }
+  return n;
+}
+
+static gint64
+add_comment (SdTestSync *t,
+             gint64      deal_b24,
+             const char *text)
+{
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  sd_changes_set_int (changes, "deal_id", sd_store_find_b24 (t->store, SD_ENTITY_DEAL, deal_b24));
+  sd_changes_set_text (changes, "kind", "comment");
+  sd_changes_set_text (changes, "text", text);
+  id = sd_store_insert (t->store, SD_ENTITY_TIMELINE, changes, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+/* Another portal user comments, edits and deletes; a sync brings each here. */
+static void
+test_comments_pulled (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "30", "--seed-contacts", "10", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(JsonNode) a = NULL, b = NULL, c = NULL, d = NULL, e = NULL;
+  gint64 first;
+
+  g_assert_true (report.agree);
+  a = sd_test_sync_act (t, 3, "crm.timeline.comment.add",
+                        "{\"fields\":{\"ENTITY_ID\":5,\"ENTITY_TYPE\":\"deal\",\"COMMENT\":\"Клиент просит перезвонить\"}}");
+  b = sd_test_sync_act (t, 4, "crm.timeline.comment.add",
+                        "{\"fields\":{\"ENTITY_ID\":5,\"ENTITY_TYPE\":\"deal\",\"COMMENT\":\"Замер в четверг\"}}");
+  c = sd_test_sync_act (t, 4, "crm.timeline.comment.add",
+                        "{\"fields\":{\"ENTITY_ID\":21,\"ENTITY_TYPE\":\"deal\",\"COMMENT\":\"Смета готова\"}}");
+  first = json_node_get_int (json_object_get_member (json_node_get_object (a), "result"));
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE kind = 'comment'"), ==, 3);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline t JOIN deals d ON d.id = t.deal_id"
+                                          " JOIN users u ON u.id = t.author_id"
+                                          " WHERE d.b24_id = 5 AND u.b24_id = 3"
+                                          " AND t.text = 'Клиент просит перезвонить'"), ==, 1);
+  /* Pulled rows are the portal's: nothing goes back. */
+  g_assert_cmpuint (report.waiting, ==, 0);
+  sd_test_sync_assert_agree (t);
+
+  /* Edited and deleted there. */
+  {
+    g_autofree char *update = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"fields\":{\"COMMENT\":\"Перезвонить после 18:00\"}}", first);
+    d = sd_test_sync_act (t, 3, "crm.timeline.comment.update", update);
+  }
+  {
+    gint64 third = json_node_get_int (json_object_get_member (json_node_get_object (c), "result"));
+    g_autofree char *del = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT "}", third);
+    e = sd_test_sync_act (t, 4, "crm.timeline.comment.delete", del);
+  }
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE kind = 'comment'"), ==, 2);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE text = 'Перезвонить после 18:00'"), ==, 1);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+/* Comments written here go there with their ids mapped; edits and deletions follow; one
+ * for a deal created offline waits for the deal's id. */
+static void
+test_comments_pushed (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "20", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) remote = NULL;
+  gint64 one, two, three, b24_one = 0, b24_two = 0, deal, pipeline, stage;
+
+  g_assert_true (report.agree);
+  one = add_comment (t, 3, "Договорились о замере");
+  two = add_comment (t, 3, "Уточнить адрес");
+  /* A deal made offline, with a comment. */
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    pipeline = sd_store_find_b24 (t->store, SD_ENTITY_PIPELINE, 0);
+    stage = sd_test_sync_count (t, "SELECT id FROM stages WHERE b24_status_id = 'NEW' LIMIT 1");
+    sd_changes_set_text (changes, "title", "Сделка без сети");
+    sd_changes_set_int (changes, "pipeline_id", pipeline);
+    sd_changes_set_int (changes, "stage_id", stage);
+    deal = sd_store_insert (t->store, SD_ENTITY_DEAL, changes, &error);
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_int (changes, "deal_id", deal);
+    sd_changes_set_text (changes, "kind", "comment");
+    sd_changes_set_text (changes, "text", "Первый звонок");
+    three = sd_store_insert (t->store, SD_ENTITY_TIMELINE, changes, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (sd_sync_engine_get_waiting (t->engine), ==, 0);
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.waiting, ==, 0);
+  g_assert_true (sd_store_get_b24_id (t->store, SD_ENTITY_TIMELINE, one, &b24_one));
+  g_assert_true (sd_store_get_b24_id (t->store, SD_ENTITY_TIMELINE, two, &b24_two));
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE b24_id IS NOT NULL"), ==, 3);
+  remote = sd_test_sync_remote_row (t, "timeline_comment", b24_one);
+  g_assert_nonnull (remote);
+  g_assert_cmpstr (json_object_get_string_member (remote, "COMMENT"), ==, "Договорились о замере");
+  g_assert_cmpstr (json_object_get_string_member (remote, "ENTITY_ID"), ==, "3");
+  (void) three;
+  sd_test_sync_assert_agree (t);
+
+  /* Edited and deleted here. */
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_text (changes, "text", "Замер в пятницу в 10:00");
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_TIMELINE, one, changes, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (sd_store_delete (t->store, SD_ENTITY_TIMELINE, two, &error));
+  g_assert_no_error (error);
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_clear_pointer (&remote, json_object_unref);
+  remote = sd_test_sync_remote_row (t, "timeline_comment", b24_one);
+  g_assert_cmpstr (json_object_get_string_member (remote, "COMMENT"), ==, "Замер в пятницу в 10:00");
+  g_assert_null (sd_test_sync_remote_row (t, "timeline_comment", b24_two));
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+/* A comment whose add ran on the portal but whose answer never came is adopted, not sent
+ * a second time. */
+static void
+test_comment_lost_answer (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "10", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outbox = NULL;
+  g_autoptr(JsonNode) a = NULL;
+  static const char *const entities[] = { "timeline", NULL };
+  gint64 id, b24_id = 0;
+
+  g_assert_true (report.agree);
+  id = add_comment (t, 4, "Отправлено до обрыва связи");
+  /* What a push cut off after the portal executed it leaves behind. */
+  outbox = sd_store_list_outbox (t->store, entities, 10, &error);
+  g_assert_cmpuint (outbox->len, ==, 1);
+  g_assert_true (sd_store_mark_push_attempted (t->store, ((SdJournalEntry *) outbox->pdata[0])->id, &error));
+  a = sd_test_sync_act (t, 1, "crm.timeline.comment.add",
+                        "{\"fields\":{\"ENTITY_ID\":4,\"ENTITY_TYPE\":\"deal\",\"COMMENT\":\"Отправлено до обрыва связи\"}}");
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (remote_count (t, "timeline_comment", "COMMENT", "Отправлено до обрыва связи"), ==, 1);
+  g_assert_true (sd_store_get_b24_id (t->store, SD_ENTITY_TIMELINE, id, &b24_id));
+  g_assert_cmpint (b24_id, ==, json_node_get_int (json_object_get_member (json_node_get_object (a), "result")));
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline"), ==, 1);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+/* Tasks another user binds to deals arrive here; status changes follow. */
+static void
+test_tasks_pulled (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "30", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(JsonNode) a = NULL, b = NULL, c = NULL, d = NULL;
+  g_autofree char *start = NULL;
+  const char *task_id;
+
+  g_assert_true (report.agree);
+  a = sd_test_sync_act (t, 3, "tasks.task.add",
+                        "{\"fields\":{\"TITLE\":\"Позвонить клиенту\",\"RESPONSIBLE_ID\":4,"
+                        "\"DEADLINE\":\"2026-12-01T18:00:00+03:00\",\"TASK_CONTROL\":\"Y\","
+                        "\"UF_CRM_TASK\":[\"D_7\"]}}");
+  b = sd_test_sync_act (t, 3, "tasks.task.add",
+                        "{\"fields\":{\"TITLE\":\"Не по сделке\",\"RESPONSIBLE_ID\":3}}");
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM tasks"), ==, 1);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM tasks t JOIN deals d ON d.id = t.deal_id"
+                                          " JOIN users u ON u.id = t.responsible_id"
+                                          " JOIN users c ON c.id = t.creator_id"
+                                          " WHERE d.b24_id = 7 AND u.b24_id = 4 AND c.b24_id = 3"
+                                          " AND t.needs_acceptance = 1 AND t.status = 'pending'"
+                                          " AND t.deadline = '2026-12-01T15:00:00Z'"), ==, 1);
+  g_assert_cmpuint (report.waiting, ==, 0);
+  sd_test_sync_assert_agree (t);
+
+  task_id = json_object_get_string_member (json_object_get_object_member (
+              json_object_get_object_member (json_node_get_object (a), "result"), "task"), "id");
+  start = g_strdup_printf ("{\"taskId\":%s}", task_id);
+  c = sd_test_sync_act (t, 4, "tasks.task.start", start);
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM tasks WHERE status = 'in_progress'"), ==, 1);
+  sd_test_sync_assert_agree (t);
+
+  /* Deleted there: the comparison of both sides removes it here. */
+  d = sd_test_sync_act (t, 3, "tasks.task.delete", start);
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM tasks"), ==, 0);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+/* Tasks made here (as the automation makes them) go there bound to their deal, with the
+ * responsible, creator, deadline and acceptance; a status change follows. */
+static void
+test_tasks_pushed (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "20", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) remote = NULL;
+  gint64 task, task_b24 = 0, second;
+  JsonArray *bindings;
+
+  g_assert_true (report.agree);
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_int (changes, "deal_id", sd_store_find_b24 (t->store, SD_ENTITY_DEAL, 6));
+    sd_changes_set_text (changes, "title", "Подготовить договор");
+    sd_changes_set_text (changes, "description", "По шаблону B2B");
+    sd_changes_set_int (changes, "responsible_id", sd_store_find_b24 (t->store, SD_ENTITY_USER, 4));
+    sd_changes_set_int (changes, "creator_id", sd_store_find_b24 (t->store, SD_ENTITY_USER, 2));
+    sd_changes_set_int (changes, "needs_acceptance", 1);
+    sd_changes_set_text (changes, "deadline", "2026-12-03T09:00:00Z");
+    task = sd_store_insert (t->store, SD_ENTITY_TASK, changes, &error);
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_int (changes, "deal_id", sd_store_find_b24 (t->store, SD_ENTITY_DEAL, 8));
+    sd_changes_set_text (changes, "title", "Уже в работе");
+    sd_changes_set_int (changes, "responsible_id", sd_store_find_b24 (t->store, SD_ENTITY_USER, 3));
+    sd_changes_set_text (changes, "status", "in_progress");
+    second = sd_store_insert (t->store, SD_ENTITY_TASK, changes, &error);
+    g_assert_no_error (error);
+  }
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.waiting, ==, 0);
+  g_assert_true (sd_store_get_b24_id (t->store, SD_ENTITY_TASK, task, &task_b24));
+  remote = sd_test_sync_remote_row_by (t, "task", "id", task_b24);
+  g_assert_nonnull (remote);
+  g_assert_cmpstr (json_object_get_string_member (remote, "title"), ==, "Подготовить договор");
+  g_assert_cmpstr (json_object_get_string_member (remote, "responsibleId"), ==, "4");
+  g_assert_cmpstr (json_object_get_string_member (remote, "createdBy"), ==, "2");
+  g_assert_cmpstr (json_object_get_string_member (remote, "taskControl"), ==, "Y");
+  bindings = json_object_get_array_member (remote, "ufCrmTask");
+  g_assert_cmpuint (json_array_get_length (bindings), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (bindings, 0), ==, "D_6");
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM tasks WHERE b24_id IS NOT NULL"), ==, 2);
+  (void) second;
+  sd_test_sync_assert_agree (t);
+
+  /* Done here: it waits for the creator's acceptance there, then is accepted. */
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_text (changes, "status", "completed");
+    sd_changes_set_text (changes, "deadline", "2026-12-04T09:00:00Z");
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_TASK, task, changes, &error));
+    g_assert_no_error (error);
+  }
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_clear_pointer (&remote, json_object_unref);
+  remote = sd_test_sync_remote_row_by (t, "task", "id", task_b24);
+  g_assert_cmpstr (json_object_get_string_member (remote, "status"), ==, "5");
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+/* The automation outbox: the bell and staff e-mail become portal notifications, a client
+ * e-mail a timeline line of the deal; each once, sent_at set; a lost answer does not
+ * send twice; the feed has no portal place and waits. */
+static void
+test_messages (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "10", "--seed-contacts", "5", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) a = NULL;
+  g_autofree char *install = NULL;
+  g_autofree char *tag = NULL;
+  gint64 deal, user, contact, notify_before;
+
+  g_assert_true (report.agree);
+  deal = sd_store_find_b24 (t->store, SD_ENTITY_DEAL, 2);
+  user = sd_store_find_b24 (t->store, SD_ENTITY_USER, 3);
+  contact = sd_store_find_b24 (t->store, SD_ENTITY_CONTACT, 1);
+  notify_before = remote_count (t, "im_notify", NULL, NULL);
+  g_assert_true (sd_automation_db_add_outbox (t->store, deal, "im", user, 0, NULL, NULL,
+                                              "Новая заявка: сделка 2", NULL, "order_accepted", &error));
+  g_assert_true (sd_automation_db_add_outbox (t->store, deal, "email", user, 0, "manager@example.com",
+                                              "Новая заявка", "Посмотрите сделку 2", NULL, "order_accepted",
+                                              &error));
+  g_assert_true (sd_automation_db_add_outbox (t->store, deal, "email", 0, contact, "client@example.com",
+                                              "Заявка принята", "Здравствуйте! Мы приняли вашу заявку.",
+                                              NULL, "order_accepted", &error));
+  g_assert_true (sd_automation_db_add_outbox (t->store, deal, "feed", 0, 0, NULL, NULL, "Спасибо, Анна!",
+                                              NULL, "rating", &error));
+  /* The bell's message was delivered once before, its answer lost. */
+  install = sd_store_get_meta (t->store, "sync.install");
+  tag = g_strdup_printf ("{\"USER_ID\":3,\"MESSAGE\":\"Новая заявка: сделка 2\",\"TAG\":\"sdelka:%s:message:%"
+                         G_GINT64_FORMAT "\"}", install,
+                         sd_test_sync_count (t, "SELECT min(id) FROM automation_outbox"));
+  a = sd_test_sync_act (t, 1, "im.notify.system.add", tag);
+  g_assert_no_error (error);
+
+  report = sd_test_sync_run (t);
+  g_assert_cmpuint (report.messages, ==, 3);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM automation_outbox WHERE sent_at IS NOT NULL"), ==, 3);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM automation_outbox WHERE sent_at IS NULL"
+                                          " AND channel = 'feed'"), ==, 1);
+  /* Two notifications for user 3, the lost one replaced. */
+  g_assert_cmpint (remote_count (t, "im_notify", NULL, NULL) - notify_before, ==, 2);
+  g_assert_cmpint (remote_count (t, "im_notify", "USER_ID", "3"), ==, 2);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE kind = 'email'"
+                                          " AND b24_id IS NOT NULL"), ==, 1);
+  g_assert_cmpint (remote_count (t, "timeline_comment", "ENTITY_ID", "2"), ==, 1);
+  sd_test_sync_assert_agree (t);
+
+  /* Again: nothing is sent twice. */
+  report = sd_test_sync_run (t);
+  g_assert_cmpuint (report.messages, ==, 0);
+  g_assert_cmpint (remote_count (t, "im_notify", NULL, NULL) - notify_before, ==, 2);
+  g_assert_cmpint (remote_count (t, "timeline_comment", "ENTITY_ID", "2"), ==, 1);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+/* A client message whose comment was made but whose answer was lost is found, not made
+ * again. */
+static void
+test_message_lost_answer (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "10", "--seed-contacts", "5", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) a = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) params = NULL;
+  g_autofree char *key = NULL, *json = NULL;
+  gint64 deal, contact, message;
+
+  g_assert_true (report.agree);
+  deal = sd_store_find_b24 (t->store, SD_ENTITY_DEAL, 3);
+  contact = sd_store_find_b24 (t->store, SD_ENTITY_CONTACT, 2);
+  g_assert_true (sd_automation_db_add_outbox (t->store, deal, "sms", 0, contact, "+79001234567", NULL,
+                                              "Мастер приедет завтра в 10:00", NULL, "measurement_agreed",
+                                              &error));
+  message = sd_test_sync_count (t, "SELECT max(id) FROM automation_outbox");
+  key = g_strdup_printf ("sync.message.%" G_GINT64_FORMAT, message);
+  g_assert_true (sd_store_set_meta (t->store, key, "1", &error));
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "fields");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "ENTITY_ID");
+  json_builder_add_int_value (builder, 3);
+  json_builder_set_member_name (builder, "ENTITY_TYPE");
+  json_builder_add_string_value (builder, "deal");
+  json_builder_set_member_name (builder, "COMMENT");
+  json_builder_add_string_value (builder, "SMS to the client (+79001234567)\n\nМастер приедет завтра в 10:00");
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  params = json_builder_get_root (builder);
+  json = json_to_string (params, FALSE);
+  a = sd_test_sync_act (t, 1, "crm.timeline.comment.add", json);
+
+  report = sd_test_sync_run (t);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM automation_outbox WHERE sent_at IS NULL"), ==, 0);
+  g_assert_cmpint (remote_count (t, "timeline_comment", "ENTITY_ID", "3"), ==, 1);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+static gint64
+add_channel (SdTestSync *t,
+             gint64      contact,
+             const char *kind,
+             const char *value,
+             const char *type)
+{
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  sd_changes_set_int (changes, "contact_id", contact);
+  sd_changes_set_text (changes, "kind", kind);
+  sd_changes_set_text (changes, "value", value);
+  sd_changes_set_text (changes, "value_type", type);
+  id = sd_store_insert (t->store, SD_ENTITY_CONTACT_CHANNEL, changes, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+/* The IDs of a portal contact's multi-field entries, in order. */
+static char *
+contact_entry_ids (SdTestSync *t,
+                   gint64      id)
+{
+  g_autoptr(JsonObject) row = sd_test_sync_remote_row (t, "contact", id);
+  GString *ids = g_string_new (NULL);
+  static const char *const multi[] = { "PHONE", "EMAIL" };
+
+  for (guint m = 0; m < G_N_ELEMENTS (multi); m++)
+    {
+      JsonNode *node = json_object_get_member (row, multi[m]);
+      JsonArray *entries = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+      for (guint e = 0; entries != NULL && e < json_array_get_length (entries); e++)
+        g_string_append_printf (ids, "%s,", json_object_get_string_member (json_array_get_object_element (entries, e), "ID"));
+    }
+  return g_string_free (ids, FALSE);
+}
+
+/* Phones and e-mails of contacts, a company's phone, e-mail and requisite go there; a
+ * round done twice (its answer lost) adds nothing twice. */
+static void
+test_parties_pushed (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "10", "--seed-contacts", "10", "--seed-companies", "4", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) a = NULL, b = NULL;
+  g_autoptr(JsonObject) remote = NULL;
+  g_autoptr(GArray) channels = NULL;
+  g_autofree char *entry_ids = NULL;
+  gint64 contact, company, other, created;
+  JsonArray *phones;
+
+  g_assert_true (report.agree);
+  contact = sd_store_find_b24 (t->store, SD_ENTITY_CONTACT, 2);
+  company = sd_store_find_b24 (t->store, SD_ENTITY_COMPANY, 1);
+  other = sd_store_find_b24 (t->store, SD_ENTITY_COMPANY, 3);
+  /* Company 3 has a requisite there already. */
+  a = sd_test_sync_act (t, 3, "crm.requisite.add", "{\"fields\":{\"ENTITY_TYPE_ID\":4,\"ENTITY_ID\":3,"
+                        "\"PRESET_ID\":1,\"NAME\":\"Организация\",\"RQ_INN\":\"7736050003\"}}");
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+
+  /* Offline: a new mobile, the old channels' first one dropped, the next one retyped. */
+  add_channel (t, contact, "phone", "+79001112233", "MOBILE");
+  channels = sd_store_list_referencing (t->store, SD_ENTITY_CONTACT_CHANNEL, "contact_id", contact, &error);
+  g_assert_cmpuint (channels->len, >=, 2);
+  g_assert_true (sd_store_delete (t->store, SD_ENTITY_CONTACT_CHANNEL, g_array_index (channels, gint64, 0), &error));
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_text (changes, "value_type", "HOME");
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_CONTACT_CHANNEL, g_array_index (channels, gint64, 1),
+                                    changes, &error));
+  }
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_text (changes, "phone", "+74950000000");
+    sd_changes_set_text (changes, "email", "office@example.ru");
+    sd_changes_set_text (changes, "inn", "7707083893");
+    sd_changes_set_text (changes, "kpp", "773601001");
+    sd_changes_set_text (changes, "ogrn", "1027700132195");
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_COMPANY, company, changes, &error));
+  }
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_text (changes, "inn", "7736050004");
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_COMPANY, other, changes, &error));
+  }
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_text (changes, "first_name", "Ольга");
+    created = sd_store_insert (t->store, SD_ENTITY_CONTACT, changes, &error);
+    g_assert_no_error (error);
+    add_channel (t, created, "email", "olga@example.ru", "WORK");
+  }
+  g_assert_no_error (error);
+  /* Meanwhile another user edits that contact there: its channels here are not lost. */
+  b = sd_test_sync_act (t, 4, "crm.contact.update", "{\"id\":2,\"fields\":{\"LAST_NAME\":\"Кузнецова\"}}");
+
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.waiting, ==, 0);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE value = '+79001112233'"
+                                          " AND value_type = 'MOBILE'"), ==, 1);
+  entry_ids = contact_entry_ids (t, 2);
+  remote = sd_test_sync_remote_row (t, "company", 1);
+  phones = json_object_get_array_member (remote, "PHONE");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (phones, 0), "VALUE"), ==,
+                   "+74950000000");
+  g_assert_cmpint (remote_count (t, "requisite", "RQ_INN", "7707083893"), ==, 1);
+  g_assert_cmpint (remote_count (t, "requisite", "RQ_INN", "7736050004"), ==, 1);
+  g_assert_cmpint (remote_count (t, "requisite", "RQ_INN", "7736050003"), ==, 0);
+  sd_test_sync_assert_agree (t);
+
+  /* The same rounds again, as after a lost answer: nothing is added twice. */
+  g_assert_true (sd_store_set_meta (t->store, "sync.parties.pending",
+                                    "[\"contact:2\",\"company:1\",\"company:3\"]", &error));
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (remote_count (t, "requisite", "RQ_INN", "7707083893"), ==, 1);
+  g_assert_cmpint (remote_count (t, "requisite", NULL, NULL), ==, 2);
+  /* The contact's entries were left as they were, not deleted and added again. */
+  {
+    g_autofree char *again = contact_entry_ids (t, 2);
+    g_assert_cmpstr (again, ==, entry_ids);
+  }
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+/* The deal's responsible: reassigned there, it changes here; reassigned here, there. */
+static void
+test_responsible (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "12", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) a = NULL;
+  g_autoptr(JsonObject) remote = NULL;
+  gint64 deal, row;
+
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM deal_responsibles WHERE part = 'main'"), ==, 12);
+  a = sd_test_sync_act (t, 3, "crm.deal.update", "{\"id\":4,\"fields\":{\"ASSIGNED_BY_ID\":5}}");
+  deal = sd_store_find_b24 (t->store, SD_ENTITY_DEAL, 6);
+  row = sd_test_sync_count (t, "SELECT r.id FROM deal_responsibles r JOIN deals d ON d.id = r.deal_id"
+                               " WHERE d.b24_id = 6 AND r.part = 'main'");
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_int (changes, "user_id", sd_store_find_b24 (t->store, SD_ENTITY_USER, 2));
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_DEAL_RESPONSIBLE, row, changes, &error));
+    g_assert_no_error (error);
+  }
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT u.b24_id FROM deal_responsibles r JOIN deals d ON d.id = r.deal_id"
+                                          " JOIN users u ON u.id = r.user_id WHERE d.b24_id = 4 AND r.part = 'main'"), ==, 5);
+  remote = sd_test_sync_remote_row (t, "deal", 6);
+  g_assert_cmpstr (json_object_get_string_member (remote, "ASSIGNED_BY_ID"), ==, "2");
+  (void) deal;
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_setenv ("LC_ALL", "C", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sync-parts/comments-pulled", test_comments_pulled);
+  g_test_add_func ("/sync-parts/comments-pushed", test_comments_pushed);
+  g_test_add_func ("/sync-parts/comment-lost-answer", test_comment_lost_answer);
+  g_test_add_func ("/sync-parts/tasks-pulled", test_tasks_pulled);
+  g_test_add_func ("/sync-parts/tasks-pushed", test_tasks_pushed);
+  g_test_add_func ("/sync-parts/parties-pushed", test_parties_pushed);
+  g_test_add_func ("/sync-parts/responsible", test_responsible);
+  g_test_add_func ("/sync-parts/messages", test_messages);
+  g_test_add_func ("/sync-parts/message-lost-answer", test_message_lost_answer);
+  return g_test_run ();
+}
