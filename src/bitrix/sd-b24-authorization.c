@@ -24,6 +24,7 @@ struct _SdB24Authorization
   char       *state;        /* ties the answer to this request */
   char       *uri;
   SoupServer *server;
+  GSocketService *service;  /* accepts for the server (see listen_loopback) */
   GTask      *task;         /* the wait, until the code came or it ended */
   GMainContext *context;    /* where the wait runs */
   gulong      cancelled_id;
@@ -34,6 +35,11 @@ G_DEFINE_FINAL_TYPE (SdB24Authorization, sd_b24_authorization, G_TYPE_OBJECT)
 static void
 close_listener (SdB24Authorization *self)
 {
+  if (self->service != NULL)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+    }
   if (self->server != NULL)
     soup_server_disconnect (self->server);
 }
@@ -44,6 +50,7 @@ sd_b24_authorization_dispose (GObject *object)
   SdB24Authorization *self = SD_B24_AUTHORIZATION (object);
 
   close_listener (self);
+  g_clear_object (&self->service);
   g_clear_object (&self->server);
   G_OBJECT_CLASS (sd_b24_authorization_parent_class)->dispose (object);
 }
@@ -179,6 +186,50 @@ answer_cb (SoupServer        *server,
   g_task_run_in_thread (task, exchange_thread);
 }
 
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+}
+
+static gboolean
+incoming_cb (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             SoupServer        *server)
+{
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+
+  if (local != NULL && remote != NULL)
+    soup_server_accept_iostream (server, G_IO_STREAM (connection), local, remote, NULL);
+  return TRUE;
+}
+
+/* A port on 127.0.0.1 for the server; its number. libsoup 3.2 (Debian 12) keeps a
+ * reference too many on every socket its own listener accepts, never frees the address
+ * soup_server_listen_local() looks up, nor a kept-alive connection the browser drops:
+ * so the connections are accepted here and handed over, and each answer closes its own. */
+static guint16
+listen_loopback (SdB24Authorization  *self,
+                 GError             **error)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  self->service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &bound, error))
+    return 0;
+  g_signal_connect_object (self->service, "incoming", G_CALLBACK (incoming_cb), self->server, 0);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), NULL);
+  g_socket_service_start (self->service);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
 SdB24Authorization *
 sd_b24_authorization_new (const char  *portal_url,
                           const char  *client_id,
@@ -190,7 +241,7 @@ sd_b24_authorization_new (const char  *portal_url,
   g_autofree char *portal = NULL;
   g_autofree char *redirect = NULL;
   g_autofree char *escaped_redirect = NULL, *escaped_id = NULL;
-  GSList *uris;
+  guint16 port;
 
   g_return_val_if_fail (portal_url != NULL && client_id != NULL && client_secret != NULL, NULL);
 
@@ -211,11 +262,9 @@ sd_b24_authorization_new (const char  *portal_url,
 
   self->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (self->server, NULL, answer_cb, self, NULL);
-  if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+  if ((port = listen_loopback (self, error)) == 0)
     return NULL;
-  uris = soup_server_get_uris (self->server);
-  redirect = g_strdup_printf ("http://127.0.0.1:%d" REDIRECT_PATH, g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  redirect = g_strdup_printf ("http://127.0.0.1:%u" REDIRECT_PATH, port);
 
   escaped_redirect = g_uri_escape_string (redirect, NULL, FALSE);
   escaped_id = g_uri_escape_string (client_id, NULL, FALSE);

@@ -389,10 +389,12 @@ run_sync (SdSyncRun  *run,
   g_debug ("pushed: %u requests so far", (guint) sd_b24_client_get_n_requests (run->client) - run->start_requests);
   /* What was just sent has a new modification time there: learn it, cheaply — only for
    * the kinds sent, as wide at once as the rows sent need. */
+  run->after_push = TRUE;
   for (guint i = 0; run->report.pushed > 0 && i < n_kinds; i++)
     if (outgoing[i] > 0
         && !sd_sync_pull_kind_wide (run, &kinds[i], outgoing[i] / SD_SYNC_PAGE + 1, error))
       return FALSE;
+  run->after_push = FALSE;
 
   if (check_due)
     {

@@ -225,6 +225,7 @@ sd_sync_apply_row (SdSyncRun         *run,
   g_autoptr(SdChanges) changes = sd_changes_new ();
   g_autoptr(GError) place_error = NULL;
   g_autofree char *modified = sd_sync_dup_string (row, "DATE_MODIFY");
+  g_autofree char *known_as = NULL;
   gint64 b24_id = sd_sync_get_id (row, "ID");
   gint64 local;
 
@@ -250,6 +251,12 @@ sd_sync_apply_row (SdSyncRun         *run,
       if (known != NULL && modified != NULL && strcmp (known, modified) == 0)
         return TRUE;
     }
+
+  /* DATE_MODIFY has one-second resolution: someone may change the row our push just
+   * changed within the same second, leaving the time as it is. So what is read right after
+   * our own push is remembered as not quite known ("~"), and the next pull or comparison
+   * takes the row again once that second is surely over. */
+  known_as = run->after_push && modified != NULL ? g_strconcat (modified, "~", NULL) : g_strdup (modified);
 
   if (!sd_sync_map_pull (run->store, kind->entity, row, changes, &place_error))
     {
@@ -312,7 +319,7 @@ sd_sync_apply_row (SdSyncRun         *run,
             }
         }
       if (!sd_store_update (run->store, kind->entity, local, merged != NULL ? merged : changes, error)
-          || !sd_store_set_b24_state (run->store, kind->entity, local, -1, modified, error)
+          || !sd_store_set_b24_state (run->store, kind->entity, local, -1, known_as, error)
           || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
           || (kind->entity == SD_ENTITY_DEAL && !sd_sync_apply_responsible (run, local, row, error))
           || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))

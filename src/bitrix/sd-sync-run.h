@@ -40,6 +40,7 @@ typedef struct
   GHashTable   *looked_up;      /* journal ids whose lost creation was looked for */
   GPtrArray    *b24_fields;     /* SdB24Field: deal fields the playbooks map */
   GPtrArray    *deal_select;    /* the deal list's select[]: the kind's and the mapped ones */
+  gboolean      after_push;     /* pulling what our own push just changed (see apply_row) */
   gboolean      queue_live;     /* the offline event queue stands in for the scan (OAuth) */
   JsonObject   *queue_first;    /* its first page, read with the reference request */
   char         *queue_read_at;  /* the portal's time of that request */
