@@ -611,8 +611,13 @@ sd_automation_move_deal (SdAutomation *self,
   gint64 actor = sd_store_get_actor (self->store);
   SdAutomationEvent entered = { SD_EVENT_ENTERED, deal_id, actor, NULL, NULL, NULL };
   EventWork work = { &entered, stage_id, actor };
+  g_auto(SdDealPlace) place = { NULL };
 
-  if (!sd_automation_check_enter (self, deal_id, stage_id, actor, error))
+  g_return_val_if_fail (SD_IS_AUTOMATION (self), FALSE);
+  /* Who may not move the deal is told so first, not what the next stage would need. */
+  if (!sd_automation_db_deal_place (self->store, deal_id, &place, error)
+      || !sd_store_check_access (self->store, place.stage_id, SD_ACCESS_MOVE, error)
+      || !sd_automation_check_enter (self, deal_id, stage_id, actor, error))
     return FALSE;
   return transact (self, handle_work, &work, error);
 }

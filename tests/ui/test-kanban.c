@@ -478,6 +478,84 @@ test_search (void)
   sd_test_run_with_window (check_search, NULL);
 }
 
+/* R-AUTO-6/7 through the window: a person drops a body-repair deal without photos on
+ * "Inspection / photos". The photo guard refuses it: the toast says exactly what is
+ * missing, in the interface language, the deal stays and nothing is written. With a photo
+ * attached the same drop moves it. */
+static void
+check_guard (SdApplication *app,
+             SdWindow      *window,
+             gpointer       user_data)
+{
+  const char *expected = user_data;
+  SdStore *store = sd_application_get_store (app);
+  SdKanban *kanban = sd_window_get_kanban (window);
+  gint64 pipeline_id = sd_store_find_pipeline (store, "body_repair");
+  SdStageColumn *from = column_at (kanban, 0);
+  SdStageColumn *to = column_at (kanban, 1);
+  gint64 deal_id, last_entry;
+  g_autoptr(SdDealItem) item = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  SdChanges *photo;
+  guint n_from = n_cards (from), n_to = n_cards (to);
+  gboolean moved = TRUE;
+
+  g_assert_cmpint (sd_board_get_pipeline (sd_kanban_get_board (kanban)), ==, pipeline_id);
+  g_assert_cmpint (sd_stage_column_get_stage (from), ==,
+                   sd_store_find_stage (store, pipeline_id, "first_contact"));
+  g_assert_cmpint (sd_stage_column_get_stage (to), ==,
+                   sd_store_find_stage (store, pipeline_id, "inspection"));
+  g_assert_cmpuint (n_from, >, 0);
+  deal_id = deal_at (from, 0);
+  item = g_list_model_get_item (G_LIST_MODEL (sd_stage_column_get_model (from)), 0);
+  last_entry = sd_store_get_last_journal_id (store);
+
+  /* The drop, as GtkDropTarget makes it. */
+  g_signal_emit_by_name (to, "deal-dropped", item, &moved);
+  g_assert_false (moved);
+  sd_test_settle ();
+  g_assert_cmpint (stage_of (store, deal_id), ==, sd_stage_column_get_stage (from));
+  g_assert_cmpint (sd_store_get_last_journal_id (store), ==, last_entry);
+  g_assert_cmpuint (n_cards (from), ==, n_from);
+  g_assert_cmpuint (n_cards (to), ==, n_to);
+  g_assert_cmpint (deal_at (from, 0), ==, deal_id);
+  sd_test_collect_text (GTK_WIDGET (window), text);
+  g_assert_nonnull (strstr (text->str, expected));
+
+  /* The keyboard's move is the same move. */
+  g_assert_true (sd_stage_column_focus_deal (from, deal_id));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (kanban), "kanban.move-right", NULL));
+  g_assert_cmpint (stage_of (store, deal_id), ==, sd_stage_column_get_stage (from));
+  g_assert_false (sd_kanban_move_deal (kanban, deal_id, sd_stage_column_get_stage (to), &error));
+  g_assert_error (error, SD_AUTOMATION_ERROR, SD_AUTOMATION_ERROR_GUARD);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_assert_cmpint (sd_store_get_last_journal_id (store), ==, last_entry);
+
+  /* With a photo the guard lets it in. */
+  photo = sd_changes_new ();
+  sd_changes_set_int (photo, "deal_id", deal_id);
+  sd_changes_set_text (photo, "kind", "photo");
+  sd_changes_set_text (photo, "name", "front.jpg");
+  g_assert_cmpint (sd_store_insert (store, SD_ENTITY_FILE, photo, NULL), >, 0);
+  sd_changes_free (photo);
+  g_signal_emit_by_name (to, "deal-dropped", item, &moved);
+  g_assert_true (moved);
+  g_assert_cmpint (stage_of (store, deal_id), ==, sd_stage_column_get_stage (to));
+}
+
+static void
+test_guard (void)
+{
+  g_autofree char *path = sd_test_use_demo ("guard.db", 300);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  gboolean russian = g_str_has_prefix (setlocale (LC_MESSAGES, NULL), "ru");
+
+  g_settings_set_string (settings, "last-pipeline", "body_repair");
+  sd_test_run_with_window (check_guard, russian ? "Прикрепите хотя бы одну фотографию"
+                                                : "Attach at least one photo");
+}
+
 /* Under a Russian locale the board is Russian; the picture is kept in the build folder. */
 static void
 check_russian (SdApplication *app,
@@ -555,6 +633,7 @@ main (int   argc,
   g_test_add_func ("/ui/kanban/move", test_move);
   g_test_add_func ("/ui/kanban/keyboard-move", test_keyboard_move);
   g_test_add_func ("/ui/kanban/refused-move", test_refused);
+  g_test_add_func ("/ui/kanban/guard-refused", test_guard);
   g_test_add_func ("/ui/kanban/deal-card", test_deal_card);
   g_test_add_func ("/ui/kanban/party-picker", test_party_picker);
   g_test_add_func ("/ui/kanban/new-deal", test_new_deal);

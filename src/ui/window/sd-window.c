@@ -773,6 +773,7 @@ sd_window_set_automation (SdWindow     *self,
   g_return_if_fail (SD_IS_WINDOW (self));
 
   sd_bell_button_set_automation (self->bell, automation);
+  sd_kanban_set_automation (self->kanban, automation);
   if (self->store != NULL)
     sd_bell_button_set_user (self->bell, sd_store_get_actor (self->store));
   sd_automation_view_set_automation (self->automation_view, automation);
