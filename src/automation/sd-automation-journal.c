@@ -16,7 +16,7 @@
 #include <string.h>
 
 #define CURSOR_KEY "automation.journal_cursor"
-#define BATCH 500
+#define PAGE 500
 
 /* The new value of @field in an entry's changes, or NULL. */
 static JsonNode *
@@ -50,8 +50,15 @@ handle (SdAutomation   *self,
 {
   g_autofree char *instance = g_strdup_printf ("journal:%" G_GINT64_FORMAT, entry->id);
   SdAutomationEvent event = { kind, entry->deal_id, entry->author_id, field, file_kind, instance };
+  g_autoptr(GError) local = NULL;
 
-  return sd_automation_handle (self, &event, error);
+  /* A savepoint inside the batch's transaction: a failing event undoes only its own work,
+   * is reported, and the others go on. */
+  if (!sd_automation_handle (self, &event, &local)
+      /* A deal deleted since (later in the journal) has nothing left to run. */
+      && !g_error_matches (local, SD_STORE_ERROR, SD_STORE_ERROR_NOT_FOUND))
+    sd_automation_report_failure (self, entry->deal_id, local);
+  return TRUE;
 }
 
 static gboolean
@@ -105,27 +112,38 @@ entry_events (SdAutomation         *self,
   return TRUE;
 }
 
-gint
-sd_automation_process_journal (SdAutomation  *self,
-                               GError       **error)
+/* Reads up to @limit entries from the cursor in one transaction (pages of PAGE); returns
+ * how many were read, or -1. */
+static gint
+process_some (SdAutomation  *self,
+              guint          limit,
+              GError       **error)
 {
   g_autofree char *cursor_text = sd_store_get_meta (self->store, CURSOR_KEY);
+  g_autofree char *value = NULL;
   gint64 cursor = cursor_text != NULL ? g_ascii_strtoll (cursor_text, NULL, 10) : 0;
+  g_autoptr(GPtrArray) first = NULL;
   gint read = 0;
 
-  g_return_val_if_fail (SD_IS_AUTOMATION (self), -1);
-  for (;;)
+  /* Nothing new (the engine's own commits come back here): no transaction. */
+  first = sd_store_list_journal (self->store, cursor, 0, MIN (PAGE, limit), error);
+  if (first == NULL)
+    return -1;
+  if (first->len == 0)
+    return 0;
+  if (!sd_store_begin (self->store, error))
+    return -1;
+  while ((guint) read < limit)
     {
-      g_autoptr(GPtrArray) entries = sd_store_list_journal (self->store, cursor, 0, BATCH, error);
-      g_autofree char *value = NULL;
+      g_autoptr(GPtrArray) entries = first != NULL
+        ? g_steal_pointer (&first)
+        : sd_store_list_journal (self->store, cursor, 0, MIN (PAGE, limit - read), error);
 
       if (entries == NULL)
-        return -1;
-      if (entries->len == 0)
-        return read;
-      /* A batch a transaction: a pull of thousands of changes pays for one commit a batch. */
-      if (!sd_store_begin (self->store, error))
-        return -1;
+        {
+          sd_store_rollback (self->store);
+          return -1;
+        }
       for (guint i = 0; i < entries->len; i++)
         {
           const SdJournalEntry *entry = entries->pdata[i];
@@ -139,17 +157,56 @@ sd_automation_process_journal (SdAutomation  *self,
           cursor = entry->id;
           read++;
         }
-      /* Only an optimisation: the entries' keys already make a second reading harmless. */
-      value = g_strdup_printf ("%" G_GINT64_FORMAT, cursor);
-      if (!sd_store_set_meta (self->store, CURSOR_KEY, value, error))
-        {
-          sd_store_rollback (self->store);
-          return -1;
-        }
-      if (!sd_store_commit (self->store, error))
+      if (entries->len < PAGE)
+        break;
+    }
+  if (read == 0)
+    {
+      sd_store_rollback (self->store);
+      return 0;
+    }
+  /* Only an optimisation: the entries' keys already make a second reading harmless. */
+  value = g_strdup_printf ("%" G_GINT64_FORMAT, cursor);
+  if (!sd_store_set_meta (self->store, CURSOR_KEY, value, error))
+    {
+      sd_store_rollback (self->store);
+      return -1;
+    }
+  if (!sd_store_commit (self->store, error))
+    return -1;
+  if (!sd_store_in_transaction (self->store))
+    sd_automation_emit_notifications (self);
+  return read;
+}
+
+gint
+sd_automation_process_journal_max (SdAutomation  *self,
+                                   guint          max_entries,
+                                   GError       **error)
+{
+  g_return_val_if_fail (SD_IS_AUTOMATION (self), -1);
+  g_return_val_if_fail (max_entries > 0, -1);
+
+  return process_some (self, max_entries, error);
+}
+
+gint
+sd_automation_process_journal (SdAutomation  *self,
+                               GError       **error)
+{
+  gint read = 0;
+
+  g_return_val_if_fail (SD_IS_AUTOMATION (self), -1);
+  for (;;)
+    {
+      gint n = process_some (self, SD_AUTOMATION_JOURNAL_BATCH, error);
+
+      if (n < 0)
         return -1;
-      if (!sd_store_in_transaction (self->store))
-        sd_automation_emit_notifications (self);
+      /* The engine's own writes follow the entries read: the cursor passes them too. */
+      if (n == 0)
+        return read;
+      read += n;
     }
 }
 

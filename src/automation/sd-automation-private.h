@@ -79,6 +79,11 @@ gint64    sd_distribution_pick          (SdStore    *store,
  * outermost commit only. */
 void      sd_automation_emit_notifications (SdAutomation *self);
 
+/* sd-automation.c: ::run-failed, and a warning. */
+void      sd_automation_report_failure  (SdAutomation *self,
+                                         gint64        deal_id,
+                                         const GError *error);
+
 /* sd-automation.c: the guards of a stage that do not hold, their messages joined. */
 char     *sd_automation_refusal         (SdRun      *run,
                                          const SdPlaybookStage *stage);

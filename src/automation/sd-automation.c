@@ -27,6 +27,7 @@ enum
 {
   NOTIFICATION_ADDED,
   DOCUMENT_REQUESTED,
+  RUN_FAILED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -69,6 +70,27 @@ sd_automation_class_init (SdAutomationClass *klass)
   signals[DOCUMENT_REQUESTED] = g_signal_new ("document-requested", G_TYPE_FROM_CLASS (klass),
                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                               G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
+  /**
+   * SdAutomation::run-failed:
+   * @deal_id: the deal the event or timer was about (0: none)
+   * @message: what went wrong
+   *
+   * An event read from the journal, or a timer, failed while others of the same
+   * transaction went on: its own work was rolled back (a savepoint), the rest is kept.
+   * The runner reports it (SdAutomationRunner::failed).
+   */
+  signals[RUN_FAILED] = g_signal_new ("run-failed", G_TYPE_FROM_CLASS (klass),
+                                      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                      G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
+}
+
+void
+sd_automation_report_failure (SdAutomation *self,
+                              gint64        deal_id,
+                              const GError *error)
+{
+  g_message ("Automation on deal %" G_GINT64_FORMAT ": %s", deal_id, error->message);
+  g_signal_emit (self, signals[RUN_FAILED], 0, deal_id, error->message);
 }
 
 static void
@@ -504,6 +526,8 @@ transact (SdAutomation  *self,
           GError       **error)
 {
   gint64 actor = sd_store_get_actor (self->store);
+  /* Inside a batch (a savepoint), the notifications of the events before are kept. */
+  guint announced = self->new_notifications->len;
   gboolean ok;
 
   if (!sd_store_begin (self->store, error))
@@ -514,12 +538,12 @@ transact (SdAutomation  *self,
   if (!ok)
     {
       sd_store_rollback (self->store);
-      g_array_set_size (self->new_notifications, 0);
+      g_array_set_size (self->new_notifications, announced);
       return FALSE;
     }
   if (!sd_store_commit (self->store, error))
     {
-      g_array_set_size (self->new_notifications, 0);
+      g_array_set_size (self->new_notifications, announced);
       return FALSE;
     }
   if (!sd_store_in_transaction (self->store))
@@ -798,6 +822,8 @@ fire_timer (SdAutomation *self,
 /* Timers a transaction: each timer and its effects still commit or not together, and the
  * catch-up after days offline pays for a commit per batch, not per timer. */
 #define TIMER_BATCH 256
+/* A timer that failed waits this long before it is tried again. */
+#define TIMER_RETRY 3600
 
 gint
 sd_automation_run_due (SdAutomation  *self,
@@ -840,13 +866,23 @@ sd_automation_run_due (SdAutomation  *self,
             }
           in_batch = 0;
         }
-      ok = transact (self, fire_timer, &tr, error);
-      sd_automation_timer_free (tr.timer);
+      ok = transact (self, fire_timer, &tr, &local);
       if (!ok)
         {
-          sd_store_rollback (self->store);
-          return -1;
+          /* Only this timer's work is undone (its savepoint); it is reported and tried
+           * again later, under the same key, so it still fires at most once. */
+          sd_automation_report_failure (self, tr.timer->deal_id, local);
+          g_clear_error (&local);
+          if (!sd_automation_db_reschedule (self->store, tr.timer->id,
+                                            sd_store_now (self->store) + TIMER_RETRY,
+                                            tr.timer->occurrence, error))
+            {
+              sd_automation_timer_free (tr.timer);
+              sd_store_rollback (self->store);
+              return -1;
+            }
         }
+      sd_automation_timer_free (tr.timer);
       fired += tr.fired;
       in_batch++;
     }

@@ -64,9 +64,22 @@ gboolean      sd_automation_handle         (SdAutomation       *self,
  * people did at this desktop and what the sync pulled from the portal. The system's own
  * local writes (rules, playbook installs) are not events. Events are keyed by their entry,
  * "journal:ID" — use the same instance when reporting one by hand — so reading an entry
- * twice is harmless. Returns the number of entries read, or -1 with @error. */
+ * twice is harmless.
+ *
+ * The entries are handled in order, SD_AUTOMATION_JOURNAL_BATCH to a transaction, each
+ * event in a savepoint of its own: an event that fails undoes only its own work and is
+ * reported with ::run-failed (the reading goes on past it); the cursor moves with the
+ * commit. Returns the number of entries read, or -1 with @error (nothing of the failed
+ * transaction is kept, the cursor stays). */
+#define SD_AUTOMATION_JOURNAL_BATCH 2000
 gint          sd_automation_process_journal (SdAutomation      *self,
                                              GError           **error);
+/* The same for at most @max_entries entries, in one transaction: the runner's step, which
+ * gives the main loop back between steps. A result of @max_entries means there may be
+ * more. */
+gint          sd_automation_process_journal_max (SdAutomation  *self,
+                                                 guint          max_entries,
+                                                 GError       **error);
 
 /* Where an engine starts on a database that has history but was never read: the entries
  * there are the past (a demo, an earlier install), not events to act on now. Does nothing
@@ -88,9 +101,10 @@ gboolean      sd_automation_move_deal      (SdAutomation       *self,
                                             gint64              stage_id,
                                             GError            **error);
 
-/* Fires every timer due by the store's clock, earliest first, each in its own transaction;
- * a repeating one overdue by several periods fires once and is set to its next period.
- * Returns how many fired, or -1 with @error. */
+/* Fires every timer due by the store's clock, earliest first, 256 to a transaction, each
+ * in a savepoint: one that fails is undone alone, reported (::run-failed) and tried again
+ * an hour later under the same key; a repeating one overdue by several periods fires once
+ * and is set to its next period. Returns how many fired, or -1 with @error. */
 gint          sd_automation_run_due        (SdAutomation       *self,
                                             GError            **error);
 

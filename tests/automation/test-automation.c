@@ -764,6 +764,77 @@ test_journal (Fixture *f, gconstpointer data)
 }
 
 static void
+on_run_failed (SdAutomation *automation, gint64 deal_id, const char *message, GArray *failed)
+{
+  g_array_append_val (failed, deal_id);
+}
+
+static void
+writer_exec (Fixture *f, const char *sql)
+{
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (f->ts->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* The journal is read in one transaction with a savepoint an event: an event that fails
+ * undoes only its own work and is reported; the events around it are kept, in order, and
+ * the failed one runs in full once it can (its key was never claimed). */
+static void
+test_journal_failure (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) failed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *trigger = NULL;
+  g_autofree char *stage_a = NULL, *stage_b = NULL, *stage_c = NULL;
+  gint64 a, b, c;
+
+  sd_store_set_actor (f->store, f->managers[0]);
+  a = deal (f, f->body, "first_contact", f->managers[0], 0);
+  b = deal (f, f->body, "first_contact", f->managers[0], 0);
+  c = deal (f, f->body, "first_contact", f->managers[0], 0);
+  file (f, a, "photo");
+  file (f, b, "photo");
+  file (f, c, "photo");
+  sd_store_set_actor (f->store, SD_ACTOR_SYSTEM);
+
+  /* Deal b's runs cannot be recorded, as if the disk refused them. */
+  trigger = g_strdup_printf ("CREATE TRIGGER refuse_b BEFORE INSERT ON automation_runs"
+                             " WHEN NEW.deal_id = %" G_GINT64_FORMAT
+                             " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END", b);
+  writer_exec (f, trigger);
+  g_signal_connect (f->automation, "run-failed", G_CALLBACK (on_run_failed), failed);
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (failed->len, >=, 1);
+  for (guint i = 0; i < failed->len; i++)
+    g_assert_cmpint (g_array_index (failed, gint64, i), ==, b);
+  stage_a = stage_of (f, a);
+  stage_b = stage_of (f, b);
+  stage_c = stage_of (f, c);
+  g_assert_cmpstr (stage_a, ==, "inspection");
+  g_assert_cmpstr (stage_b, ==, "first_contact");
+  g_assert_cmpstr (stage_c, ==, "inspection");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation'", b), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_runs WHERE deal_id = %" G_GINT64_FORMAT,
+                          b), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation'", a), >, 0);
+
+  /* Once it can, the failed event runs: read again from the start, only b moves. */
+  writer_exec (f, "DROP TRIGGER refuse_b");
+  g_clear_pointer (&stage_b, g_free);
+  sd_store_set_meta (f->store, "automation.journal_cursor", "0", NULL);
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  g_assert_no_error (error);
+  stage_b = stage_of (f, b);
+  g_assert_cmpstr (stage_b, ==, "inspection");
+}
+
+static void
 test_broken (void)
 {
   static const struct { const char *rules; const char *message; } cases[] = {
@@ -823,6 +894,7 @@ main (int argc, char *argv[])
   ADD ("/automation/replay", test_replay);
   ADD ("/automation/unkeyed-event-refused", test_unkeyed);
   ADD ("/automation/journal/user-and-portal", test_journal);
+  ADD ("/automation/journal/failed-event-alone", test_journal_failure);
   g_test_add_func ("/automation/broken-rules", test_broken);
   return g_test_run ();
 }
