@@ -65,7 +65,10 @@ sd_automation_class_init (SdAutomationClass *klass)
    * @kind: "estimate", "invoice", "act" or "contract"
    *
    * A robot asks for a document; the documents work makes it. Emitted inside the rule's
-   * transaction, so a handler's store writes commit with the run.
+   * transaction, so a handler's store writes commit with the run. A handler should only
+   * write through the store: when a step of the journal is rolled back because one of its
+   * events failed, and done again with a savepoint an event, the signal comes again for
+   * the same run (its first writes were rolled back with the step).
    */
   signals[DOCUMENT_REQUESTED] = g_signal_new ("document-requested", G_TYPE_FROM_CLASS (klass),
                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
