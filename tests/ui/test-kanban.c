@@ -1,6 +1,6 @@
 /* test-kanban.c: the board and the deal card over a demo database: columns, counts and
  * sums; moves by the drop path, allowed and refused; editing a deal and its timeline;
- * search; the Russian board.
+ * search; the Russian board; the Notifications section beside the bell.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,6 +10,8 @@
 #include <locale.h>
 
 #include "deal/sd-party-picker.h"
+#include "notifications/sd-bell-button.h"
+#include "notifications/sd-notifications-page.h"
 #include "pipeline/sd-deal-item.h"
 #include "pipeline/sd-new-deal-dialog.h"
 #include "pipeline/sd-stage-column.h"
@@ -609,6 +611,99 @@ test_russian (void)
   sd_test_run_with_window (check_russian, NULL);
 }
 
+/* The Notifications section lists every notification of the person acting, newest first,
+ * the unread marked; it filters the unread, opens an entry's deal, marks one or all read,
+ * and the bell in the header follows it (and it the bell). */
+static void
+check_notifications (SdApplication *app,
+                     SdWindow      *window,
+                     gpointer       user_data)
+{
+  SdStore *store = sd_application_get_store (app);
+  SdAutomation *automation = sd_application_get_automation (app);
+  gint64 me = sd_store_get_actor (store);
+  gint64 pipeline = sd_store_find_pipeline (store, "body_repair");
+  gint64 first_contact = sd_store_find_stage (store, pipeline, "first_contact");
+  g_autoptr(SdBoard) board = sd_board_new (store, pipeline);
+  g_autoptr(GPtrArray) deals = sd_board_list (board, first_contact, 0, 2, NULL);
+  GtkWidget *bell = NULL;
+  SdNotificationsPage *page = SD_NOTIFICATIONS_PAGE (sd_window_get_notifications (window, &bell));
+  g_autoptr(GError) error = NULL;
+  guint listed, unread;
+  gint64 opened_deal;
+
+  g_assert_nonnull (automation);
+  g_assert_cmpint (me, !=, 0);
+  g_assert_nonnull (deals);
+  g_assert_cmpuint (deals->len, ==, 2);
+  sd_window_set_section (window, "notifications");
+  g_assert_cmpuint (sd_notifications_page_get_n_entries (page), ==,
+                    sd_bell_button_get_unread (SD_BELL_BUTTON (bell)));
+
+  /* Two deals at first contact become the acting person's: the robots of the stage
+   * notify them (and the runner is running, as in the app). */
+  for (guint i = 0; i < deals->len; i++)
+    {
+      gint64 deal_id = ((SdCard *) deals->pdata[i])->id;
+      g_autoptr(GPtrArray) parts = sd_store_list_deal_parts (store, SD_DEAL_PART_RESPONSIBLES,
+                                                            deal_id, NULL);
+      g_autoptr(SdChanges) c = sd_changes_new ();
+      SdAutomationEvent entered = { SD_EVENT_ENTERED, deal_id, me, NULL, NULL, NULL };
+
+      g_assert_cmpuint (parts->len, >, 0);
+      sd_changes_set_int (c, "user_id", me);
+      g_assert_true (sd_store_update (store, SD_ENTITY_DEAL_RESPONSIBLE,
+                                      ((SdDealPart *) parts->pdata[0])->id, c, &error));
+      g_assert_no_error (error);
+      g_assert_true (sd_automation_handle (automation, &entered, &error));
+      g_assert_no_error (error);
+    }
+  sd_test_settle ();
+  unread = sd_bell_button_get_unread (SD_BELL_BUTTON (bell));
+  g_assert_cmpuint (unread, >=, 2);
+  listed = sd_notifications_page_get_n_entries (page);
+  g_assert_cmpuint (listed, ==, unread);
+  g_assert_true (sd_notifications_page_entry_is_unread (page, 0));
+
+  /* One marked read on the page: the bell counts one less, the page keeps it, read. */
+  sd_notifications_page_mark_entry_read (page, 0);
+  g_assert_cmpuint (sd_bell_button_get_unread (SD_BELL_BUTTON (bell)), ==, unread - 1);
+  g_assert_cmpuint (sd_notifications_page_get_n_entries (page), ==, listed);
+  g_assert_false (sd_notifications_page_entry_is_unread (page, 0));
+  g_assert_true (sd_notifications_page_entry_is_unread (page, 1));
+
+  /* Only the unread. */
+  sd_notifications_page_set_unread_only (page, TRUE);
+  g_assert_cmpuint (sd_notifications_page_get_n_entries (page), ==, unread - 1);
+
+  /* Read in the bell: the page follows. */
+  sd_bell_button_activate_entry (SD_BELL_BUTTON (bell), 0);
+  g_assert_cmpuint (sd_notifications_page_get_n_entries (page), ==, unread - 2);
+
+  /* An entry opens its deal beside the board, and is read. */
+  sd_notifications_page_set_unread_only (page, FALSE);
+  g_assert_true (sd_notifications_page_entry_is_unread (page, 2) || unread == 2);
+  opened_deal = ((SdCard *) deals->pdata[0])->id;
+  sd_notifications_page_activate_entry (page, listed - 1);
+  g_assert_cmpstr (sd_window_get_section (window), ==, "pipelines");
+  g_assert_cmpint (sd_deal_view_get_deal (sd_window_get_deal_view (window)), ==, opened_deal);
+
+  /* All read. */
+  sd_notifications_page_mark_all_read (page);
+  g_assert_cmpuint (sd_bell_button_get_unread (SD_BELL_BUTTON (bell)), ==, 0);
+  g_assert_cmpint (sd_notification_count_unread (store, me), ==, 0);
+  for (guint i = 0; i < sd_notifications_page_get_n_entries (page); i++)
+    g_assert_false (sd_notifications_page_entry_is_unread (page, i));
+}
+
+static void
+test_notifications (void)
+{
+  g_autofree char *path = sd_test_use_demo ("notifications.db", 300);
+
+  sd_test_run_with_window (check_notifications, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -639,6 +734,7 @@ main (int   argc,
   g_test_add_func ("/ui/kanban/new-deal", test_new_deal);
   g_test_add_func ("/ui/kanban/search", test_search);
   g_test_add_func ("/ui/kanban/russian", test_russian);
+  g_test_add_func ("/ui/kanban/notifications-page", test_notifications);
   status = g_test_run ();
   sd_test_cleanup ();
   return status;

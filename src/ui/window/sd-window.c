@@ -18,6 +18,7 @@
 #include "automation/sd-automation-view.h"
 #include "notifications/sd-bell-button.h"
 #include "sync/sd-sync-status.h"
+#include "notifications/sd-notifications-page.h"
 
 #include "deal/sd-deal-view.h"
 #include "pipeline/sd-kanban.h"
@@ -53,6 +54,7 @@ struct _SdWindow
   GtkMenuButton        *actor_button;
   GtkListBox           *actor_list;
   SdBellButton         *bell;
+  SdNotificationsPage  *notifications_page;
   SdAutomationView     *automation_view;
   SdSyncStatus         *sync_status;
   SdSyncController     *sync;
@@ -626,6 +628,20 @@ on_bell_open_deal (SdWindow *self,
   sd_window_open_deal (self, deal_id);
 }
 
+/* The bell and the Notifications page show the same rows: what one marks read, the other
+ * reads again. */
+static void
+on_notifications_changed (SdWindow *self)
+{
+  sd_bell_button_reload (self->bell);
+}
+
+static void
+on_bell_unread_changed (SdWindow *self)
+{
+  sd_notifications_page_reload (self->notifications_page);
+}
+
 static void
 sd_window_class_init (SdWindowClass *klass)
 {
@@ -657,6 +673,7 @@ sd_window_class_init (SdWindowClass *klass)
   g_type_ensure (SD_TYPE_AUTOMATION_VIEW);
   g_type_ensure (SD_TYPE_BELL_BUTTON);
   g_type_ensure (SD_TYPE_SYNC_STATUS);
+  g_type_ensure (SD_TYPE_NOTIFICATIONS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/sdelka/Sdelka/window/sd-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SdWindow, leaflet);
@@ -673,6 +690,8 @@ sd_window_class_init (SdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SdWindow, automation_view);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, sync_status);
   gtk_widget_class_bind_template_callback (widget_class, on_bell_open_deal);
+  gtk_widget_class_bind_template_child (widget_class, SdWindow, notifications_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_notifications_changed);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, board_stack);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, kanban);
@@ -703,6 +722,8 @@ sd_window_init (SdWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  g_signal_connect_object (self->bell, "notify::unread", G_CALLBACK (on_bell_unread_changed),
+                           self, G_CONNECT_SWAPPED);
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
 
   /* The search toggle follows the bar, whichever way it was opened or closed. */
@@ -773,9 +794,13 @@ sd_window_set_automation (SdWindow     *self,
   g_return_if_fail (SD_IS_WINDOW (self));
 
   sd_bell_button_set_automation (self->bell, automation);
+  sd_notifications_page_set_automation (self->notifications_page, automation);
   sd_kanban_set_automation (self->kanban, automation);
   if (self->store != NULL)
-    sd_bell_button_set_user (self->bell, sd_store_get_actor (self->store));
+    {
+      sd_bell_button_set_user (self->bell, sd_store_get_actor (self->store));
+      sd_notifications_page_set_user (self->notifications_page, sd_store_get_actor (self->store));
+    }
   sd_automation_view_set_automation (self->automation_view, automation);
 }
 
@@ -840,6 +865,17 @@ sd_window_get_kanban (SdWindow *self)
   return self->kanban;
 }
 
+GtkWidget *
+sd_window_get_notifications (SdWindow  *self,
+                             GtkWidget **bell)
+{
+  g_return_val_if_fail (SD_IS_WINDOW (self), NULL);
+
+  if (bell != NULL)
+    *bell = GTK_WIDGET (self->bell);
+  return GTK_WIDGET (self->notifications_page);
+}
+
 SdDealView *
 sd_window_get_deal_view (SdWindow *self)
 {
@@ -880,6 +916,7 @@ sd_window_set_actor (SdWindow *self,
     return;
   sd_store_set_actor (self->store, user_id);
   sd_bell_button_set_user (self->bell, user_id);
+  sd_notifications_page_set_user (self->notifications_page, user_id);
   update_actor_button (self);
   /* What the new role may see and do differs: build the board and the card again. */
   if (self->pipeline_id != 0)
