@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
+#include "automation/sd-automation-view.h"
 #include "deal/sd-party-picker.h"
 #include "notifications/sd-bell-button.h"
 #include "notifications/sd-notifications-page.h"
@@ -704,6 +705,41 @@ test_notifications (void)
   sd_test_run_with_window (check_notifications, NULL);
 }
 
+/* The Automation view shows the rules of the board's pipeline, and the board follows a
+ * pipeline chosen in the view. */
+static void
+check_follow (SdApplication *app,
+              SdWindow      *window,
+              gpointer       user_data)
+{
+  SdStore *store = sd_application_get_store (app);
+  SdKanban *kanban = sd_window_get_kanban (window);
+  SdAutomationView *view = SD_AUTOMATION_VIEW (sd_window_get_automation_view (window));
+  SdPlaybookCopy *copy = sd_automation_view_get_copy (view);
+
+  g_assert_nonnull (copy);
+  g_assert_cmpstr (sd_playbook_get_code (sd_playbook_copy_get_playbook (copy)), ==, "body_repair");
+  g_assert_cmpint (sd_board_get_pipeline (sd_kanban_get_board (kanban)), ==,
+                   sd_store_find_pipeline (store, "body_repair"));
+
+  /* Another pipeline on the board: the view follows. */
+  g_assert_true (sd_automation_view_show_pipeline (view, "renovation"));
+  g_assert_cmpint (sd_board_get_pipeline (sd_kanban_get_board (kanban)), ==,
+                   sd_store_find_pipeline (store, "renovation"));
+  copy = sd_automation_view_get_copy (view);
+  g_assert_cmpstr (sd_playbook_get_code (sd_playbook_copy_get_playbook (copy)), ==, "renovation");
+}
+
+static void
+test_follow (void)
+{
+  g_autofree char *path = sd_test_use_demo ("follow.db", 300);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_set_string (settings, "last-pipeline", "body_repair");
+  sd_test_run_with_window (check_follow, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -735,6 +771,7 @@ main (int   argc,
   g_test_add_func ("/ui/kanban/search", test_search);
   g_test_add_func ("/ui/kanban/russian", test_russian);
   g_test_add_func ("/ui/kanban/notifications-page", test_notifications);
+  g_test_add_func ("/ui/kanban/automation-follows-board", test_follow);
   status = g_test_run ();
   sd_test_cleanup ();
   return status;

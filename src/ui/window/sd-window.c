@@ -103,6 +103,17 @@ find_pipeline_row (SdWindow *self,
   return NULL;
 }
 
+/* The Automation view shows the rules of the board's pipeline. */
+static void
+follow_board (SdWindow *self)
+{
+  GtkListBoxRow *row = self->pipeline_id != 0 ? find_pipeline_row (self, self->pipeline_id) : NULL;
+  const char *code = row != NULL ? g_object_get_data (G_OBJECT (row), "pipeline-code") : NULL;
+
+  if (code != NULL)
+    sd_automation_view_show_pipeline (self->automation_view, code);
+}
+
 static void
 show_pipeline (SdWindow *self,
                gint64    pipeline_id)
@@ -130,6 +141,7 @@ show_pipeline (SdWindow *self,
         g_settings_set_string (self->settings, "last-pipeline",
                                g_object_get_data (G_OBJECT (row), "pipeline-code"));
     }
+  follow_board (self);
   on_stack_visible_child (self);
 }
 
@@ -628,6 +640,18 @@ on_bell_open_deal (SdWindow *self,
   sd_window_open_deal (self, deal_id);
 }
 
+/* And the board shows the pipeline whose rules the person chose to see. */
+static void
+on_automation_pipeline_selected (SdWindow   *self,
+                                 const char *code)
+{
+  gint64 pipeline_id = self->store != NULL ? sd_store_find_pipeline (self->store, code) : 0;
+
+  if (pipeline_id != 0 && pipeline_id != self->pipeline_id
+      && find_pipeline_row (self, pipeline_id) != NULL)
+    show_pipeline (self, pipeline_id);
+}
+
 /* The bell and the Notifications page show the same rows: what one marks read, the other
  * reads again. */
 static void
@@ -692,6 +716,7 @@ sd_window_class_init (SdWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_bell_open_deal);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, notifications_page);
   gtk_widget_class_bind_template_callback (widget_class, on_notifications_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_automation_pipeline_selected);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, board_stack);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, kanban);
@@ -802,6 +827,7 @@ sd_window_set_automation (SdWindow     *self,
       sd_notifications_page_set_user (self->notifications_page, sd_store_get_actor (self->store));
     }
   sd_automation_view_set_automation (self->automation_view, automation);
+  follow_board (self);
 }
 
 /* A sync changed more than it listed: every view reads again what it shows. */
@@ -863,6 +889,14 @@ sd_window_get_kanban (SdWindow *self)
   g_return_val_if_fail (SD_IS_WINDOW (self), NULL);
 
   return self->kanban;
+}
+
+GtkWidget *
+sd_window_get_automation_view (SdWindow *self)
+{
+  g_return_val_if_fail (SD_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->automation_view);
 }
 
 GtkWidget *
