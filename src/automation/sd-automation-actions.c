@@ -285,7 +285,94 @@ create_task (SdRun              *run,
   return TRUE;
 }
 
-/* A deal column by the name rules use, or a custom field of the deal's pipeline. */
+/* A field of the deal's contact ("contact.client_type", a contact custom field
+ * "contact.CODE") or company ("company.inn"). @done is FALSE when there was nothing to set
+ * (no contact or company): the report says so. */
+static gboolean
+set_party_field (SdRun       *run,
+                 const char  *field,
+                 const char  *value,
+                 gboolean    *done,
+                 GError     **error)
+{
+  static const char *const contact_columns[] = { "first_name", "last_name", "client_type",
+                                                 "address", NULL };
+  static const char *const company_columns[] = { "title", "inn", "address", "email", "phone",
+                                                 NULL };
+  SdStore *store = store_of (run);
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+  gboolean contact = g_str_has_prefix (field, "contact.");
+  const char *column = field + (contact ? strlen ("contact.") : strlen ("company."));
+  gint64 party = sd_automation_fact_int (run, contact ? "#contact_id" : "#company_id");
+
+  *done = FALSE;
+  if (party == 0)
+    {
+      g_ptr_array_add (run->done, g_strdup_printf (contact
+                                                   ? _("could not set “%s”: the deal has no contact")
+                                                   : _("could not set “%s”: the deal has no company"),
+                                                   field));
+      return TRUE;
+    }
+  if (!contact)
+    {
+      if (!g_strv_contains (company_columns, column))
+        {
+          g_ptr_array_add (run->done, g_strdup_printf (_("could not set “%s”: not a field of "
+                                                         "this deal"), field));
+          return TRUE;
+        }
+      sd_changes_set_text (changes, column, value);
+      if (!sd_store_update (store, SD_ENTITY_COMPANY, party, changes, error))
+        return FALSE;
+    }
+  else if (strcmp (column, "priority") == 0)
+    {
+      sd_changes_set_int (changes, "priority", g_ascii_strtoll (value, NULL, 10) != 0);
+      if (!sd_store_update (store, SD_ENTITY_CONTACT, party, changes, error))
+        return FALSE;
+    }
+  else if (g_strv_contains (contact_columns, column))
+    {
+      sd_changes_set_text (changes, column, value);
+      if (!sd_store_update (store, SD_ENTITY_CONTACT, party, changes, error))
+        return FALSE;
+    }
+  else
+    {
+      /* A contact field of the playbooks: shared by all pipelines, so no pipeline. */
+      gint64 field_id = sd_store_find_custom_field (store, 0, column);
+      gint64 row;
+
+      if (field_id == 0)
+        {
+          g_ptr_array_add (run->done, g_strdup_printf (_("could not set “%s”: not a field of "
+                                                         "this deal"), field));
+          return TRUE;
+        }
+      row = sd_automation_db_contact_field_row (store, party, field_id);
+      sd_changes_set_text (changes, "value", value);
+      if (row != 0)
+        {
+          if (!sd_store_update (store, SD_ENTITY_CONTACT_FIELD, row, changes, error))
+            return FALSE;
+        }
+      else
+        {
+          sd_changes_set_int (changes, "contact_id", party);
+          sd_changes_set_int (changes, "field_id", field_id);
+          if (sd_store_insert (store, SD_ENTITY_CONTACT_FIELD, changes, error) == 0)
+            return FALSE;
+        }
+    }
+  /* Later conditions of the run see the new value. */
+  g_hash_table_insert (sd_automation_facts (run), g_strdup (field), g_strdup (value));
+  *done = TRUE;
+  return TRUE;
+}
+
+/* A deal column by the name rules use, a custom field of the deal's pipeline, or a field of
+ * the deal's contact or company. */
 static gboolean
 set_field (SdRun       *run,
            const char  *field,
@@ -298,7 +385,16 @@ set_field (SdRun       *run,
   g_autoptr(SdChanges) changes = sd_changes_new ();
   SdAutomationEvent *changed;
 
-  if (g_strv_contains (text_columns, field))
+  if (g_str_has_prefix (field, "contact.") || g_str_has_prefix (field, "company."))
+    {
+      gboolean done;
+
+      if (!set_party_field (run, field, value, &done, error))
+        return FALSE;
+      if (!done)
+        return TRUE;
+    }
+  else if (g_strv_contains (text_columns, field))
     {
       sd_changes_set_text (changes, field, value);
       if (!sd_store_update (store, SD_ENTITY_DEAL, run->event->deal_id, changes, error))

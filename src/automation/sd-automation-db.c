@@ -119,7 +119,7 @@ sd_automation_db_deal_facts (SdStore  *store,
                            "   WHERE deal_id = d.id AND status = 'paid'),"
                            " trim(c.first_name || ' ' || coalesce(c.last_name, '')),"
                            " c.first_name, c.last_name, c.client_type, c.priority, c.address,"
-                           " co.title, co.inn, co.address, co.email, co.phone "
+                           " co.title, co.inn, co.address, co.email, co.phone, d.company_id "
                            "FROM deals d JOIN stages s ON s.id = d.stage_id"
                            " JOIN pipelines p ON p.id = d.pipeline_id"
                            " LEFT JOIN contacts c ON c.id = d.contact_id"
@@ -170,6 +170,8 @@ sd_automation_db_deal_facts (SdStore  *store,
   put (facts, "company.address", text_at (stmt, 24));
   put (facts, "company.email", text_at (stmt, 25));
   put (facts, "company.phone", text_at (stmt, 26));
+  if (sqlite3_column_int64 (stmt, 27) != 0)
+    put_int (facts, "#company_id", sqlite3_column_int64 (stmt, 27));
   sqlite3_reset (stmt);
 
   if (contact_id != 0)
@@ -321,6 +323,15 @@ sd_automation_db_deal_field_row (SdStore *store,
 {
   return query_int (store, "SELECT id FROM deal_fields WHERE deal_id = ?1 AND field_id = ?2",
                     deal_id, field_id);
+}
+
+gint64
+sd_automation_db_contact_field_row (SdStore *store,
+                                    gint64   contact_id,
+                                    gint64   field_id)
+{
+  return query_int (store, "SELECT id FROM contact_fields WHERE contact_id = ?1 AND field_id = ?2",
+                    contact_id, field_id);
 }
 
 gint64

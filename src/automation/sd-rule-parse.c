@@ -55,6 +55,11 @@ static const char *const builtin_fields[] = {
   "company.title", "company.inn", "company.address", "company.email", "company.phone",
   NULL
 };
+/* Fields set_field refuses. */
+static const char *const computed_fields[] = {
+  "paid", "left_to_pay", "currency", "stage", "responsible", "contact.name", "contact.email",
+  "contact.phone", NULL
+};
 /* Placeholders that are not fields: who is who, and links. */
 static const char *const builtin_placeholders[] = {
   "deal", "contact", "company", "head", "actor", "stage_name", "invoice_link", NULL
@@ -566,6 +571,12 @@ parse_action_kind (Ctx          *ctx,
       sub = g_strdup_printf ("%s.field", path);
       if (!known_field (ctx, json_object_get_member (object, "field"), sub))
         return FALSE;
+      /* Sums, the stage and people are computed or have actions of their own; a contact's
+       * name is its parts, its e-mail and phone are channels. */
+      if (g_strv_contains (computed_fields, json_object_get_string_member (object, "field")))
+        return invalid (ctx, sub, _("\"%s\" cannot be set by a rule (it is computed, or has an "
+                                    "action of its own)"),
+                        json_object_get_string_member (object, "field"));
       action->field = g_strdup (json_object_get_string_member (object, "field"));
       g_free (sub);
       sub = g_strdup_printf ("%s.value", path);

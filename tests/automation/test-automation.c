@@ -486,6 +486,78 @@ test_priority (Fixture *f, gconstpointer data)
   g_assert_cmpint (sd_notification_count_unread (f->store, f->senior), ==, 1);
   g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE user_id = %" G_GINT64_FORMAT
                           " AND channel = 'email'", f->senior), ==, 1);
+  /* The contact is marked a priority client (set_field on a contact field), journaled for
+   * the sync as a change of the contact, and the timeline says so. */
+  g_assert_cmpint (count (f, "SELECT priority FROM contacts WHERE id = %" G_GINT64_FORMAT, f->contact),
+                   ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM journal WHERE entity = 'contact' AND op = 'update'"
+                          " AND entity_id = %" G_GINT64_FORMAT " AND changes LIKE '%%\"priority\":[0,1]%%'"
+                          " AND author_id IS NULL", f->contact), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation' AND text LIKE '%%contact.priority%%'", d), ==, 1);
+}
+
+/* set_field reaches the deal's contact (its columns and the playbooks' contact fields) and
+ * company; what a rule may not set is refused when the playbook is read. */
+static void
+test_set_party_fields (Fixture *f, gconstpointer data)
+{
+  static const char json[] =
+    "{\"format\": 1, \"code\": \"parties\", \"name\": \"P\","
+    " \"roles\": [{\"code\": \"head\", \"name\": \"Head\"}],"
+    " \"fields\": [{\"code\": \"client_kind\", \"name\": \"Kind\", \"kind\": \"string\","
+    "                \"entity\": \"contact\"}],"
+    " \"stages\": [{\"code\": \"a\", \"name\": \"A\", \"color\": \"#000000\","
+    "   \"robots\": [{\"code\": \"mark\", \"actions\": ["
+    "     {\"do\": \"set_field\", \"field\": \"contact.client_type\", \"value\": \"fleet\"},"
+    "     {\"do\": \"set_field\", \"field\": \"contact.client_kind\", \"value\": \"vip\"},"
+    "     {\"do\": \"set_field\", \"field\": \"company.address\", \"value\": \"Kazan\"},"
+    "     {\"do\": \"notify\", \"to\": \"responsible\", \"text\": \"{contact.client_type}, {company.address}\"}]}]},"
+    "  {\"code\": \"w\", \"name\": \"W\", \"color\": \"#000000\", \"semantics\": \"won\"},"
+    "  {\"code\": \"l\", \"name\": \"L\", \"color\": \"#000000\", \"semantics\": \"lost\"}],"
+    " \"access\": []}";
+  g_autoptr(GError) error = NULL;
+  SdPlaybook *pb = sd_playbook_load_data ("parties.json", json, -1, &error);
+  g_autoptr(SdPlaybook) refused = NULL;
+  g_autoptr(GString) bad = NULL;
+  gint64 pipeline, company, d;
+  SdChanges *c;
+
+  g_assert_no_error (error);
+  pipeline = sd_playbook_install (pb, f->store, &error);
+  g_assert_no_error (error);
+  sd_automation_add_playbook (f->automation, pb);
+  c = sd_changes_new ();
+  sd_changes_set_text (c, "title", "Avtopark LLC");
+  company = insert (f->store, SD_ENTITY_COMPANY, c);
+  d = deal (f, pipeline, "a", f->managers[0], 0);
+  c = sd_changes_new ();
+  sd_changes_set_int (c, "company_id", company);
+  g_assert_true (sd_store_update (f->store, SD_ENTITY_DEAL, d, c, NULL));
+  sd_changes_free (c);
+
+  event (f, SD_EVENT_ENTERED, d, f->managers[0], NULL, NULL);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM contacts WHERE id = %" G_GINT64_FORMAT
+                          " AND client_type = 'fleet'", f->contact), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM contact_fields v JOIN custom_fields cf ON cf.id = v.field_id"
+                          " WHERE v.contact_id = %" G_GINT64_FORMAT " AND cf.code = 'client_kind'"
+                          " AND v.value = 'vip'", f->contact), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM companies WHERE id = %" G_GINT64_FORMAT
+                          " AND address = 'Kazan'", company), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM journal WHERE entity IN ('contact', 'contact_field', 'company')"
+                          " AND author_id IS NULL AND (changes LIKE '%%fleet%%' OR changes LIKE '%%vip%%'"
+                          " OR changes LIKE '%%Kazan%%')"), ==, 3);
+  /* Later actions see the values set. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE text = 'fleet, Kazan'"), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation' AND text LIKE '%%company.address%%'", d), ==, 1);
+
+  bad = g_string_new (json);
+  g_string_replace (bad, "\"contact.client_kind\"", "\"contact.phone\"", 1);
+  refused = sd_playbook_load_data ("parties.json", bad->str, -1, &error);
+  g_assert_null (refused);
+  g_assert_error (error, SD_PLAYBOOK_ERROR, SD_PLAYBOOK_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "$.stages[0].robots[0].actions[1].field"));
 }
 
 static void
@@ -882,6 +954,7 @@ main (int argc, char *argv[])
   ADD ("/automation/R-AUTO-6/photo-guard-and-fields", test_photo_guard);
   ADD ("/automation/R-AUTO-7/auto-moves", test_auto_moves);
   ADD ("/automation/R-AUTO-8/priority-client", test_priority);
+  ADD ("/automation/set-field/contact-and-company", test_set_party_fields);
   ADD ("/automation/runner/acts-after-commit-not-on-history", test_runner);
   ADD ("/automation/R-AUTO-9/reminders", test_reminders);
   ADD ("/automation/R-AUTO-10/year-after", test_year_after);
