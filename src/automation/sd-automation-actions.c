@@ -565,11 +565,63 @@ sd_automation_apply (SdRun              *run,
     case SD_ACTION_POST_FEED:
       {
         g_autofree char *text = sd_automation_expand (run, action->text);
+        g_autoptr(GString) address = g_string_new (NULL);
+        g_autoptr(GArray) readers = NULL;
+        g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (gint64));
+        g_autofree char *author_name = NULL;
+        g_autofree char *reader_names = NULL;
+        gint64 author = 0;
 
-        if (!sd_automation_db_add_outbox (store, run->event->deal_id, "feed", 0, 0, NULL, NULL,
-                                          text, NULL, run->rule->id, error))
+        if (action->as != NULL)
+          {
+            char *one[] = { action->as, NULL };
+            g_autoptr(GArray) people = sd_automation_people (run, one);
+
+            author = people->len > 0 ? g_array_index (people, gint64, 0) : 0;
+            if (author == 0)
+              {
+                g_ptr_array_add (run->done, g_strdup (_("could not post to the company feed: "
+                                                        "nobody to post it in the name of")));
+                return TRUE;
+              }
+            author_name = sd_automation_db_user_name (store, author);
+          }
+        if (action->to != NULL)
+          {
+            /* A post is not addressed to its author. */
+            readers = sd_automation_people (run, action->to);
+            for (guint i = 0; i < readers->len; i++)
+              if (g_array_index (readers, gint64, i) != author)
+                {
+                  g_array_append_val (kept, g_array_index (readers, gint64, i));
+                  g_string_append_printf (address, "%s%" G_GINT64_FORMAT, address->len > 0 ? "," : "",
+                                          g_array_index (readers, gint64, i));
+                }
+            if (kept->len == 0)
+              {
+                g_ptr_array_add (run->done, g_strdup (_("could not post to the company feed: "
+                                                        "nobody to address it to")));
+                return TRUE;
+              }
+            reader_names = names_of (run, kept);
+          }
+        /* The feed's row: user_id in whose name, address the readers' ids (none: everyone),
+         * as docs/PLAYBOOKS.md describes for the sync. */
+        if (!sd_automation_db_add_outbox (store, run->event->deal_id, "feed", author, 0,
+                                          address->len > 0 ? address->str : NULL, NULL, text,
+                                          NULL, run->rule->id, error))
           return FALSE;
-        g_ptr_array_add (run->done, g_strdup (_("posted to the company feed")));
+        if (author_name != NULL && reader_names != NULL)
+          g_ptr_array_add (run->done, g_strdup_printf (_("posted to the company feed in the name of "
+                                                         "%s for %s"), author_name, reader_names));
+        else if (author_name != NULL)
+          g_ptr_array_add (run->done, g_strdup_printf (_("posted to the company feed in the name "
+                                                         "of %s"), author_name));
+        else if (reader_names != NULL)
+          g_ptr_array_add (run->done, g_strdup_printf (_("posted to the company feed for %s"),
+                                                       reader_names));
+        else
+          g_ptr_array_add (run->done, g_strdup (_("posted to the company feed")));
         return TRUE;
       }
     default:

@@ -599,6 +599,25 @@ sd_automation_handle (SdAutomation            *self,
 }
 
 gboolean
+sd_automation_report_converted (SdAutomation  *self,
+                                gint64         deal_id,
+                                const char    *lead_key,
+                                const char    *lead_title,
+                                gint64         actor_id,
+                                GError       **error)
+{
+  g_autofree char *instance = NULL;
+  SdAutomationEvent event = { SD_EVENT_CONVERTED, deal_id, actor_id, NULL, NULL, NULL, lead_title };
+
+  g_return_val_if_fail (SD_IS_AUTOMATION (self), FALSE);
+  g_return_val_if_fail (lead_key != NULL, FALSE);
+
+  instance = g_strconcat ("lead:", lead_key, NULL);
+  event.instance = instance;
+  return sd_automation_handle (self, &event, error);
+}
+
+gboolean
 sd_automation_check_enter (SdAutomation *self,
                            gint64        deal_id,
                            gint64        stage_id,
@@ -727,7 +746,8 @@ fire_rating (SdAutomation      *self,
       g_hash_table_insert (facts, g_strdup ("period"), g_strdup (label));
       run.facts = facts;
       text = sd_automation_expand (&run, rule->thanks);
-      if (!sd_automation_db_add_outbox (self->store, 0, "feed", r->user_id, 0, NULL, NULL, text,
+      /* The app's post to everyone (no author): the seller is named in the text. */
+      if (!sd_automation_db_add_outbox (self->store, 0, "feed", 0, 0, NULL, NULL, text,
                                         NULL, tr->timer->rule, error))
         return FALSE;
     }

@@ -43,6 +43,7 @@ typedef struct
    * file_attached, payment_added and assigned; the others happen once a deal, or (entered)
    * once a stay in a stage, and are keyed so when it is NULL. */
   const char  *instance;
+  const char  *lead;       /* converted: the lead's title, for {lead}; else NULL */
 } SdAutomationEvent;
 
 #define SD_TYPE_AUTOMATION (sd_automation_get_type ())
@@ -86,6 +87,17 @@ gint          sd_automation_process_journal_max (SdAutomation  *self,
  * once the journal has been read. */
 gboolean      sd_automation_start_from_now (SdAutomation      *self,
                                             GError           **error);
+
+/* R-AUTO-4: a lead became this deal (the sync reports the portal's conversions, the UI
+ * its own). @lead_key makes the event this one (the lead's id, e.g. "b24:123"; a lead is
+ * converted once), @lead_title is what {lead} says. Runs the rules listening to
+ * "converted", in one transaction, as sd_automation_handle() does. */
+gboolean      sd_automation_report_converted (SdAutomation     *self,
+                                              gint64            deal_id,
+                                              const char       *lead_key,
+                                              const char       *lead_title,
+                                              gint64            actor_id,
+                                              GError          **error);
 
 /* Whether the deal may enter the stage: FALSE with SD_AUTOMATION_ERROR_GUARD and the
  * guards' messages ("Attach at least one photo") when it may not. */

@@ -30,7 +30,7 @@ static const char *const robot_members[] = { "code", "name", "on", "field", "fil
 static const char *const action_members[] = {
   "do", "to", "channels", "subject", "text", "title", "creator", "deadline",
   "needs_acceptance", "field", "value", "stage", "role", "document", "attach", "after",
-  "comment", NULL
+  "as", "comment", NULL
 };
 static const char *const action_names[] = {
   "notify", "message_client", "create_task", "set_field", "move", "assign", "distribute",
@@ -62,7 +62,7 @@ static const char *const computed_fields[] = {
 };
 /* Placeholders that are not fields: who is who, and links. */
 static const char *const builtin_placeholders[] = {
-  "deal", "contact", "company", "head", "actor", "stage_name", "invoice_link", NULL
+  "deal", "contact", "company", "head", "actor", "stage_name", "invoice_link", "lead", NULL
 };
 
 static char *
@@ -623,7 +623,24 @@ parse_action_kind (Ctx          *ctx,
         return TRUE;
       }
     case SD_ACTION_POST_FEED:
-      return get_template (ctx, object, path, "text", TRUE, &action->text);
+      /* In someone's name ("as"), to some people ("to"); else the app's, to everyone. */
+      if ((node = json_object_get_member (object, "as")) != NULL)
+        {
+          static const char *const several[] = { "head_chain", NULL };
+
+          sub = g_strdup_printf ("%s.as", path);
+          if (!holds_string (node))
+            return expected (ctx, sub, C_("what was expected", "a string"), node);
+          if (!check_person (ctx, json_node_get_string (node), sub))
+            return FALSE;
+          if (g_strv_contains (several, json_node_get_string (node))
+              || g_str_has_prefix (json_node_get_string (node), "role:"))
+            return invalid (ctx, sub, _("a post is written in one person's name: \"%s\" may be "
+                                        "several people"), json_node_get_string (node));
+          action->as = g_strdup (json_node_get_string (node));
+        }
+      return parse_action_people (ctx, object, path, action, FALSE)
+             && get_template (ctx, object, path, "text", TRUE, &action->text);
     default:
       g_assert_not_reached ();
     }

@@ -66,6 +66,7 @@ sd_rule_action_free (SdRuleAction *action)
   g_free (action->role);
   g_free (action->document);
   g_strfreev (action->attach);
+  g_free (action->as);
   g_free (action);
 }
 

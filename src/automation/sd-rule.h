@@ -83,7 +83,7 @@ typedef enum
   SD_ACTION_ASSIGN,          /* change the responsible to a named person */
   SD_ACTION_DISTRIBUTE,      /* choose the responsible among a role, by weight (R-AUTO-3) */
   SD_ACTION_CREATE_DOCUMENT, /* a hook for the documents work */
-  SD_ACTION_POST_FEED,       /* the company feed */
+  SD_ACTION_POST_FEED,       /* the company feed: to everyone, or to @to, in @as's name */
   SD_ACTION_FOLLOW_UP,       /* next contact date and a task to call (R-KPI-3) */
 } SdActionKind;
 
@@ -107,6 +107,7 @@ typedef struct
   char           *document;        /* create_document: estimate, invoice, act, contract */
   GStrv           attach;          /* message_client: kinds of the deal's files to attach */
   gint64          after;           /* follow_up: seconds from now */
+  char           *as;              /* post_feed: the person it is posted in the name of */
 } SdRuleAction;
 
 typedef enum

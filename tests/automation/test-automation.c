@@ -346,13 +346,25 @@ static void
 test_converted (Fixture *f, gconstpointer data)
 {
   gint64 d = deal (f, f->b2b, "prospect_found", f->managers[0], 2000000);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *readers = g_strdup_printf ("%" G_GINT64_FORMAT, f->director);
 
-  event (f, SD_EVENT_CONVERTED, d, 0, NULL, NULL);
+  /* The sync (or the UI) reports the conversion of the portal's lead 77. */
+  g_assert_true (sd_automation_report_converted (f->automation, d, "b24:77", "Site order 77",
+                                                 f->managers[0], &error));
+  g_assert_no_error (error);
   /* The head by e-mail and in the app; the report up the chain to the director. */
   g_assert_cmpint (sd_notification_count_unread (f->store, f->head), ==, 2);
   g_assert_cmpint (sd_notification_count_unread (f->store, f->director), ==, 1);
   g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE user_id = %" G_GINT64_FORMAT
-                          " AND text LIKE '%%manager0 Test%%head Test%%'", f->director), ==, 1);
+                          " AND text LIKE '%%Site order 77%%manager0 Test%%head Test%%'", f->director), ==, 1);
+  /* The short report goes to the feed in the head's name, to the managers above them. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'feed'"
+                          " AND user_id = %" G_GINT64_FORMAT " AND address = '%s'"
+                          " AND body LIKE 'Лид «Site order 77» переведён менеджером manager0 Test"
+                          " руководителя head Test в сделку%%'", f->head, readers), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation' AND text LIKE '%%head Test%%director Test%%'", d), ==, 1);
   g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE user_id = %" G_GINT64_FORMAT
                           " AND channel = 'email'", f->head), ==, 1);
   g_assert_cmpint (count (f, "SELECT count(*) FROM tasks WHERE deal_id = %" G_GINT64_FORMAT
