@@ -334,6 +334,38 @@ sd_automation_db_contact_field_row (SdStore *store,
                     contact_id, field_id);
 }
 
+gboolean
+sd_automation_db_user_has_position (SdStore    *store,
+                                    gint64      user_id,
+                                    const char *position)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (store, "SELECT position = ? FROM users WHERE id = ?", NULL);
+  gboolean has = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, position, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, user_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    has = sqlite3_column_int (stmt, 0) == 1;
+  sqlite3_reset (stmt);
+  return has;
+}
+
+/* The group is the candidate's role: its other active people vote. */
+gboolean
+sd_automation_db_may_vote (SdStore    *store,
+                           gint64      vote_id,
+                           const char *rule,
+                           gint64      voter_id,
+                           gint64      candidate_id)
+{
+  return voter_id != candidate_id
+         && query_int (store, "SELECT count(*) FROM users v JOIN users c ON c.id = ?2"
+                              " WHERE v.id = ?1 AND v.active AND v.role_id = c.role_id",
+                       voter_id, candidate_id) == 1;
+}
+
 gint64
 sd_automation_db_head_of (SdStore *store,
                           gint64   user_id)

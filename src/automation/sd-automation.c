@@ -751,6 +751,15 @@ fire_rating (SdAutomation      *self,
                                         NULL, tr->timer->rule, error))
         return FALSE;
     }
+  /* The seed's promotion: those far enough over the plan are put to their group's vote. */
+  for (guint i = 0; rule->promotion != NULL && i < ratings->len; i++)
+    {
+      const SdSellerRating *r = ratings->pdata[i];
+
+      if (r->plan > 0 && r->plan_completion * 100 >= rule->promotion->at_least
+          && !sd_automation_open_vote (self, pb, tr->timer->rule, r, label, tr->timer->due_at, error))
+        return FALSE;
+    }
   tr->fired = TRUE;
   return sd_automation_db_reschedule (self->store, tr->timer->id,
                                       next_period (tr->timer->due_at, rule->weekly),
@@ -801,6 +810,8 @@ fire_timer (SdAutomation *self,
   g_auto(SdRun) run = { self, &event, NULL, &place, NULL, rule, instance, done, follow };
   int claimed;
 
+  if (g_str_has_suffix (timer->rule, "/$vote"))
+    return sd_automation_vote_timer (self, timer, error);
   if (g_str_has_suffix (timer->rule, RATING_SUFFIX))
     {
       g_autofree char *code = g_strndup (timer->rule, strlen (timer->rule) - strlen (RATING_SUFFIX));

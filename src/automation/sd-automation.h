@@ -99,6 +99,36 @@ gboolean      sd_automation_report_converted (SdAutomation     *self,
                                               gint64            actor_id,
                                               GError          **error);
 
+/* R-AUTO-11: the promotion of a seller after a vote of their group (docs/PLAYBOOKS.md,
+ * "Seller rating"). */
+typedef struct
+{
+  gint64  id;
+  gint64  candidate_id;
+  char   *candidate;    /* their name */
+  char   *position;     /* what they would become */
+  char   *question;     /* as the voters were asked */
+  gint64  closes_at;    /* UTC seconds */
+  int     voted;        /* this voter's vote: 1 for, 0 against, -1 not yet */
+} SdVote;
+
+void          sd_vote_free                 (SdVote            *vote);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdVote, sd_vote_free)
+/* The open votes @voter_id may vote in (SdVote *). */
+GPtrArray    *sd_automation_list_open_votes (SdAutomation     *self,
+                                             gint64            voter_id,
+                                             GError          **error);
+/* Records @voter_id's vote (a later one replaces it); when more than the playbook's share
+ * of the group voted for it, the candidate's position changes (a journaled store write),
+ * they are told, and the feed announces it. FALSE with SD_AUTOMATION_ERROR_INVALID for a
+ * closed or unknown vote or someone not of the group. */
+gboolean      sd_automation_cast_vote      (SdAutomation      *self,
+                                            gint64             vote_id,
+                                            gint64             voter_id,
+                                            gboolean           yes,
+                                            gboolean          *promoted,
+                                            GError           **error);
+
 /* Whether the deal may enter the stage: FALSE with SD_AUTOMATION_ERROR_GUARD and the
  * guards' messages ("Attach at least one photo") when it may not. */
 gboolean      sd_automation_check_enter    (SdAutomation       *self,

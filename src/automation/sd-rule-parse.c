@@ -914,11 +914,82 @@ known_fields (SdPlaybook *pb)
   return fields;
 }
 
+/* Whole percent in 1…100 (or more, for plans). */
+static gboolean
+get_percent (Ctx        *ctx,
+             JsonObject *object,
+             const char *member,
+             const char *path,
+             gint64      max,
+             gint64     *out)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
+      || json_node_get_int (node) < 1 || json_node_get_int (node) > max)
+    return expected (ctx, path, C_("what was expected", "a whole number of percent"), node);
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+/* $.rating.promotion: the seed's promotion after a group vote. */
+static gboolean
+parse_promotion (Ctx          *ctx,
+                 JsonNode     *node,
+                 SdRatingRule *rating)
+{
+  static const char *const members[] = { "at_least", "share", "within", "position", "question",
+                                         "announce", "comment", NULL };
+  static const char *const question_placeholders[] = { "seller", "plan_percent", "period",
+                                                       "position", NULL };
+  static const char *const announce_placeholders[] = { "seller", "position", NULL };
+  SdPromotionRule *promotion;
+  JsonObject *object;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return expected (ctx, "$.rating.promotion", C_("what was expected", "an object"), node);
+  object = json_node_get_object (node);
+  if (!check_members (ctx, "$.rating.promotion", object, members))
+    return FALSE;
+  promotion = rating->promotion = g_new0 (SdPromotionRule, 1);
+  promotion->at_least = rating->at_least;
+  promotion->share = 80;
+  promotion->within = 7 * 86400;
+  if (!get_percent (ctx, object, "at_least", "$.rating.promotion.at_least", 10000, &promotion->at_least)
+      || !get_percent (ctx, object, "share", "$.rating.promotion.share", 99, &promotion->share))
+    return FALSE;
+  if ((node = json_object_get_member (object, "within")) != NULL
+      && !get_duration (ctx, node, "$.rating.promotion.within", &promotion->within))
+    return FALSE;
+  if ((node = json_object_get_member (object, "position")) == NULL)
+    return invalid (ctx, "$.rating.promotion.position", _("required member is missing"));
+  if (!sd_playbook_parse_text (ctx->file, "$.rating.promotion.position", node, &promotion->position,
+                               ctx->error))
+    return FALSE;
+  if ((node = json_object_get_member (object, "question")) == NULL)
+    return invalid (ctx, "$.rating.promotion.question", _("required member is missing"));
+  if (!sd_playbook_parse_text (ctx->file, "$.rating.promotion.question", node, &promotion->question,
+                               ctx->error)
+      || !check_template (ctx, promotion->question, "$.rating.promotion.question",
+                          question_placeholders))
+    return FALSE;
+  if ((node = json_object_get_member (object, "announce")) != NULL
+      && (!sd_playbook_parse_text (ctx->file, "$.rating.promotion.announce", node,
+                                   &promotion->announce, ctx->error)
+          || !check_template (ctx, promotion->announce, "$.rating.promotion.announce",
+                              announce_placeholders)))
+    return FALSE;
+  return TRUE;
+}
+
 static gboolean
 parse_rating (Ctx        *ctx,
               JsonObject *root)
 {
-  static const char *const members[] = { "role", "every", "at_least", "thanks", "comment", NULL };
+  static const char *const members[] = { "role", "every", "at_least", "thanks", "promotion",
+                                         "comment", NULL };
   static const char *const periods[] = { "week", "month", NULL };
   static const char *const placeholders[] = { "seller", "plan_percent", "won", "period", NULL };
   JsonNode *node = json_object_get_member (root, "rating");
@@ -966,8 +1037,11 @@ parse_rating (Ctx        *ctx,
   node = json_object_get_member (object, "thanks");
   if (node == NULL)
     return invalid (ctx, "$.rating.thanks", _("required member is missing"));
-  return sd_playbook_parse_text (ctx->file, "$.rating.thanks", node, &rating->thanks, ctx->error)
-         && check_template (ctx, rating->thanks, "$.rating.thanks", placeholders);
+  if (!sd_playbook_parse_text (ctx->file, "$.rating.thanks", node, &rating->thanks, ctx->error)
+      || !check_template (ctx, rating->thanks, "$.rating.thanks", placeholders))
+    return FALSE;
+  node = json_object_get_member (object, "promotion");
+  return node == NULL || parse_promotion (ctx, node, rating);
 }
 
 gboolean

@@ -95,6 +95,13 @@ sd_rating_rule_free (SdRatingRule *rating)
     return;
   g_free (rating->role);
   sd_playbook_text_free (rating->thanks);
+  if (rating->promotion != NULL)
+    {
+      sd_playbook_text_free (rating->promotion->position);
+      sd_playbook_text_free (rating->promotion->question);
+      sd_playbook_text_free (rating->promotion->announce);
+      g_free (rating->promotion);
+    }
   g_free (rating);
 }
 

@@ -139,12 +139,27 @@ typedef struct
 /* The playbook's seller rating (R-AUTO-11): once a period, sellers of a role are rated by
  * plan completion and task efficiency, and those at or over @at_least percent of their
  * plan are thanked in the company feed. */
+/* The seed's promotion after a group vote (R-AUTO-11): a seller rated at or over
+ * @at_least percent of the plan is put to a vote of the rest of the group, each asked
+ * @question; when more than @share percent of them vote for it within @within seconds,
+ * the seller's position becomes @position (announced in the feed with @announce). */
+typedef struct
+{
+  gint64          at_least;   /* percent of the plan */
+  gint64          share;      /* percent of the group that must vote for it, exclusive */
+  gint64          within;     /* seconds the vote is open */
+  SdPlaybookText *position;   /* the new position, e.g. "Head of the sales group" */
+  SdPlaybookText *question;   /* {seller}, {plan_percent}, {period}, {position} */
+  SdPlaybookText *announce;   /* NULL: none; {seller}, {position} */
+} SdPromotionRule;
+
 typedef struct
 {
   char           *role;
   gboolean        weekly;     /* else monthly */
   gint64          at_least;   /* percent of the plan */
   SdPlaybookText *thanks;     /* {seller}, {plan_percent}, {won}, {period} */
+  SdPromotionRule *promotion; /* NULL: none */
 } SdRatingRule;
 
 void     sd_condition_free   (SdCondition  *condition);

@@ -680,6 +680,113 @@ test_rating (Fixture *f, gconstpointer data)
 }
 
 static void
+on_vote_notification (SdAutomation *automation, gint64 id, gint64 user_id, GArray *told)
+{
+  g_array_append_val (told, user_id);
+}
+
+/* R-AUTO-11 (seed 001 §4): a seller at 120 % of the plan is put to the vote of the rest of
+ * the sales group, each asked in the bell; with more than 80 % for it, the seller's
+ * position changes (a journaled write), they are told and the feed announces it. A vote
+ * short of that when the week is over closes as rejected. */
+static void
+test_promotion_vote (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) votes = NULL;
+  g_autoptr(GArray) told = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 vote;
+  gboolean promoted = TRUE;
+
+  for (guint m = 0; m < 3; m++)
+    {
+      g_autoptr(SdChanges) plan = sd_changes_new ();
+      sd_changes_set_int (plan, "sales_plan", 100000 * 100);
+      g_assert_true (sd_store_update (f->store, SD_ENTITY_USER, f->managers[m], plan, NULL));
+    }
+  g_assert_cmpint (run_due (f), ==, 0);
+  sd_store_set_time (f->store, T0 + 9 * DAY);
+  won_deal (f, f->managers[0], 130000);      /* 130 %: put to the vote */
+  won_deal (f, f->managers[1], 110000);      /* 110 %: thanked, not put to the vote */
+  g_signal_connect (f->automation, "notification-added", G_CALLBACK (on_vote_notification), told);
+  sd_store_set_time (f->store, T0 + 31 * DAY);
+  g_assert_cmpint (run_due (f), ==, 1);
+
+  /* One vote, the three others of the group asked (the candidate is not), in the bell and
+   * the portal's. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_votes"), ==, 1);
+  vote = count (f, "SELECT id FROM automation_votes WHERE candidate_id = %" G_GINT64_FORMAT
+                   " AND period = '2026-01' AND voters = 3 AND closed_at IS NULL", f->managers[0]);
+  g_assert_cmpint (vote, >, 0);
+  g_assert_cmpuint (told->len, ==, 3);
+  for (guint i = 1; i < 4; i++)
+    g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE user_id = %" G_GINT64_FORMAT
+                            " AND text LIKE 'manager0 Test: план за 2026-01 выполнен на 130%%."
+                            " Назначить manager0 Test на должность «Руководитель группы продаж»?%%'",
+                            f->managers[i]), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE user_id = %" G_GINT64_FORMAT,
+                          f->managers[0]), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'im'"
+                          " AND rule = 'b2b_sales/$vote'"), ==, 3);
+  votes = sd_automation_list_open_votes (f->automation, f->managers[1], &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (votes->len, ==, 1);
+  g_assert_cmpint (((SdVote *) votes->pdata[0])->voted, ==, -1);
+  g_assert_cmpstr (((SdVote *) votes->pdata[0])->position, ==, "Руководитель группы продаж");
+
+  /* The candidate does not vote; the head (another role) neither. */
+  g_assert_false (sd_automation_cast_vote (f->automation, vote, f->managers[0], TRUE, NULL, &error));
+  g_assert_error (error, SD_AUTOMATION_ERROR, SD_AUTOMATION_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (sd_automation_cast_vote (f->automation, vote, f->head, TRUE, NULL, &error));
+  g_clear_error (&error);
+
+  /* Two of three for it is 67 %: not yet. A changed mind replaces the vote. */
+  g_assert_true (sd_automation_cast_vote (f->automation, vote, f->managers[1], FALSE, &promoted, &error));
+  g_assert_true (sd_automation_cast_vote (f->automation, vote, f->managers[1], TRUE, &promoted, &error));
+  g_assert_true (sd_automation_cast_vote (f->automation, vote, f->managers[2], TRUE, &promoted, &error));
+  g_assert_no_error (error);
+  g_assert_false (promoted);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM users WHERE id = %" G_GINT64_FORMAT
+                          " AND position IS NOT NULL", f->managers[0]), ==, 0);
+  /* The third: 100 % > 80 %. */
+  g_assert_true (sd_automation_cast_vote (f->automation, vote, f->managers[3], TRUE, &promoted, &error));
+  g_assert_no_error (error);
+  g_assert_true (promoted);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM users WHERE id = %" G_GINT64_FORMAT
+                          " AND position = 'Руководитель группы продаж'", f->managers[0]), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM journal WHERE entity = 'user' AND op = 'update'"
+                          " AND entity_id = %" G_GINT64_FORMAT " AND author_id IS NULL"
+                          " AND changes LIKE '%%position%%'", f->managers[0]), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE user_id = %" G_GINT64_FORMAT,
+                          f->managers[0]), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'feed'"
+                          " AND body = 'Группа продаж проголосовала: manager0 Test — Руководитель группы продаж."
+                          " Поздравляем!'"), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_votes WHERE id = %" G_GINT64_FORMAT
+                          " AND outcome = 'promoted'", vote), ==, 1);
+  g_assert_false (sd_automation_cast_vote (f->automation, vote, f->managers[3], FALSE, NULL, &error));
+  g_clear_error (&error);
+
+  /* February: manager1 at 150 %, nobody votes; a week after the month, the vote closes. */
+  won_deal (f, f->managers[1], 150000);
+  sd_store_set_time (f->store, 1772323200 + 60);    /* 2026-03-01 */
+  g_assert_cmpint (run_due (f), ==, 1);
+  vote = count (f, "SELECT id FROM automation_votes WHERE candidate_id = %" G_GINT64_FORMAT
+                   " AND period = '2026-02'", f->managers[1]);
+  g_assert_cmpint (vote, >, 0);
+  /* manager0 is in the new position already: no vote for them again. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_votes WHERE candidate_id = %" G_GINT64_FORMAT,
+                          f->managers[0]), ==, 1);
+  sd_store_set_time (f->store, 1772323200 + 8 * DAY);
+  run_due (f);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_votes WHERE id = %" G_GINT64_FORMAT
+                          " AND outcome = 'rejected'", vote), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM users WHERE id = %" G_GINT64_FORMAT
+                          " AND position IS NOT NULL", f->managers[1]), ==, 0);
+}
+
+static void
 test_follow_up (Fixture *f, gconstpointer data)
 {
   gint64 d = deal (f, f->b2b, "first_call", f->managers[0], 0);
@@ -971,6 +1078,7 @@ main (int argc, char *argv[])
   ADD ("/automation/R-AUTO-9/reminders", test_reminders);
   ADD ("/automation/R-AUTO-10/year-after", test_year_after);
   ADD ("/automation/R-AUTO-11/rating-and-thanks", test_rating);
+  ADD ("/automation/R-AUTO-11/promotion-after-group-vote", test_promotion_vote);
   ADD ("/automation/R-KPI-3/follow-up", test_follow_up);
   ADD ("/automation/R-COMM-3/preferred-channel", test_preferred_channel);
   ADD ("/automation/seed-001/tender-lost", test_tender_lost);
