@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <sqlite3.h>
 
 #include "automation/sd-automation-view.h"
 #include "deal/sd-party-picker.h"
@@ -740,6 +741,88 @@ test_follow (void)
   sd_test_run_with_window (check_follow, NULL);
 }
 
+static void
+assert_text_shown (GtkWidget  *widget,
+                   const char *text)
+{
+  g_autoptr(GString) shown = g_string_new (NULL);
+
+  sd_test_collect_text (widget, shown);
+  g_assert_nonnull (strstr (shown->str, text));
+}
+
+static gint64
+query_int (sqlite3    *db,
+           const char *sql)
+{
+  sqlite3_stmt *stmt;
+  gint64 n = 0;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* R-AUTO-11 in the window: an open vote on a colleague's promotion is listed on the
+ * Notifications page with For and Against; the vote that passes changes the colleague's
+ * position. */
+static void
+check_vote (SdApplication *app,
+            SdWindow      *window,
+            gpointer       user_data)
+{
+  const char *path = user_data;
+  SdStore *store = sd_application_get_store (app);
+  SdNotificationsPage *page = SD_NOTIFICATIONS_PAGE (sd_window_get_notifications (window, NULL));
+  g_autofree char *insert = NULL;
+  gint64 voter, candidate, vote;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  voter = query_int (db, "SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id"
+                         " WHERE r.code = 'sales_manager' AND u.active ORDER BY u.id LIMIT 1");
+  candidate = query_int (db, "SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id"
+                             " WHERE r.code = 'sales_manager' AND u.active ORDER BY u.id LIMIT 1 OFFSET 1");
+  g_assert_cmpint (voter, >, 0);
+  g_assert_cmpint (candidate, >, 0);
+  /* As the rating would open it: one voter, more than 80 % needed. */
+  insert = g_strdup_printf ("INSERT INTO automation_votes (rule, candidate_id, period, position,"
+                            " question, voters, share, opened_at, closes_at) VALUES"
+                            " ('b2b_sales/$rating', %" G_GINT64_FORMAT ", '2026-10', 'Head of the sales group',"
+                            " 'Should your colleague head the sales group?', 1, 80, '2026-11-01T00:00:00Z',"
+                            " 4102444800)", candidate);
+  g_assert_cmpint (sqlite3_exec (db, insert, NULL, NULL, NULL), ==, SQLITE_OK);
+  vote = sqlite3_last_insert_rowid (db);
+
+  sd_window_set_actor (window, voter);
+  sd_window_set_section (window, "notifications");
+  sd_notifications_page_reload (page);
+  g_assert_cmpuint (sd_notifications_page_get_n_votes (page), ==, 1);
+  assert_text_shown (GTK_WIDGET (page), "Should your colleague head the sales group?");
+
+  g_assert_true (sd_notifications_page_cast_vote (page, vote, TRUE));
+  g_assert_cmpuint (sd_notifications_page_get_n_votes (page), ==, 0);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM automation_ballots WHERE yes"), ==, 1);
+  insert = (g_free (insert), g_strdup_printf ("SELECT count(*) FROM users WHERE id = %" G_GINT64_FORMAT
+                                              " AND position = 'Head of the sales group'", candidate));
+  g_assert_cmpint (query_int (db, insert), ==, 1);
+  /* A closed vote refuses, and says why. */
+  g_assert_false (sd_notifications_page_cast_vote (page, vote, FALSE));
+  sqlite3_close (db);
+  (void) store;
+}
+
+static void
+test_vote (void)
+{
+  g_autofree char *path = sd_test_use_demo ("vote.db", 300);
+
+  sd_test_run_with_window (check_vote, path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -772,6 +855,7 @@ main (int   argc,
   g_test_add_func ("/ui/kanban/russian", test_russian);
   g_test_add_func ("/ui/kanban/notifications-page", test_notifications);
   g_test_add_func ("/ui/kanban/automation-follows-board", test_follow);
+  g_test_add_func ("/ui/kanban/promotion-vote", test_vote);
   status = g_test_run ();
   sd_test_cleanup ();
   return status;

@@ -29,6 +29,8 @@ struct _SdNotificationsPage
   GtkWidget       *mark_all_button;
   GtkStack        *stack;
   GtkListBox      *list;
+  GtkWidget       *votes_clamp;
+  GtkListBox      *votes_list;
   AdwStatusPage   *empty_page;
 };
 
@@ -36,6 +38,7 @@ enum
 {
   OPEN_DEAL,
   CHANGED,
+  MESSAGE,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -130,6 +133,87 @@ make_row (SdNotificationsPage  *self,
   return row;
 }
 
+static void
+on_vote_clicked (GtkButton           *button,
+                 SdNotificationsPage *self)
+{
+  gint64 vote_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "sd-vote"));
+  gboolean yes = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "sd-yes"));
+
+  sd_notifications_page_cast_vote (self, vote_id, yes);
+}
+
+/* R-AUTO-11: the promotions the person may vote on, each with For and Against. */
+static void
+reload_votes (SdNotificationsPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) votes = NULL;
+  GtkListBoxRow *row;
+
+  while ((row = gtk_list_box_get_row_at_index (self->votes_list, 0)) != NULL)
+    gtk_list_box_remove (self->votes_list, GTK_WIDGET (row));
+  if (self->automation != NULL && self->user_id != 0)
+    votes = sd_automation_list_open_votes (self->automation, self->user_id, &error);
+  if (error != NULL)
+    g_warning ("Could not read the votes: %s", error->message);
+  for (guint i = 0; votes != NULL && i < votes->len; i++)
+    {
+      const SdVote *vote = votes->pdata[i];
+      GtkWidget *vote_row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (vote_row), vote->question);
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (vote_row), 0);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (vote_row),
+                                   vote->voted < 0 ? _("You have not voted yet")
+                                   : vote->voted ? _("You voted for it") : _("You voted against it"));
+      for (int yes = 1; yes >= 0; yes--)
+        {
+          GtkWidget *button = gtk_toggle_button_new_with_label (yes ? _("For") : _("Against"));
+
+          gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), vote->voted == yes);
+          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+          g_object_set_data (G_OBJECT (button), "sd-vote", GSIZE_TO_POINTER (vote->id));
+          g_object_set_data (G_OBJECT (button), "sd-yes", GINT_TO_POINTER (yes));
+          g_signal_connect (button, "clicked", G_CALLBACK (on_vote_clicked), self);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (vote_row), button);
+        }
+      gtk_list_box_append (self->votes_list, vote_row);
+    }
+  gtk_widget_set_visible (self->votes_clamp, votes != NULL && votes->len > 0);
+}
+
+gboolean
+sd_notifications_page_cast_vote (SdNotificationsPage *self,
+                                 gint64               vote_id,
+                                 gboolean             yes)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (SD_IS_NOTIFICATIONS_PAGE (self), FALSE);
+
+  if (self->automation == NULL)
+    return FALSE;
+  ok = sd_automation_cast_vote (self->automation, vote_id, self->user_id, yes, NULL, &error);
+  if (!ok)
+    g_signal_emit (self, signals[MESSAGE], 0, error->message);
+  sd_notifications_page_reload (self);
+  return ok;
+}
+
+guint
+sd_notifications_page_get_n_votes (SdNotificationsPage *self)
+{
+  GtkListBoxRow *row;
+  guint n = 0;
+
+  g_return_val_if_fail (SD_IS_NOTIFICATIONS_PAGE (self), 0);
+  while ((row = gtk_list_box_get_row_at_index (self->votes_list, n)) != NULL)
+    n++;
+  return n;
+}
+
 void
 sd_notifications_page_reload (SdNotificationsPage *self)
 {
@@ -169,6 +253,7 @@ sd_notifications_page_reload (SdNotificationsPage *self)
   adw_status_page_set_title (self->empty_page, self->unread_only ? _("No Unread Notifications")
                                                                  : _("No Notifications"));
   gtk_stack_set_visible_child_name (self->stack, self->entries->len > 0 ? "list" : "empty");
+  reload_votes (self);
 }
 
 static void
@@ -310,6 +395,12 @@ sd_notifications_page_class_init (SdNotificationsPageClass *klass)
    */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * SdNotificationsPage::message:
+   * @text: why a vote could not be cast, for people
+   */
+  signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/sdelka/Sdelka/notifications/sd-notifications-page.ui");
@@ -320,6 +411,8 @@ sd_notifications_page_class_init (SdNotificationsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SdNotificationsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, SdNotificationsPage, list);
   gtk_widget_class_bind_template_child (widget_class, SdNotificationsPage, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, SdNotificationsPage, votes_clamp);
+  gtk_widget_class_bind_template_child (widget_class, SdNotificationsPage, votes_list);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_mark_all_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_unread_toggled);

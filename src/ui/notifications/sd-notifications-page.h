@@ -39,5 +39,12 @@ void       sd_notifications_page_activate_entry  (SdNotificationsPage *self,
 void       sd_notifications_page_mark_entry_read (SdNotificationsPage *self,
                                                   guint                index);
 void       sd_notifications_page_mark_all_read   (SdNotificationsPage *self);
+/* R-AUTO-11: the open votes on a promotion the person may vote in are listed above the
+ * notifications, each with For and Against; what those buttons do. A refusal is said with
+ * ::message. */
+guint      sd_notifications_page_get_n_votes     (SdNotificationsPage *self);
+gboolean   sd_notifications_page_cast_vote       (SdNotificationsPage *self,
+                                                  gint64               vote_id,
+                                                  gboolean             yes);
 
 G_END_DECLS
