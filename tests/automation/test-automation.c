@@ -954,6 +954,31 @@ test_journal (Fixture *f, gconstpointer data)
                    ==, 1);
 }
 
+/* A person's edit of several deal fields at once, one of them a text with commas, brackets
+ * and quotes: each field is an event (the amount set moves the deal on, R-AUTO-7). */
+static void
+test_journal_fields (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stage = NULL;
+  SdChanges *c;
+  gint64 d;
+
+  sd_store_set_actor (f->store, f->managers[0]);
+  d = deal (f, f->body, "inspection", f->managers[0], 0);
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  c = sd_changes_new ();
+  sd_changes_set_text (c, "comments", "Bumper, \"left\" [rear]; {wing} \\ ok");
+  sd_changes_set_int (c, "amount", 4500000);
+  g_assert_true (sd_store_update (f->store, SD_ENTITY_DEAL, d, c, NULL));
+  sd_changes_free (c);
+  sd_store_set_actor (f->store, SD_ACTOR_SYSTEM);
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  g_assert_no_error (error);
+  stage = stage_of (f, d);
+  g_assert_cmpstr (stage, ==, "agreement");
+}
+
 static void
 on_run_failed (SdAutomation *automation, gint64 deal_id, const char *message, GArray *failed)
 {
@@ -1088,6 +1113,7 @@ main (int argc, char *argv[])
   ADD ("/automation/unkeyed-event-refused", test_unkeyed);
   ADD ("/automation/journal/user-and-portal", test_journal);
   ADD ("/automation/journal/failed-event-alone", test_journal_failure);
+  ADD ("/automation/journal/several-fields", test_journal_fields);
   g_test_add_func ("/automation/broken-rules", test_broken);
   return g_test_run ();
 }
