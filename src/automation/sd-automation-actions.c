@@ -285,7 +285,94 @@ create_task (SdRun              *run,
   return TRUE;
 }
 
-/* A deal column by the name rules use, or a custom field of the deal's pipeline. */
+/* A field of the deal's contact ("contact.client_type", a contact custom field
+ * "contact.CODE") or company ("company.inn"). @done is FALSE when there was nothing to set
+ * (no contact or company): the report says so. */
+static gboolean
+set_party_field (SdRun       *run,
+                 const char  *field,
+                 const char  *value,
+                 gboolean    *done,
+                 GError     **error)
+{
+  static const char *const contact_columns[] = { "first_name", "last_name", "client_type",
+                                                 "address", NULL };
+  static const char *const company_columns[] = { "title", "inn", "address", "email", "phone",
+                                                 NULL };
+  SdStore *store = store_of (run);
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+  gboolean contact = g_str_has_prefix (field, "contact.");
+  const char *column = field + (contact ? strlen ("contact.") : strlen ("company."));
+  gint64 party = sd_automation_fact_int (run, contact ? "#contact_id" : "#company_id");
+
+  *done = FALSE;
+  if (party == 0)
+    {
+      g_ptr_array_add (run->done, g_strdup_printf (contact
+                                                   ? _("could not set “%s”: the deal has no contact")
+                                                   : _("could not set “%s”: the deal has no company"),
+                                                   field));
+      return TRUE;
+    }
+  if (!contact)
+    {
+      if (!g_strv_contains (company_columns, column))
+        {
+          g_ptr_array_add (run->done, g_strdup_printf (_("could not set “%s”: not a field of "
+                                                         "this deal"), field));
+          return TRUE;
+        }
+      sd_changes_set_text (changes, column, value);
+      if (!sd_store_update (store, SD_ENTITY_COMPANY, party, changes, error))
+        return FALSE;
+    }
+  else if (strcmp (column, "priority") == 0)
+    {
+      sd_changes_set_int (changes, "priority", g_ascii_strtoll (value, NULL, 10) != 0);
+      if (!sd_store_update (store, SD_ENTITY_CONTACT, party, changes, error))
+        return FALSE;
+    }
+  else if (g_strv_contains (contact_columns, column))
+    {
+      sd_changes_set_text (changes, column, value);
+      if (!sd_store_update (store, SD_ENTITY_CONTACT, party, changes, error))
+        return FALSE;
+    }
+  else
+    {
+      /* A contact field of the playbooks: shared by all pipelines, so no pipeline. */
+      gint64 field_id = sd_store_find_custom_field (store, 0, column);
+      gint64 row;
+
+      if (field_id == 0)
+        {
+          g_ptr_array_add (run->done, g_strdup_printf (_("could not set “%s”: not a field of "
+                                                         "this deal"), field));
+          return TRUE;
+        }
+      row = sd_automation_db_contact_field_row (store, party, field_id);
+      sd_changes_set_text (changes, "value", value);
+      if (row != 0)
+        {
+          if (!sd_store_update (store, SD_ENTITY_CONTACT_FIELD, row, changes, error))
+            return FALSE;
+        }
+      else
+        {
+          sd_changes_set_int (changes, "contact_id", party);
+          sd_changes_set_int (changes, "field_id", field_id);
+          if (sd_store_insert (store, SD_ENTITY_CONTACT_FIELD, changes, error) == 0)
+            return FALSE;
+        }
+    }
+  /* Later conditions of the run see the new value. */
+  g_hash_table_insert (sd_automation_facts (run), g_strdup (field), g_strdup (value));
+  *done = TRUE;
+  return TRUE;
+}
+
+/* A deal column by the name rules use, a custom field of the deal's pipeline, or a field of
+ * the deal's contact or company. */
 static gboolean
 set_field (SdRun       *run,
            const char  *field,
@@ -298,7 +385,16 @@ set_field (SdRun       *run,
   g_autoptr(SdChanges) changes = sd_changes_new ();
   SdAutomationEvent *changed;
 
-  if (g_strv_contains (text_columns, field))
+  if (g_str_has_prefix (field, "contact.") || g_str_has_prefix (field, "company."))
+    {
+      gboolean done;
+
+      if (!set_party_field (run, field, value, &done, error))
+        return FALSE;
+      if (!done)
+        return TRUE;
+    }
+  else if (g_strv_contains (text_columns, field))
     {
       sd_changes_set_text (changes, field, value);
       if (!sd_store_update (store, SD_ENTITY_DEAL, run->event->deal_id, changes, error))
@@ -469,11 +565,63 @@ sd_automation_apply (SdRun              *run,
     case SD_ACTION_POST_FEED:
       {
         g_autofree char *text = sd_automation_expand (run, action->text);
+        g_autoptr(GString) address = g_string_new (NULL);
+        g_autoptr(GArray) readers = NULL;
+        g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (gint64));
+        g_autofree char *author_name = NULL;
+        g_autofree char *reader_names = NULL;
+        gint64 author = 0;
 
-        if (!sd_automation_db_add_outbox (store, run->event->deal_id, "feed", 0, 0, NULL, NULL,
-                                          text, NULL, run->rule->id, error))
+        if (action->as != NULL)
+          {
+            char *one[] = { action->as, NULL };
+            g_autoptr(GArray) people = sd_automation_people (run, one);
+
+            author = people->len > 0 ? g_array_index (people, gint64, 0) : 0;
+            if (author == 0)
+              {
+                g_ptr_array_add (run->done, g_strdup (_("could not post to the company feed: "
+                                                        "nobody to post it in the name of")));
+                return TRUE;
+              }
+            author_name = sd_automation_db_user_name (store, author);
+          }
+        if (action->to != NULL)
+          {
+            /* A post is not addressed to its author. */
+            readers = sd_automation_people (run, action->to);
+            for (guint i = 0; i < readers->len; i++)
+              if (g_array_index (readers, gint64, i) != author)
+                {
+                  g_array_append_val (kept, g_array_index (readers, gint64, i));
+                  g_string_append_printf (address, "%s%" G_GINT64_FORMAT, address->len > 0 ? "," : "",
+                                          g_array_index (readers, gint64, i));
+                }
+            if (kept->len == 0)
+              {
+                g_ptr_array_add (run->done, g_strdup (_("could not post to the company feed: "
+                                                        "nobody to address it to")));
+                return TRUE;
+              }
+            reader_names = names_of (run, kept);
+          }
+        /* The feed's row: user_id in whose name, address the readers' ids (none: everyone),
+         * as docs/PLAYBOOKS.md describes for the sync. */
+        if (!sd_automation_db_add_outbox (store, run->event->deal_id, "feed", author, 0,
+                                          address->len > 0 ? address->str : NULL, NULL, text,
+                                          NULL, run->rule->id, error))
           return FALSE;
-        g_ptr_array_add (run->done, g_strdup (_("posted to the company feed")));
+        if (author_name != NULL && reader_names != NULL)
+          g_ptr_array_add (run->done, g_strdup_printf (_("posted to the company feed in the name of "
+                                                         "%s for %s"), author_name, reader_names));
+        else if (author_name != NULL)
+          g_ptr_array_add (run->done, g_strdup_printf (_("posted to the company feed in the name "
+                                                         "of %s"), author_name));
+        else if (reader_names != NULL)
+          g_ptr_array_add (run->done, g_strdup_printf (_("posted to the company feed for %s"),
+                                                       reader_names));
+        else
+          g_ptr_array_add (run->done, g_strdup (_("posted to the company feed")));
         return TRUE;
       }
     default:

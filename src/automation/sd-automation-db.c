@@ -119,7 +119,7 @@ sd_automation_db_deal_facts (SdStore  *store,
                            "   WHERE deal_id = d.id AND status = 'paid'),"
                            " trim(c.first_name || ' ' || coalesce(c.last_name, '')),"
                            " c.first_name, c.last_name, c.client_type, c.priority, c.address,"
-                           " co.title, co.inn, co.address, co.email, co.phone "
+                           " co.title, co.inn, co.address, co.email, co.phone, d.company_id "
                            "FROM deals d JOIN stages s ON s.id = d.stage_id"
                            " JOIN pipelines p ON p.id = d.pipeline_id"
                            " LEFT JOIN contacts c ON c.id = d.contact_id"
@@ -170,6 +170,8 @@ sd_automation_db_deal_facts (SdStore  *store,
   put (facts, "company.address", text_at (stmt, 24));
   put (facts, "company.email", text_at (stmt, 25));
   put (facts, "company.phone", text_at (stmt, 26));
+  if (sqlite3_column_int64 (stmt, 27) != 0)
+    put_int (facts, "#company_id", sqlite3_column_int64 (stmt, 27));
   sqlite3_reset (stmt);
 
   if (contact_id != 0)
@@ -321,6 +323,47 @@ sd_automation_db_deal_field_row (SdStore *store,
 {
   return query_int (store, "SELECT id FROM deal_fields WHERE deal_id = ?1 AND field_id = ?2",
                     deal_id, field_id);
+}
+
+gint64
+sd_automation_db_contact_field_row (SdStore *store,
+                                    gint64   contact_id,
+                                    gint64   field_id)
+{
+  return query_int (store, "SELECT id FROM contact_fields WHERE contact_id = ?1 AND field_id = ?2",
+                    contact_id, field_id);
+}
+
+gboolean
+sd_automation_db_user_has_position (SdStore    *store,
+                                    gint64      user_id,
+                                    const char *position)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (store, "SELECT position = ? FROM users WHERE id = ?", NULL);
+  gboolean has = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, position, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, user_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    has = sqlite3_column_int (stmt, 0) == 1;
+  sqlite3_reset (stmt);
+  return has;
+}
+
+/* The group is the candidate's role: its other active people vote. */
+gboolean
+sd_automation_db_may_vote (SdStore    *store,
+                           gint64      vote_id,
+                           const char *rule,
+                           gint64      voter_id,
+                           gint64      candidate_id)
+{
+  return voter_id != candidate_id
+         && query_int (store, "SELECT count(*) FROM users v JOIN users c ON c.id = ?2"
+                              " WHERE v.id = ?1 AND v.active AND v.role_id = c.role_id",
+                       voter_id, candidate_id) == 1;
 }
 
 gint64

@@ -42,6 +42,14 @@ char       *sd_automation_db_file_ids     (SdStore     *store,
 char       *sd_automation_db_field_code   (SdStore *store, gint64 deal_field_id);
 char       *sd_automation_db_stage_code   (SdStore *store, gint64 stage_id);
 gint64      sd_automation_db_deal_field_row (SdStore *store, gint64 deal_id, gint64 field_id);
+/* Whether the person's position is already @position (R-AUTO-11). */
+gboolean    sd_automation_db_user_has_position (SdStore *store, gint64 user_id, const char *position);
+/* Whether @voter_id may vote on the promotion of @candidate_id: another active person of
+ * the candidate's role. */
+gboolean    sd_automation_db_may_vote (SdStore *store, gint64 vote_id, const char *rule,
+                                       gint64 voter_id, gint64 candidate_id);
+/* The contact_fields row of a contact's custom field, or 0. */
+gint64      sd_automation_db_contact_field_row (SdStore *store, gint64 contact_id, gint64 field_id);
 
 /* People. */
 gint64      sd_automation_db_responsible  (SdStore *store, gint64 deal_id);

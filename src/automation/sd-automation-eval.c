@@ -23,6 +23,9 @@ sd_automation_facts (SdRun *run)
                  error->message);
       run->facts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     }
+  /* A conversion names the lead it came from: {lead}. */
+  if (run->event->lead != NULL)
+    g_hash_table_insert (run->facts, g_strdup ("lead"), g_strdup (run->event->lead));
   return run->facts;
 }
 

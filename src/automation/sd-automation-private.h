@@ -7,6 +7,7 @@
 #include "sd-automation.h"
 #include "sd-automation-db.h"
 #include "sd-playbook-private.h"
+#include "sd-rating.h"
 
 G_BEGIN_DECLS
 
@@ -78,6 +79,24 @@ gint64    sd_distribution_pick          (SdStore    *store,
 /* sd-automation.c: announces the notifications written since the last call; after the
  * outermost commit only. */
 void      sd_automation_emit_notifications (SdAutomation *self);
+
+/* sd-automation-vote.c (R-AUTO-11): puts a seller rated for promotion to a vote of the
+ * group; closes a vote whose time is up. */
+gboolean  sd_automation_open_vote       (SdAutomation         *self,
+                                         const SdPlaybook     *pb,
+                                         const char           *rule_id,
+                                         const SdSellerRating *rating,
+                                         const char           *period,
+                                         gint64                period_end,
+                                         GError              **error);
+gboolean  sd_automation_vote_timer      (SdAutomation         *self,
+                                         SdAutomationTimer    *timer,
+                                         GError              **error);
+
+/* sd-automation.c: ::run-failed, and a warning. */
+void      sd_automation_report_failure  (SdAutomation *self,
+                                         gint64        deal_id,
+                                         const GError *error);
 
 /* sd-automation.c: the guards of a stage that do not hold, their messages joined. */
 char     *sd_automation_refusal         (SdRun      *run,

@@ -27,6 +27,7 @@ enum
 {
   NOTIFICATION_ADDED,
   DOCUMENT_REQUESTED,
+  RUN_FAILED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -64,11 +65,35 @@ sd_automation_class_init (SdAutomationClass *klass)
    * @kind: "estimate", "invoice", "act" or "contract"
    *
    * A robot asks for a document; the documents work makes it. Emitted inside the rule's
-   * transaction, so a handler's store writes commit with the run.
+   * transaction, so a handler's store writes commit with the run. A handler should only
+   * write through the store: when a step of the journal is rolled back because one of its
+   * events failed, and done again with a savepoint an event, the signal comes again for
+   * the same run (its first writes were rolled back with the step).
    */
   signals[DOCUMENT_REQUESTED] = g_signal_new ("document-requested", G_TYPE_FROM_CLASS (klass),
                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                               G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
+  /**
+   * SdAutomation::run-failed:
+   * @deal_id: the deal the event or timer was about (0: none)
+   * @message: what went wrong
+   *
+   * An event read from the journal, or a timer, failed while others of the same
+   * transaction went on: its own work was rolled back (a savepoint), the rest is kept.
+   * The runner reports it (SdAutomationRunner::failed).
+   */
+  signals[RUN_FAILED] = g_signal_new ("run-failed", G_TYPE_FROM_CLASS (klass),
+                                      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                      G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
+}
+
+void
+sd_automation_report_failure (SdAutomation *self,
+                              gint64        deal_id,
+                              const GError *error)
+{
+  g_message ("Automation on deal %" G_GINT64_FORMAT ": %s", deal_id, error->message);
+  g_signal_emit (self, signals[RUN_FAILED], 0, deal_id, error->message);
 }
 
 static void
@@ -504,6 +529,8 @@ transact (SdAutomation  *self,
           GError       **error)
 {
   gint64 actor = sd_store_get_actor (self->store);
+  /* Inside a batch (a savepoint), the notifications of the events before are kept. */
+  guint announced = self->new_notifications->len;
   gboolean ok;
 
   if (!sd_store_begin (self->store, error))
@@ -514,12 +541,12 @@ transact (SdAutomation  *self,
   if (!ok)
     {
       sd_store_rollback (self->store);
-      g_array_set_size (self->new_notifications, 0);
+      g_array_set_size (self->new_notifications, announced);
       return FALSE;
     }
   if (!sd_store_commit (self->store, error))
     {
-      g_array_set_size (self->new_notifications, 0);
+      g_array_set_size (self->new_notifications, announced);
       return FALSE;
     }
   if (!sd_store_in_transaction (self->store))
@@ -572,6 +599,25 @@ sd_automation_handle (SdAutomation            *self,
 }
 
 gboolean
+sd_automation_report_converted (SdAutomation  *self,
+                                gint64         deal_id,
+                                const char    *lead_key,
+                                const char    *lead_title,
+                                gint64         actor_id,
+                                GError       **error)
+{
+  g_autofree char *instance = NULL;
+  SdAutomationEvent event = { SD_EVENT_CONVERTED, deal_id, actor_id, NULL, NULL, NULL, lead_title };
+
+  g_return_val_if_fail (SD_IS_AUTOMATION (self), FALSE);
+  g_return_val_if_fail (lead_key != NULL, FALSE);
+
+  instance = g_strconcat ("lead:", lead_key, NULL);
+  event.instance = instance;
+  return sd_automation_handle (self, &event, error);
+}
+
+gboolean
 sd_automation_check_enter (SdAutomation *self,
                            gint64        deal_id,
                            gint64        stage_id,
@@ -611,8 +657,13 @@ sd_automation_move_deal (SdAutomation *self,
   gint64 actor = sd_store_get_actor (self->store);
   SdAutomationEvent entered = { SD_EVENT_ENTERED, deal_id, actor, NULL, NULL, NULL };
   EventWork work = { &entered, stage_id, actor };
+  g_auto(SdDealPlace) place = { NULL };
 
-  if (!sd_automation_check_enter (self, deal_id, stage_id, actor, error))
+  g_return_val_if_fail (SD_IS_AUTOMATION (self), FALSE);
+  /* Who may not move the deal is told so first, not what the next stage would need. */
+  if (!sd_automation_db_deal_place (self->store, deal_id, &place, error)
+      || !sd_store_check_access (self->store, place.stage_id, SD_ACCESS_MOVE, error)
+      || !sd_automation_check_enter (self, deal_id, stage_id, actor, error))
     return FALSE;
   return transact (self, handle_work, &work, error);
 }
@@ -695,8 +746,18 @@ fire_rating (SdAutomation      *self,
       g_hash_table_insert (facts, g_strdup ("period"), g_strdup (label));
       run.facts = facts;
       text = sd_automation_expand (&run, rule->thanks);
-      if (!sd_automation_db_add_outbox (self->store, 0, "feed", r->user_id, 0, NULL, NULL, text,
+      /* The app's post to everyone (no author): the seller is named in the text. */
+      if (!sd_automation_db_add_outbox (self->store, 0, "feed", 0, 0, NULL, NULL, text,
                                         NULL, tr->timer->rule, error))
+        return FALSE;
+    }
+  /* The seed's promotion: those far enough over the plan are put to their group's vote. */
+  for (guint i = 0; rule->promotion != NULL && i < ratings->len; i++)
+    {
+      const SdSellerRating *r = ratings->pdata[i];
+
+      if (r->plan > 0 && r->plan_completion * 100 >= rule->promotion->at_least
+          && !sd_automation_open_vote (self, pb, tr->timer->rule, r, label, tr->timer->due_at, error))
         return FALSE;
     }
   tr->fired = TRUE;
@@ -749,6 +810,8 @@ fire_timer (SdAutomation *self,
   g_auto(SdRun) run = { self, &event, NULL, &place, NULL, rule, instance, done, follow };
   int claimed;
 
+  if (g_str_has_suffix (timer->rule, "/$vote"))
+    return sd_automation_vote_timer (self, timer, error);
   if (g_str_has_suffix (timer->rule, RATING_SUFFIX))
     {
       g_autofree char *code = g_strndup (timer->rule, strlen (timer->rule) - strlen (RATING_SUFFIX));
@@ -793,6 +856,8 @@ fire_timer (SdAutomation *self,
 /* Timers a transaction: each timer and its effects still commit or not together, and the
  * catch-up after days offline pays for a commit per batch, not per timer. */
 #define TIMER_BATCH 256
+/* A timer that failed waits this long before it is tried again. */
+#define TIMER_RETRY 3600
 
 gint
 sd_automation_run_due (SdAutomation  *self,
@@ -835,13 +900,23 @@ sd_automation_run_due (SdAutomation  *self,
             }
           in_batch = 0;
         }
-      ok = transact (self, fire_timer, &tr, error);
-      sd_automation_timer_free (tr.timer);
+      ok = transact (self, fire_timer, &tr, &local);
       if (!ok)
         {
-          sd_store_rollback (self->store);
-          return -1;
+          /* Only this timer's work is undone (its savepoint); it is reported and tried
+           * again later, under the same key, so it still fires at most once. */
+          sd_automation_report_failure (self, tr.timer->deal_id, local);
+          g_clear_error (&local);
+          if (!sd_automation_db_reschedule (self->store, tr.timer->id,
+                                            sd_store_now (self->store) + TIMER_RETRY,
+                                            tr.timer->occurrence, error))
+            {
+              sd_automation_timer_free (tr.timer);
+              sd_store_rollback (self->store);
+              return -1;
+            }
         }
+      sd_automation_timer_free (tr.timer);
       fired += tr.fired;
       in_batch++;
     }

@@ -43,6 +43,7 @@ typedef struct
    * file_attached, payment_added and assigned; the others happen once a deal, or (entered)
    * once a stay in a stage, and are keyed so when it is NULL. */
   const char  *instance;
+  const char  *lead;       /* converted: the lead's title, for {lead}; else NULL */
 } SdAutomationEvent;
 
 #define SD_TYPE_AUTOMATION (sd_automation_get_type ())
@@ -64,14 +65,68 @@ gboolean      sd_automation_handle         (SdAutomation       *self,
  * people did at this desktop and what the sync pulled from the portal. The system's own
  * local writes (rules, playbook installs) are not events. Events are keyed by their entry,
  * "journal:ID" — use the same instance when reporting one by hand — so reading an entry
- * twice is harmless. Returns the number of entries read, or -1 with @error. */
+ * twice is harmless.
+ *
+ * The entries are handled in order, SD_AUTOMATION_JOURNAL_BATCH to a transaction, each
+ * event in a savepoint of its own: an event that fails undoes only its own work and is
+ * reported with ::run-failed (the reading goes on past it); the cursor moves with the
+ * commit. Returns the number of entries read, or -1 with @error (nothing of the failed
+ * transaction is kept, the cursor stays). */
+#define SD_AUTOMATION_JOURNAL_BATCH 2000
 gint          sd_automation_process_journal (SdAutomation      *self,
                                              GError           **error);
+/* The same for at most @max_entries entries, in one transaction: the runner's step, which
+ * gives the main loop back between steps. A result of @max_entries means there may be
+ * more. */
+gint          sd_automation_process_journal_max (SdAutomation  *self,
+                                                 guint          max_entries,
+                                                 GError       **error);
 
 /* Where an engine starts on a database that has history but was never read: the entries
  * there are the past (a demo, an earlier install), not events to act on now. Does nothing
  * once the journal has been read. */
 gboolean      sd_automation_start_from_now (SdAutomation      *self,
+                                            GError           **error);
+
+/* R-AUTO-4: a lead became this deal (the sync reports the portal's conversions, the UI
+ * its own). @lead_key makes the event this one (the lead's id, e.g. "b24:123"; a lead is
+ * converted once), @lead_title is what {lead} says. Runs the rules listening to
+ * "converted", in one transaction, as sd_automation_handle() does. */
+gboolean      sd_automation_report_converted (SdAutomation     *self,
+                                              gint64            deal_id,
+                                              const char       *lead_key,
+                                              const char       *lead_title,
+                                              gint64            actor_id,
+                                              GError          **error);
+
+/* R-AUTO-11: the promotion of a seller after a vote of their group (docs/PLAYBOOKS.md,
+ * "Seller rating"). */
+typedef struct
+{
+  gint64  id;
+  gint64  candidate_id;
+  char   *candidate;    /* their name */
+  char   *position;     /* what they would become */
+  char   *question;     /* as the voters were asked */
+  gint64  closes_at;    /* UTC seconds */
+  int     voted;        /* this voter's vote: 1 for, 0 against, -1 not yet */
+} SdVote;
+
+void          sd_vote_free                 (SdVote            *vote);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SdVote, sd_vote_free)
+/* The open votes @voter_id may vote in (SdVote *). */
+GPtrArray    *sd_automation_list_open_votes (SdAutomation     *self,
+                                             gint64            voter_id,
+                                             GError          **error);
+/* Records @voter_id's vote (a later one replaces it); when more than the playbook's share
+ * of the group voted for it, the candidate's position changes (a journaled store write),
+ * they are told, and the feed announces it. FALSE with SD_AUTOMATION_ERROR_INVALID for a
+ * closed or unknown vote or someone not of the group. */
+gboolean      sd_automation_cast_vote      (SdAutomation      *self,
+                                            gint64             vote_id,
+                                            gint64             voter_id,
+                                            gboolean           yes,
+                                            gboolean          *promoted,
                                             GError           **error);
 
 /* Whether the deal may enter the stage: FALSE with SD_AUTOMATION_ERROR_GUARD and the
@@ -88,9 +143,10 @@ gboolean      sd_automation_move_deal      (SdAutomation       *self,
                                             gint64              stage_id,
                                             GError            **error);
 
-/* Fires every timer due by the store's clock, earliest first, each in its own transaction;
- * a repeating one overdue by several periods fires once and is set to its next period.
- * Returns how many fired, or -1 with @error. */
+/* Fires every timer due by the store's clock, earliest first, 256 to a transaction, each
+ * in a savepoint: one that fails is undone alone, reported (::run-failed) and tried again
+ * an hour later under the same key; a repeating one overdue by several periods fires once
+ * and is set to its next period. Returns how many fired, or -1 with @error. */
 gint          sd_automation_run_due        (SdAutomation       *self,
                                             GError            **error);
 

@@ -16,24 +16,15 @@ sd_notification_free (SdNotification *notification)
   g_free (notification->text);
   g_free (notification->rule);
   g_free (notification->created_at);
+  g_free (notification->read_at);
   g_free (notification);
 }
 
-GPtrArray *
-sd_notification_list_unread (SdStore  *store,
-                             gint64    user_id,
-                             GError  **error)
+static GPtrArray *
+collect (sqlite3_stmt *stmt)
 {
-  GPtrArray *list;
-  sqlite3_stmt *stmt = sd_store_prepare (store, "SELECT id, user_id, deal_id, text, rule,"
-                                                " created_at FROM notifications"
-                                                " WHERE user_id = ? AND read_at IS NULL"
-                                                " ORDER BY id DESC", error);
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_notification_free);
 
-  if (stmt == NULL)
-    return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_notification_free);
-  sqlite3_bind_int64 (stmt, 1, user_id);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       SdNotification *n = g_new0 (SdNotification, 1);
@@ -44,10 +35,69 @@ sd_notification_list_unread (SdStore  *store,
       n->text = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
       n->rule = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
       n->created_at = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      n->read_at = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
       g_ptr_array_add (list, n);
     }
   sqlite3_reset (stmt);
   return list;
+}
+
+GPtrArray *
+sd_notification_list_unread (SdStore  *store,
+                             gint64    user_id,
+                             GError  **error)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (store, "SELECT id, user_id, deal_id, text, rule,"
+                                                " created_at, read_at FROM notifications"
+                                                " WHERE user_id = ? AND read_at IS NULL"
+                                                " ORDER BY id DESC", error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, user_id);
+  return collect (stmt);
+}
+
+GPtrArray *
+sd_notification_list (SdStore   *store,
+                      gint64     user_id,
+                      gboolean   unread_only,
+                      guint      limit,
+                      GError   **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (unread_only)
+    stmt = sd_store_prepare (store, "SELECT id, user_id, deal_id, text, rule, created_at, read_at"
+                                    " FROM notifications WHERE user_id = ? AND read_at IS NULL"
+                                    " ORDER BY id DESC LIMIT ?", error);
+  else
+    stmt = sd_store_prepare (store, "SELECT id, user_id, deal_id, text, rule, created_at, read_at"
+                                    " FROM notifications WHERE user_id = ?"
+                                    " ORDER BY id DESC LIMIT ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, user_id);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  return collect (stmt);
+}
+
+gint64
+sd_notification_mark_all_read (SdStore  *store,
+                               gint64    user_id,
+                               GError  **error)
+{
+  g_autofree char *now = sd_store_now_iso (store);
+  sqlite3_stmt *stmt = sd_store_prepare (store, "UPDATE notifications SET read_at = ?"
+                                                " WHERE user_id = ? AND read_at IS NULL", error);
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, user_id);
+  if (!sd_store_step_done (store, stmt, error))
+    return -1;
+  return sqlite3_changes (sd_store_get_db (store));
 }
 
 gint64

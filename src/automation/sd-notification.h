@@ -17,6 +17,7 @@ typedef struct
   char   *text;
   char   *rule;        /* the rule that wrote it */
   char   *created_at;
+  char   *read_at;     /* NULL while unread */
 } SdNotification;
 
 void       sd_notification_free         (SdNotification *notification);
@@ -24,6 +25,17 @@ void       sd_notification_free         (SdNotification *notification);
 GPtrArray *sd_notification_list_unread  (SdStore        *store,
                                          gint64          user_id,
                                          GError        **error);
+/* The person's notifications, read or not (or only the unread with @unread_only), newest
+ * first, at most @limit. */
+GPtrArray *sd_notification_list         (SdStore        *store,
+                                         gint64          user_id,
+                                         gboolean        unread_only,
+                                         guint           limit,
+                                         GError        **error);
+/* Marks all of the person's unread notifications read; how many were. */
+gint64     sd_notification_mark_all_read (SdStore       *store,
+                                          gint64         user_id,
+                                          GError       **error);
 gint64     sd_notification_count_unread (SdStore        *store,
                                          gint64          user_id);
 gboolean   sd_notification_mark_read    (SdStore        *store,

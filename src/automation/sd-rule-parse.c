@@ -30,7 +30,7 @@ static const char *const robot_members[] = { "code", "name", "on", "field", "fil
 static const char *const action_members[] = {
   "do", "to", "channels", "subject", "text", "title", "creator", "deadline",
   "needs_acceptance", "field", "value", "stage", "role", "document", "attach", "after",
-  "comment", NULL
+  "as", "comment", NULL
 };
 static const char *const action_names[] = {
   "notify", "message_client", "create_task", "set_field", "move", "assign", "distribute",
@@ -55,9 +55,14 @@ static const char *const builtin_fields[] = {
   "company.title", "company.inn", "company.address", "company.email", "company.phone",
   NULL
 };
+/* Fields set_field refuses. */
+static const char *const computed_fields[] = {
+  "paid", "left_to_pay", "currency", "stage", "responsible", "contact.name", "contact.email",
+  "contact.phone", NULL
+};
 /* Placeholders that are not fields: who is who, and links. */
 static const char *const builtin_placeholders[] = {
-  "deal", "contact", "company", "head", "actor", "stage_name", "invoice_link", NULL
+  "deal", "contact", "company", "head", "actor", "stage_name", "invoice_link", "lead", NULL
 };
 
 static char *
@@ -566,6 +571,12 @@ parse_action_kind (Ctx          *ctx,
       sub = g_strdup_printf ("%s.field", path);
       if (!known_field (ctx, json_object_get_member (object, "field"), sub))
         return FALSE;
+      /* Sums, the stage and people are computed or have actions of their own; a contact's
+       * name is its parts, its e-mail and phone are channels. */
+      if (g_strv_contains (computed_fields, json_object_get_string_member (object, "field")))
+        return invalid (ctx, sub, _("\"%s\" cannot be set by a rule (it is computed, or has an "
+                                    "action of its own)"),
+                        json_object_get_string_member (object, "field"));
       action->field = g_strdup (json_object_get_string_member (object, "field"));
       g_free (sub);
       sub = g_strdup_printf ("%s.value", path);
@@ -612,7 +623,24 @@ parse_action_kind (Ctx          *ctx,
         return TRUE;
       }
     case SD_ACTION_POST_FEED:
-      return get_template (ctx, object, path, "text", TRUE, &action->text);
+      /* In someone's name ("as"), to some people ("to"); else the app's, to everyone. */
+      if ((node = json_object_get_member (object, "as")) != NULL)
+        {
+          static const char *const several[] = { "head_chain", NULL };
+
+          sub = g_strdup_printf ("%s.as", path);
+          if (!holds_string (node))
+            return expected (ctx, sub, C_("what was expected", "a string"), node);
+          if (!check_person (ctx, json_node_get_string (node), sub))
+            return FALSE;
+          if (g_strv_contains (several, json_node_get_string (node))
+              || g_str_has_prefix (json_node_get_string (node), "role:"))
+            return invalid (ctx, sub, _("a post is written in one person's name: \"%s\" may be "
+                                        "several people"), json_node_get_string (node));
+          action->as = g_strdup (json_node_get_string (node));
+        }
+      return parse_action_people (ctx, object, path, action, FALSE)
+             && get_template (ctx, object, path, "text", TRUE, &action->text);
     default:
       g_assert_not_reached ();
     }
@@ -886,11 +914,82 @@ known_fields (SdPlaybook *pb)
   return fields;
 }
 
+/* Whole percent in 1…100 (or more, for plans). */
+static gboolean
+get_percent (Ctx        *ctx,
+             JsonObject *object,
+             const char *member,
+             const char *path,
+             gint64      max,
+             gint64     *out)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
+      || json_node_get_int (node) < 1 || json_node_get_int (node) > max)
+    return expected (ctx, path, C_("what was expected", "a whole number of percent"), node);
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+/* $.rating.promotion: the seed's promotion after a group vote. */
+static gboolean
+parse_promotion (Ctx          *ctx,
+                 JsonNode     *node,
+                 SdRatingRule *rating)
+{
+  static const char *const members[] = { "at_least", "share", "within", "position", "question",
+                                         "announce", "comment", NULL };
+  static const char *const question_placeholders[] = { "seller", "plan_percent", "period",
+                                                       "position", NULL };
+  static const char *const announce_placeholders[] = { "seller", "position", NULL };
+  SdPromotionRule *promotion;
+  JsonObject *object;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return expected (ctx, "$.rating.promotion", C_("what was expected", "an object"), node);
+  object = json_node_get_object (node);
+  if (!check_members (ctx, "$.rating.promotion", object, members))
+    return FALSE;
+  promotion = rating->promotion = g_new0 (SdPromotionRule, 1);
+  promotion->at_least = rating->at_least;
+  promotion->share = 80;
+  promotion->within = 7 * 86400;
+  if (!get_percent (ctx, object, "at_least", "$.rating.promotion.at_least", 10000, &promotion->at_least)
+      || !get_percent (ctx, object, "share", "$.rating.promotion.share", 99, &promotion->share))
+    return FALSE;
+  if ((node = json_object_get_member (object, "within")) != NULL
+      && !get_duration (ctx, node, "$.rating.promotion.within", &promotion->within))
+    return FALSE;
+  if ((node = json_object_get_member (object, "position")) == NULL)
+    return invalid (ctx, "$.rating.promotion.position", _("required member is missing"));
+  if (!sd_playbook_parse_text (ctx->file, "$.rating.promotion.position", node, &promotion->position,
+                               ctx->error))
+    return FALSE;
+  if ((node = json_object_get_member (object, "question")) == NULL)
+    return invalid (ctx, "$.rating.promotion.question", _("required member is missing"));
+  if (!sd_playbook_parse_text (ctx->file, "$.rating.promotion.question", node, &promotion->question,
+                               ctx->error)
+      || !check_template (ctx, promotion->question, "$.rating.promotion.question",
+                          question_placeholders))
+    return FALSE;
+  if ((node = json_object_get_member (object, "announce")) != NULL
+      && (!sd_playbook_parse_text (ctx->file, "$.rating.promotion.announce", node,
+                                   &promotion->announce, ctx->error)
+          || !check_template (ctx, promotion->announce, "$.rating.promotion.announce",
+                              announce_placeholders)))
+    return FALSE;
+  return TRUE;
+}
+
 static gboolean
 parse_rating (Ctx        *ctx,
               JsonObject *root)
 {
-  static const char *const members[] = { "role", "every", "at_least", "thanks", "comment", NULL };
+  static const char *const members[] = { "role", "every", "at_least", "thanks", "promotion",
+                                         "comment", NULL };
   static const char *const periods[] = { "week", "month", NULL };
   static const char *const placeholders[] = { "seller", "plan_percent", "won", "period", NULL };
   JsonNode *node = json_object_get_member (root, "rating");
@@ -938,8 +1037,11 @@ parse_rating (Ctx        *ctx,
   node = json_object_get_member (object, "thanks");
   if (node == NULL)
     return invalid (ctx, "$.rating.thanks", _("required member is missing"));
-  return sd_playbook_parse_text (ctx->file, "$.rating.thanks", node, &rating->thanks, ctx->error)
-         && check_template (ctx, rating->thanks, "$.rating.thanks", placeholders);
+  if (!sd_playbook_parse_text (ctx->file, "$.rating.thanks", node, &rating->thanks, ctx->error)
+      || !check_template (ctx, rating->thanks, "$.rating.thanks", placeholders))
+    return FALSE;
+  node = json_object_get_member (object, "promotion");
+  return node == NULL || parse_promotion (ctx, node, rating);
 }
 
 gboolean

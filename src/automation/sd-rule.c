@@ -66,6 +66,7 @@ sd_rule_action_free (SdRuleAction *action)
   g_free (action->role);
   g_free (action->document);
   g_strfreev (action->attach);
+  g_free (action->as);
   g_free (action);
 }
 
@@ -94,6 +95,13 @@ sd_rating_rule_free (SdRatingRule *rating)
     return;
   g_free (rating->role);
   sd_playbook_text_free (rating->thanks);
+  if (rating->promotion != NULL)
+    {
+      sd_playbook_text_free (rating->promotion->position);
+      sd_playbook_text_free (rating->promotion->question);
+      sd_playbook_text_free (rating->promotion->announce);
+      g_free (rating->promotion);
+    }
   g_free (rating);
 }
 

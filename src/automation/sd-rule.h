@@ -83,7 +83,7 @@ typedef enum
   SD_ACTION_ASSIGN,          /* change the responsible to a named person */
   SD_ACTION_DISTRIBUTE,      /* choose the responsible among a role, by weight (R-AUTO-3) */
   SD_ACTION_CREATE_DOCUMENT, /* a hook for the documents work */
-  SD_ACTION_POST_FEED,       /* the company feed */
+  SD_ACTION_POST_FEED,       /* the company feed: to everyone, or to @to, in @as's name */
   SD_ACTION_FOLLOW_UP,       /* next contact date and a task to call (R-KPI-3) */
 } SdActionKind;
 
@@ -107,6 +107,7 @@ typedef struct
   char           *document;        /* create_document: estimate, invoice, act, contract */
   GStrv           attach;          /* message_client: kinds of the deal's files to attach */
   gint64          after;           /* follow_up: seconds from now */
+  char           *as;              /* post_feed: the person it is posted in the name of */
 } SdRuleAction;
 
 typedef enum
@@ -138,12 +139,27 @@ typedef struct
 /* The playbook's seller rating (R-AUTO-11): once a period, sellers of a role are rated by
  * plan completion and task efficiency, and those at or over @at_least percent of their
  * plan are thanked in the company feed. */
+/* The seed's promotion after a group vote (R-AUTO-11): a seller rated at or over
+ * @at_least percent of the plan is put to a vote of the rest of the group, each asked
+ * @question; when more than @share percent of them vote for it within @within seconds,
+ * the seller's position becomes @position (announced in the feed with @announce). */
+typedef struct
+{
+  gint64          at_least;   /* percent of the plan */
+  gint64          share;      /* percent of the group that must vote for it, exclusive */
+  gint64          within;     /* seconds the vote is open */
+  SdPlaybookText *position;   /* the new position, e.g. "Head of the sales group" */
+  SdPlaybookText *question;   /* {seller}, {plan_percent}, {period}, {position} */
+  SdPlaybookText *announce;   /* NULL: none; {seller}, {position} */
+} SdPromotionRule;
+
 typedef struct
 {
   char           *role;
   gboolean        weekly;     /* else monthly */
   gint64          at_least;   /* percent of the plan */
   SdPlaybookText *thanks;     /* {seller}, {plan_percent}, {won}, {period} */
+  SdPromotionRule *promotion; /* NULL: none */
 } SdRatingRule;
 
 void     sd_condition_free   (SdCondition  *condition);

@@ -380,10 +380,36 @@ static const char migration_3[] =
   "  measured_on TEXT NOT NULL,"
   "  PRIMARY KEY (pool, user_id)) WITHOUT ROWID;";
 
+/* Automation, R-AUTO-11: the promotion of a seller after a vote of their group. Like
+ * migration 3, the engine's own state, not journaled; the position it changes is a user's
+ * column, written through the store. */
+static const char migration_4[] =
+  "CREATE TABLE automation_votes ("
+  "  id INTEGER PRIMARY KEY,"
+  "  rule TEXT NOT NULL,"                 /* "b2b_sales/$rating" */
+  "  candidate_id INTEGER NOT NULL REFERENCES users(id),"
+  "  period TEXT NOT NULL,"               /* "2026-01" */
+  "  position TEXT NOT NULL,"             /* what the candidate becomes */
+  "  question TEXT NOT NULL,"
+  "  voters INTEGER NOT NULL,"            /* how many may vote */
+  "  share INTEGER NOT NULL,"             /* percent for it needed, exclusive */
+  "  opened_at TEXT NOT NULL,"
+  "  closes_at INTEGER NOT NULL,"         /* UTC seconds */
+  "  closed_at TEXT,"
+  "  outcome TEXT CHECK (outcome = 'promoted' OR outcome = 'rejected'),"
+  "  UNIQUE (rule, candidate_id, period));"
+  "CREATE TABLE automation_ballots ("
+  "  vote_id INTEGER NOT NULL REFERENCES automation_votes(id) ON DELETE CASCADE,"
+  "  voter_id INTEGER NOT NULL REFERENCES users(id),"
+  "  yes INTEGER NOT NULL,"
+  "  at TEXT NOT NULL,"
+  "  PRIMARY KEY (vote_id, voter_id)) WITHOUT ROWID;";
+
 static const char *const migrations[] = {
   migration_1,
   migration_2,
   migration_3,
+  migration_4,
 };
 
 guint

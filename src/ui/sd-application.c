@@ -583,6 +583,14 @@ sd_application_get_sync (SdApplication *self)
   return self->sync;
 }
 
+SdAutomation *
+sd_application_get_automation (SdApplication *self)
+{
+  g_return_val_if_fail (SD_IS_APPLICATION (self), NULL);
+
+  return self->automation;
+}
+
 GSettings *
 sd_application_get_settings (SdApplication *self)
 {

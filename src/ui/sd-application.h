@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "sd-automation.h"
+
 #include "sd-store.h"
 #include "sync/sd-sync-controller.h"
 
@@ -26,6 +28,8 @@ SdStore       *sd_application_get_store    (SdApplication *self);
 
 /* The sync with the portal, made with the first window; NULL without a database. */
 SdSyncController *sd_application_get_sync  (SdApplication *self);
+/* The engine running the rules over that database, once the first window was made. */
+SdAutomation  *sd_application_get_automation (SdApplication *self);
 
 /* What main() returns: non-zero when a developer option such as --render failed. */
 int            sd_application_get_status   (SdApplication *self);

@@ -346,13 +346,25 @@ static void
 test_converted (Fixture *f, gconstpointer data)
 {
   gint64 d = deal (f, f->b2b, "prospect_found", f->managers[0], 2000000);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *readers = g_strdup_printf ("%" G_GINT64_FORMAT, f->director);
 
-  event (f, SD_EVENT_CONVERTED, d, 0, NULL, NULL);
+  /* The sync (or the UI) reports the conversion of the portal's lead 77. */
+  g_assert_true (sd_automation_report_converted (f->automation, d, "b24:77", "Site order 77",
+                                                 f->managers[0], &error));
+  g_assert_no_error (error);
   /* The head by e-mail and in the app; the report up the chain to the director. */
   g_assert_cmpint (sd_notification_count_unread (f->store, f->head), ==, 2);
   g_assert_cmpint (sd_notification_count_unread (f->store, f->director), ==, 1);
   g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE user_id = %" G_GINT64_FORMAT
-                          " AND text LIKE '%%manager0 Test%%head Test%%'", f->director), ==, 1);
+                          " AND text LIKE '%%Site order 77%%manager0 Test%%head Test%%'", f->director), ==, 1);
+  /* The short report goes to the feed in the head's name, to the managers above them. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'feed'"
+                          " AND user_id = %" G_GINT64_FORMAT " AND address = '%s'"
+                          " AND body LIKE 'Лид «Site order 77» переведён менеджером manager0 Test"
+                          " руководителя head Test в сделку%%'", f->head, readers), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation' AND text LIKE '%%head Test%%director Test%%'", d), ==, 1);
   g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE user_id = %" G_GINT64_FORMAT
                           " AND channel = 'email'", f->head), ==, 1);
   g_assert_cmpint (count (f, "SELECT count(*) FROM tasks WHERE deal_id = %" G_GINT64_FORMAT
@@ -486,6 +498,78 @@ test_priority (Fixture *f, gconstpointer data)
   g_assert_cmpint (sd_notification_count_unread (f->store, f->senior), ==, 1);
   g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE user_id = %" G_GINT64_FORMAT
                           " AND channel = 'email'", f->senior), ==, 1);
+  /* The contact is marked a priority client (set_field on a contact field), journaled for
+   * the sync as a change of the contact, and the timeline says so. */
+  g_assert_cmpint (count (f, "SELECT priority FROM contacts WHERE id = %" G_GINT64_FORMAT, f->contact),
+                   ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM journal WHERE entity = 'contact' AND op = 'update'"
+                          " AND entity_id = %" G_GINT64_FORMAT " AND changes LIKE '%%\"priority\":[0,1]%%'"
+                          " AND author_id IS NULL", f->contact), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation' AND text LIKE '%%contact.priority%%'", d), ==, 1);
+}
+
+/* set_field reaches the deal's contact (its columns and the playbooks' contact fields) and
+ * company; what a rule may not set is refused when the playbook is read. */
+static void
+test_set_party_fields (Fixture *f, gconstpointer data)
+{
+  static const char json[] =
+    "{\"format\": 1, \"code\": \"parties\", \"name\": \"P\","
+    " \"roles\": [{\"code\": \"head\", \"name\": \"Head\"}],"
+    " \"fields\": [{\"code\": \"client_kind\", \"name\": \"Kind\", \"kind\": \"string\","
+    "                \"entity\": \"contact\"}],"
+    " \"stages\": [{\"code\": \"a\", \"name\": \"A\", \"color\": \"#000000\","
+    "   \"robots\": [{\"code\": \"mark\", \"actions\": ["
+    "     {\"do\": \"set_field\", \"field\": \"contact.client_type\", \"value\": \"fleet\"},"
+    "     {\"do\": \"set_field\", \"field\": \"contact.client_kind\", \"value\": \"vip\"},"
+    "     {\"do\": \"set_field\", \"field\": \"company.address\", \"value\": \"Kazan\"},"
+    "     {\"do\": \"notify\", \"to\": \"responsible\", \"text\": \"{contact.client_type}, {company.address}\"}]}]},"
+    "  {\"code\": \"w\", \"name\": \"W\", \"color\": \"#000000\", \"semantics\": \"won\"},"
+    "  {\"code\": \"l\", \"name\": \"L\", \"color\": \"#000000\", \"semantics\": \"lost\"}],"
+    " \"access\": []}";
+  g_autoptr(GError) error = NULL;
+  SdPlaybook *pb = sd_playbook_load_data ("parties.json", json, -1, &error);
+  g_autoptr(SdPlaybook) refused = NULL;
+  g_autoptr(GString) bad = NULL;
+  gint64 pipeline, company, d;
+  SdChanges *c;
+
+  g_assert_no_error (error);
+  pipeline = sd_playbook_install (pb, f->store, &error);
+  g_assert_no_error (error);
+  sd_automation_add_playbook (f->automation, pb);
+  c = sd_changes_new ();
+  sd_changes_set_text (c, "title", "Avtopark LLC");
+  company = insert (f->store, SD_ENTITY_COMPANY, c);
+  d = deal (f, pipeline, "a", f->managers[0], 0);
+  c = sd_changes_new ();
+  sd_changes_set_int (c, "company_id", company);
+  g_assert_true (sd_store_update (f->store, SD_ENTITY_DEAL, d, c, NULL));
+  sd_changes_free (c);
+
+  event (f, SD_EVENT_ENTERED, d, f->managers[0], NULL, NULL);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM contacts WHERE id = %" G_GINT64_FORMAT
+                          " AND client_type = 'fleet'", f->contact), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM contact_fields v JOIN custom_fields cf ON cf.id = v.field_id"
+                          " WHERE v.contact_id = %" G_GINT64_FORMAT " AND cf.code = 'client_kind'"
+                          " AND v.value = 'vip'", f->contact), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM companies WHERE id = %" G_GINT64_FORMAT
+                          " AND address = 'Kazan'", company), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM journal WHERE entity IN ('contact', 'contact_field', 'company')"
+                          " AND author_id IS NULL AND (changes LIKE '%%fleet%%' OR changes LIKE '%%vip%%'"
+                          " OR changes LIKE '%%Kazan%%')"), ==, 3);
+  /* Later actions see the values set. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE text = 'fleet, Kazan'"), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation' AND text LIKE '%%company.address%%'", d), ==, 1);
+
+  bad = g_string_new (json);
+  g_string_replace (bad, "\"contact.client_kind\"", "\"contact.phone\"", 1);
+  refused = sd_playbook_load_data ("parties.json", bad->str, -1, &error);
+  g_assert_null (refused);
+  g_assert_error (error, SD_PLAYBOOK_ERROR, SD_PLAYBOOK_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "$.stages[0].robots[0].actions[1].field"));
 }
 
 static void
@@ -593,6 +677,113 @@ test_rating (Fixture *f, gconstpointer data)
                           " AND user_id = %" G_GINT64_FORMAT, f->managers[2]), ==, 0);
   g_assert_cmpint (count (f, "SELECT due_at FROM automation_timers WHERE rule = 'b2b_sales/$rating'"),
                    ==, 1772323200);  /* 2026-03-01 */
+}
+
+static void
+on_vote_notification (SdAutomation *automation, gint64 id, gint64 user_id, GArray *told)
+{
+  g_array_append_val (told, user_id);
+}
+
+/* R-AUTO-11 (seed 001 §4): a seller at 120 % of the plan is put to the vote of the rest of
+ * the sales group, each asked in the bell; with more than 80 % for it, the seller's
+ * position changes (a journaled write), they are told and the feed announces it. A vote
+ * short of that when the week is over closes as rejected. */
+static void
+test_promotion_vote (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) votes = NULL;
+  g_autoptr(GArray) told = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 vote;
+  gboolean promoted = TRUE;
+
+  for (guint m = 0; m < 3; m++)
+    {
+      g_autoptr(SdChanges) plan = sd_changes_new ();
+      sd_changes_set_int (plan, "sales_plan", 100000 * 100);
+      g_assert_true (sd_store_update (f->store, SD_ENTITY_USER, f->managers[m], plan, NULL));
+    }
+  g_assert_cmpint (run_due (f), ==, 0);
+  sd_store_set_time (f->store, T0 + 9 * DAY);
+  won_deal (f, f->managers[0], 130000);      /* 130 %: put to the vote */
+  won_deal (f, f->managers[1], 110000);      /* 110 %: thanked, not put to the vote */
+  g_signal_connect (f->automation, "notification-added", G_CALLBACK (on_vote_notification), told);
+  sd_store_set_time (f->store, T0 + 31 * DAY);
+  g_assert_cmpint (run_due (f), ==, 1);
+
+  /* One vote, the three others of the group asked (the candidate is not), in the bell and
+   * the portal's. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_votes"), ==, 1);
+  vote = count (f, "SELECT id FROM automation_votes WHERE candidate_id = %" G_GINT64_FORMAT
+                   " AND period = '2026-01' AND voters = 3 AND closed_at IS NULL", f->managers[0]);
+  g_assert_cmpint (vote, >, 0);
+  g_assert_cmpuint (told->len, ==, 3);
+  for (guint i = 1; i < 4; i++)
+    g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE user_id = %" G_GINT64_FORMAT
+                            " AND text LIKE 'manager0 Test: план за 2026-01 выполнен на 130%%."
+                            " Назначить manager0 Test на должность «Руководитель группы продаж»?%%'",
+                            f->managers[i]), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE user_id = %" G_GINT64_FORMAT,
+                          f->managers[0]), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'im'"
+                          " AND rule = 'b2b_sales/$vote'"), ==, 3);
+  votes = sd_automation_list_open_votes (f->automation, f->managers[1], &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (votes->len, ==, 1);
+  g_assert_cmpint (((SdVote *) votes->pdata[0])->voted, ==, -1);
+  g_assert_cmpstr (((SdVote *) votes->pdata[0])->position, ==, "Руководитель группы продаж");
+
+  /* The candidate does not vote; the head (another role) neither. */
+  g_assert_false (sd_automation_cast_vote (f->automation, vote, f->managers[0], TRUE, NULL, &error));
+  g_assert_error (error, SD_AUTOMATION_ERROR, SD_AUTOMATION_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (sd_automation_cast_vote (f->automation, vote, f->head, TRUE, NULL, &error));
+  g_clear_error (&error);
+
+  /* Two of three for it is 67 %: not yet. A changed mind replaces the vote. */
+  g_assert_true (sd_automation_cast_vote (f->automation, vote, f->managers[1], FALSE, &promoted, &error));
+  g_assert_true (sd_automation_cast_vote (f->automation, vote, f->managers[1], TRUE, &promoted, &error));
+  g_assert_true (sd_automation_cast_vote (f->automation, vote, f->managers[2], TRUE, &promoted, &error));
+  g_assert_no_error (error);
+  g_assert_false (promoted);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM users WHERE id = %" G_GINT64_FORMAT
+                          " AND position IS NOT NULL", f->managers[0]), ==, 0);
+  /* The third: 100 % > 80 %. */
+  g_assert_true (sd_automation_cast_vote (f->automation, vote, f->managers[3], TRUE, &promoted, &error));
+  g_assert_no_error (error);
+  g_assert_true (promoted);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM users WHERE id = %" G_GINT64_FORMAT
+                          " AND position = 'Руководитель группы продаж'", f->managers[0]), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM journal WHERE entity = 'user' AND op = 'update'"
+                          " AND entity_id = %" G_GINT64_FORMAT " AND author_id IS NULL"
+                          " AND changes LIKE '%%position%%'", f->managers[0]), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM notifications WHERE user_id = %" G_GINT64_FORMAT,
+                          f->managers[0]), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_outbox WHERE channel = 'feed'"
+                          " AND body = 'Группа продаж проголосовала: manager0 Test — Руководитель группы продаж."
+                          " Поздравляем!'"), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_votes WHERE id = %" G_GINT64_FORMAT
+                          " AND outcome = 'promoted'", vote), ==, 1);
+  g_assert_false (sd_automation_cast_vote (f->automation, vote, f->managers[3], FALSE, NULL, &error));
+  g_clear_error (&error);
+
+  /* February: manager1 at 150 %, nobody votes; a week after the month, the vote closes. */
+  won_deal (f, f->managers[1], 150000);
+  sd_store_set_time (f->store, 1772323200 + 60);    /* 2026-03-01 */
+  g_assert_cmpint (run_due (f), ==, 1);
+  vote = count (f, "SELECT id FROM automation_votes WHERE candidate_id = %" G_GINT64_FORMAT
+                   " AND period = '2026-02'", f->managers[1]);
+  g_assert_cmpint (vote, >, 0);
+  /* manager0 is in the new position already: no vote for them again. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_votes WHERE candidate_id = %" G_GINT64_FORMAT,
+                          f->managers[0]), ==, 1);
+  sd_store_set_time (f->store, 1772323200 + 8 * DAY);
+  run_due (f);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_votes WHERE id = %" G_GINT64_FORMAT
+                          " AND outcome = 'rejected'", vote), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM users WHERE id = %" G_GINT64_FORMAT
+                          " AND position IS NOT NULL", f->managers[1]), ==, 0);
 }
 
 static void
@@ -763,6 +954,102 @@ test_journal (Fixture *f, gconstpointer data)
                    ==, 1);
 }
 
+/* A person's edit of several deal fields at once, one of them a text with commas, brackets
+ * and quotes: each field is an event (the amount set moves the deal on, R-AUTO-7). */
+static void
+test_journal_fields (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stage = NULL;
+  SdChanges *c;
+  gint64 d;
+
+  sd_store_set_actor (f->store, f->managers[0]);
+  d = deal (f, f->body, "inspection", f->managers[0], 0);
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  c = sd_changes_new ();
+  sd_changes_set_text (c, "comments", "Bumper, \"left\" [rear]; {wing} \\ ok");
+  sd_changes_set_int (c, "amount", 4500000);
+  g_assert_true (sd_store_update (f->store, SD_ENTITY_DEAL, d, c, NULL));
+  sd_changes_free (c);
+  sd_store_set_actor (f->store, SD_ACTOR_SYSTEM);
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  g_assert_no_error (error);
+  stage = stage_of (f, d);
+  g_assert_cmpstr (stage, ==, "agreement");
+}
+
+static void
+on_run_failed (SdAutomation *automation, gint64 deal_id, const char *message, GArray *failed)
+{
+  g_array_append_val (failed, deal_id);
+}
+
+static void
+writer_exec (Fixture *f, const char *sql)
+{
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (f->ts->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* The journal is read in one transaction with a savepoint an event: an event that fails
+ * undoes only its own work and is reported; the events around it are kept, in order, and
+ * the failed one runs in full once it can (its key was never claimed). */
+static void
+test_journal_failure (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) failed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *trigger = NULL;
+  g_autofree char *stage_a = NULL, *stage_b = NULL, *stage_c = NULL;
+  gint64 a, b, c;
+
+  sd_store_set_actor (f->store, f->managers[0]);
+  a = deal (f, f->body, "first_contact", f->managers[0], 0);
+  b = deal (f, f->body, "first_contact", f->managers[0], 0);
+  c = deal (f, f->body, "first_contact", f->managers[0], 0);
+  file (f, a, "photo");
+  file (f, b, "photo");
+  file (f, c, "photo");
+  sd_store_set_actor (f->store, SD_ACTOR_SYSTEM);
+
+  /* Deal b's runs cannot be recorded, as if the disk refused them. */
+  trigger = g_strdup_printf ("CREATE TRIGGER refuse_b BEFORE INSERT ON automation_runs"
+                             " WHEN NEW.deal_id = %" G_GINT64_FORMAT
+                             " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END", b);
+  writer_exec (f, trigger);
+  g_signal_connect (f->automation, "run-failed", G_CALLBACK (on_run_failed), failed);
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (failed->len, >=, 1);
+  for (guint i = 0; i < failed->len; i++)
+    g_assert_cmpint (g_array_index (failed, gint64, i), ==, b);
+  stage_a = stage_of (f, a);
+  stage_b = stage_of (f, b);
+  stage_c = stage_of (f, c);
+  g_assert_cmpstr (stage_a, ==, "inspection");
+  g_assert_cmpstr (stage_b, ==, "first_contact");
+  g_assert_cmpstr (stage_c, ==, "inspection");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation'", b), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM automation_runs WHERE deal_id = %" G_GINT64_FORMAT,
+                          b), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM timeline WHERE deal_id = %" G_GINT64_FORMAT
+                          " AND kind = 'automation'", a), >, 0);
+
+  /* Once it can, the failed event runs: read again from the start, only b moves. */
+  writer_exec (f, "DROP TRIGGER refuse_b");
+  g_clear_pointer (&stage_b, g_free);
+  sd_store_set_meta (f->store, "automation.journal_cursor", "0", NULL);
+  g_assert_cmpint (sd_automation_process_journal (f->automation, &error), >, 0);
+  g_assert_no_error (error);
+  stage_b = stage_of (f, b);
+  g_assert_cmpstr (stage_b, ==, "inspection");
+}
+
 static void
 test_broken (void)
 {
@@ -811,10 +1098,12 @@ main (int argc, char *argv[])
   ADD ("/automation/R-AUTO-6/photo-guard-and-fields", test_photo_guard);
   ADD ("/automation/R-AUTO-7/auto-moves", test_auto_moves);
   ADD ("/automation/R-AUTO-8/priority-client", test_priority);
+  ADD ("/automation/set-field/contact-and-company", test_set_party_fields);
   ADD ("/automation/runner/acts-after-commit-not-on-history", test_runner);
   ADD ("/automation/R-AUTO-9/reminders", test_reminders);
   ADD ("/automation/R-AUTO-10/year-after", test_year_after);
   ADD ("/automation/R-AUTO-11/rating-and-thanks", test_rating);
+  ADD ("/automation/R-AUTO-11/promotion-after-group-vote", test_promotion_vote);
   ADD ("/automation/R-KPI-3/follow-up", test_follow_up);
   ADD ("/automation/R-COMM-3/preferred-channel", test_preferred_channel);
   ADD ("/automation/seed-001/tender-lost", test_tender_lost);
@@ -823,6 +1112,8 @@ main (int argc, char *argv[])
   ADD ("/automation/replay", test_replay);
   ADD ("/automation/unkeyed-event-refused", test_unkeyed);
   ADD ("/automation/journal/user-and-portal", test_journal);
+  ADD ("/automation/journal/failed-event-alone", test_journal_failure);
+  ADD ("/automation/journal/several-fields", test_journal_fields);
   g_test_add_func ("/automation/broken-rules", test_broken);
   return g_test_run ();
 }

@@ -564,6 +564,235 @@ test_editor (void)
   close_window (window);
 }
 
+/* The @n-th widget (depth first) whose tooltip is @tooltip. */
+static GtkWidget *
+find_tooltip_rec (GtkWidget  *widget,
+                  const char *tooltip,
+                  guint      *n)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0 && (*n)-- == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_tooltip_rec (child, tooltip, n);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkEditable *
+find_by_tooltip (GtkWidget  *widget,
+                 const char *tooltip,
+                 guint       n)
+{
+  GtkWidget *found = find_tooltip_rec (widget, tooltip, &n);
+
+  g_assert_nonnull (found);
+  return GTK_EDITABLE (found);
+}
+
+/* A row (combo, expander, action) by its title. */
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          GType       type,
+          const char *title)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, type, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A button by its label (mnemonics included). */
+static GtkButton *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return GTK_BUTTON (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkButton *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The @n-th drop-down (depth first) under @widget. */
+static GtkDropDown *
+nth_drop_down (GtkWidget *widget,
+               guint     *n)
+{
+  if (GTK_IS_DROP_DOWN (widget) && (*n)-- == 0)
+    return GTK_DROP_DOWN (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkDropDown *found = nth_drop_down (child, n);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A comparison's field by its code (the row keeps the codes of its drop-down). */
+static void
+select_field (GtkDropDown *dropdown,
+              const char  *code)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (dropdown), ADW_TYPE_ACTION_ROW);
+  GStrv codes = g_object_get_data (G_OBJECT (row), "sd-codes");
+
+  g_assert_nonnull (codes);
+  for (guint i = 0; codes[i] != NULL; i++)
+    if (g_str_equal (codes[i], code))
+      {
+        gtk_drop_down_set_selected (dropdown, i);
+        return;
+      }
+  g_assert_not_reached ();
+}
+
+static guint
+string_index (GListModel *model,
+              const char *text)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), text) == 0)
+      return i;
+  g_assert_not_reached ();
+}
+
+/* A trigger's event, the stages it moves deals from, and compound conditions (any of a
+ * group, none of…), edited in forms checked as one types and saved to the user's copy. */
+static void
+test_editor_trigger (void)
+{
+  GtkWidget *view = sd_automation_view_new ();
+  GtkWindow *window = show (view, 1000, 700);
+  SdPlaybookCopy *copy;
+  GtkWindow *editor;
+  GtkWidget *when, *field, *from, *conditions;
+  GtkDropDown *dropdown;
+  GtkEditable *value;
+  g_autoptr(JsonNode) saved = NULL;
+  g_autofree char *json = NULL;
+  const SdRule *rule;
+  guint stage, index, n;
+
+  g_assert_true (sd_automation_view_show_pipeline (SD_AUTOMATION_VIEW (view), "body_repair"));
+  copy = sd_automation_view_get_copy (SD_AUTOMATION_VIEW (view));
+  find (sd_playbook_copy_get_playbook (copy), "agreement", "amount_set", &stage, &index);
+  editor = sd_automation_view_edit_rule (SD_AUTOMATION_VIEW (view), stage, SD_RULE_LIST_TRIGGERS,
+                                         index);
+  wait_ms (300);
+  g_assert_null (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)));
+
+  /* The event: "a field changes", the amount. */
+  when = find_row (GTK_WIDGET (editor), ADW_TYPE_COMBO_ROW, "When");
+  field = find_row (GTK_WIDGET (editor), ADW_TYPE_COMBO_ROW, "Which field");
+  g_assert_nonnull (when);
+  g_assert_nonnull (field);
+  g_assert_true (gtk_widget_get_visible (field));
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (adw_combo_row_get_model (ADW_COMBO_ROW (when))),
+                                               adw_combo_row_get_selected (ADW_COMBO_ROW (when))),
+                   ==, "A field changes");
+  /* A payment instead: the field row goes, the sentence follows. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (when),
+                              string_index (adw_combo_row_get_model (ADW_COMBO_ROW (when)),
+                                            "A payment is added"));
+  g_assert_null (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)));
+  g_assert_false (gtk_widget_get_visible (field));
+
+  /* From "First contact" as well as "Inspection". */
+  from = find_row (GTK_WIDGET (editor), ADW_TYPE_EXPANDER_ROW, "Moves deals from");
+  g_assert_nonnull (from);
+  gtk_check_button_set_active (find_person (from, "First contact"), TRUE);
+  g_assert_null (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)));
+
+  /* Conditions: the amount is set, and a group "any of": two comparisons. */
+  conditions = gtk_widget_get_ancestor (GTK_WIDGET (find_button (GTK_WIDGET (editor), "_Group")),
+                                        ADW_TYPE_PREFERENCES_GROUP);
+  g_assert_nonnull (conditions);
+  g_signal_emit_by_name (find_button (GTK_WIDGET (editor), "_Group"), "clicked");
+  /* The group's first comparison: object type is one of after accident, fuel tanker. */
+  n = 0;
+  dropdown = nth_drop_down (conditions, &n);          /* the top mode */
+  g_assert_nonnull (dropdown);
+  n = 3;
+  dropdown = nth_drop_down (conditions, &n);          /* the group's mode */
+  gtk_drop_down_set_selected (dropdown, 1);           /* any of these */
+  n = 4;
+  dropdown = nth_drop_down (conditions, &n);          /* the group's first field */
+  select_field (dropdown, "object_type");
+  n = 5;
+  gtk_drop_down_set_selected (nth_drop_down (conditions, &n), 8);   /* is one of */
+  value = find_by_tooltip (conditions, "Several values are separated by commas", 1);
+  gtk_editable_set_text (value, "after_accident, fuel_tanker");
+  n = 6;
+  dropdown = nth_drop_down (conditions, &n);          /* the group's second field */
+  select_field (dropdown, "contact.client_type");
+  n = 7;
+  gtk_drop_down_set_selected (nth_drop_down (conditions, &n), 2);   /* is */
+  value = find_by_tooltip (conditions, "Several values are separated by commas", 2);
+  gtk_editable_set_text (value, "flet");
+  /* A value the list does not have is the checker's refusal, with the JSON path. */
+  if (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)) != NULL)
+    g_assert_nonnull (strstr (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)), "$.stages["));
+  gtk_editable_set_text (value, "fleet");
+  g_assert_null (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)));
+  render (GTK_WIDGET (editor), 720, 900, "rule-editor-conditions.png");
+  assert_all_named (GTK_WIDGET (editor), 8);
+  g_assert_true (sd_rule_editor_save (SD_RULE_EDITOR (editor)));
+  wait_ms (100);
+
+  saved = sd_playbook_copy_dup_rule (copy, stage, SD_RULE_LIST_TRIGGERS, index);
+  json = json_to_string (saved, FALSE);
+  g_test_message ("saved: %s", json);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (saved), "on"), ==, "payment_added");
+  g_assert_false (json_object_has_member (json_node_get_object (saved), "field"));
+  g_assert_nonnull (strstr (json, "\"from\":[\"first_contact\",\"inspection\",\"cost_estimate\"]"));
+  g_assert_nonnull (strstr (json, "\"when\":{\"all\":[{\"field\":\"amount\",\"op\":\"set\"},"
+                                  "{\"any\":[{\"field\":\"object_type\",\"op\":\"in\","
+                                  "\"value\":[\"after_accident\",\"fuel_tanker\"]},"
+                                  "{\"field\":\"contact.client_type\",\"op\":\"=\",\"value\":\"fleet\"}]}]}"));
+  rule = find (sd_playbook_copy_get_playbook (copy), "agreement", "amount_set", NULL, NULL);
+  g_assert_cmpint (rule->on, ==, SD_EVENT_PAYMENT_ADDED);
+  g_assert_cmpint (rule->when->kind, ==, SD_CONDITION_ALL);
+  g_assert_cmpint (((SdCondition *) rule->when->children->pdata[1])->kind, ==, SD_CONDITION_ANY);
+  g_assert_true (sd_playbook_copy_is_customized (copy));
+
+  /* "None of these" at the top: a not over any. */
+  editor = sd_automation_view_edit_rule (SD_AUTOMATION_VIEW (view), stage, SD_RULE_LIST_TRIGGERS,
+                                         index);
+  wait_ms (200);
+  conditions = gtk_widget_get_ancestor (GTK_WIDGET (find_button (GTK_WIDGET (editor), "_Group")),
+                                        ADW_TYPE_PREFERENCES_GROUP);
+  n = 0;
+  gtk_drop_down_set_selected (nth_drop_down (conditions, &n), 2);
+  g_assert_null (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)));
+  g_assert_true (sd_rule_editor_save (SD_RULE_EDITOR (editor)));
+  wait_ms (100);
+  rule = find (sd_playbook_copy_get_playbook (copy), "agreement", "amount_set", NULL, NULL);
+  g_assert_cmpint (rule->when->kind, ==, SD_CONDITION_NOT);
+  close_window (window);
+}
+
 static void
 test_catalogue (void)
 {
@@ -585,8 +814,10 @@ test_catalogue (void)
   g_assert_null (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)));
   g_assert_nonnull (strstr (sd_rule_editor_get_sentence (SD_RULE_EDITOR (editor)),
                             "if the amount is at least 1\u00a0000\u00a0000 ₽ → notify their head"));
-  gtk_editable_set_text (find_entry (GTK_WIDGET (editor), "Only if the amount is at least, ₽"),
+  /* The threshold is the comparison's value in the conditions form. */
+  gtk_editable_set_text (find_by_tooltip (GTK_WIDGET (editor), "Several values are separated by commas", 0),
                          "2 000 000");
+  g_assert_null (sd_rule_editor_get_error (SD_RULE_EDITOR (editor)));
   /* People are ticked, not typed; a notification to nobody is refused. */
   head = find_person (GTK_WIDGET (editor), "their head");
   g_assert_true (gtk_check_button_get_active (head));
@@ -818,6 +1049,7 @@ static const Test tests[] = {
   { "/automation-ui/view", test_view },
   { "/automation-ui/editor", test_editor },
   { "/automation-ui/catalogue", test_catalogue },
+  { "/automation-ui/editor/trigger-and-conditions", test_editor_trigger },
   { "/automation-ui/bell", test_bell },
   { "/automation-ui/desktop-notification", test_desktop_notification },
 };

@@ -1,6 +1,6 @@
 /* test-kanban.c: the board and the deal card over a demo database: columns, counts and
  * sums; moves by the drop path, allowed and refused; editing a deal and its timeline;
- * search; the Russian board.
+ * search; the Russian board; the Notifications section beside the bell.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,8 +8,12 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <sqlite3.h>
 
+#include "automation/sd-automation-view.h"
 #include "deal/sd-party-picker.h"
+#include "notifications/sd-bell-button.h"
+#include "notifications/sd-notifications-page.h"
 #include "pipeline/sd-deal-item.h"
 #include "pipeline/sd-new-deal-dialog.h"
 #include "pipeline/sd-stage-column.h"
@@ -478,6 +482,84 @@ test_search (void)
   sd_test_run_with_window (check_search, NULL);
 }
 
+/* R-AUTO-6/7 through the window: a person drops a body-repair deal without photos on
+ * "Inspection / photos". The photo guard refuses it: the toast says exactly what is
+ * missing, in the interface language, the deal stays and nothing is written. With a photo
+ * attached the same drop moves it. */
+static void
+check_guard (SdApplication *app,
+             SdWindow      *window,
+             gpointer       user_data)
+{
+  const char *expected = user_data;
+  SdStore *store = sd_application_get_store (app);
+  SdKanban *kanban = sd_window_get_kanban (window);
+  gint64 pipeline_id = sd_store_find_pipeline (store, "body_repair");
+  SdStageColumn *from = column_at (kanban, 0);
+  SdStageColumn *to = column_at (kanban, 1);
+  gint64 deal_id, last_entry;
+  g_autoptr(SdDealItem) item = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  SdChanges *photo;
+  guint n_from = n_cards (from), n_to = n_cards (to);
+  gboolean moved = TRUE;
+
+  g_assert_cmpint (sd_board_get_pipeline (sd_kanban_get_board (kanban)), ==, pipeline_id);
+  g_assert_cmpint (sd_stage_column_get_stage (from), ==,
+                   sd_store_find_stage (store, pipeline_id, "first_contact"));
+  g_assert_cmpint (sd_stage_column_get_stage (to), ==,
+                   sd_store_find_stage (store, pipeline_id, "inspection"));
+  g_assert_cmpuint (n_from, >, 0);
+  deal_id = deal_at (from, 0);
+  item = g_list_model_get_item (G_LIST_MODEL (sd_stage_column_get_model (from)), 0);
+  last_entry = sd_store_get_last_journal_id (store);
+
+  /* The drop, as GtkDropTarget makes it. */
+  g_signal_emit_by_name (to, "deal-dropped", item, &moved);
+  g_assert_false (moved);
+  sd_test_settle ();
+  g_assert_cmpint (stage_of (store, deal_id), ==, sd_stage_column_get_stage (from));
+  g_assert_cmpint (sd_store_get_last_journal_id (store), ==, last_entry);
+  g_assert_cmpuint (n_cards (from), ==, n_from);
+  g_assert_cmpuint (n_cards (to), ==, n_to);
+  g_assert_cmpint (deal_at (from, 0), ==, deal_id);
+  sd_test_collect_text (GTK_WIDGET (window), text);
+  g_assert_nonnull (strstr (text->str, expected));
+
+  /* The keyboard's move is the same move. */
+  g_assert_true (sd_stage_column_focus_deal (from, deal_id));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (kanban), "kanban.move-right", NULL));
+  g_assert_cmpint (stage_of (store, deal_id), ==, sd_stage_column_get_stage (from));
+  g_assert_false (sd_kanban_move_deal (kanban, deal_id, sd_stage_column_get_stage (to), &error));
+  g_assert_error (error, SD_AUTOMATION_ERROR, SD_AUTOMATION_ERROR_GUARD);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_assert_cmpint (sd_store_get_last_journal_id (store), ==, last_entry);
+
+  /* With a photo the guard lets it in. */
+  photo = sd_changes_new ();
+  sd_changes_set_int (photo, "deal_id", deal_id);
+  sd_changes_set_text (photo, "kind", "photo");
+  sd_changes_set_text (photo, "name", "front.jpg");
+  g_assert_cmpint (sd_store_insert (store, SD_ENTITY_FILE, photo, NULL), >, 0);
+  sd_changes_free (photo);
+  g_signal_emit_by_name (to, "deal-dropped", item, &moved);
+  g_assert_true (moved);
+  g_assert_cmpint (stage_of (store, deal_id), ==, sd_stage_column_get_stage (to));
+}
+
+static void
+test_guard (void)
+{
+  g_autofree char *path = sd_test_use_demo ("guard.db", 300);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  gboolean russian = g_str_has_prefix (setlocale (LC_MESSAGES, NULL), "ru");
+
+  g_settings_set_string (settings, "last-pipeline", "body_repair");
+  sd_test_run_with_window (check_guard, russian ? "Прикрепите хотя бы одну фотографию"
+                                                : "Attach at least one photo");
+}
+
 /* Under a Russian locale the board is Russian; the picture is kept in the build folder. */
 static void
 check_russian (SdApplication *app,
@@ -531,10 +613,285 @@ test_russian (void)
   sd_test_run_with_window (check_russian, NULL);
 }
 
+/* The Notifications section lists every notification of the person acting, newest first,
+ * the unread marked; it filters the unread, opens an entry's deal, marks one or all read,
+ * and the bell in the header follows it (and it the bell). */
+static void
+check_notifications (SdApplication *app,
+                     SdWindow      *window,
+                     gpointer       user_data)
+{
+  SdStore *store = sd_application_get_store (app);
+  SdAutomation *automation = sd_application_get_automation (app);
+  gint64 me = sd_store_get_actor (store);
+  gint64 pipeline = sd_store_find_pipeline (store, "body_repair");
+  gint64 first_contact = sd_store_find_stage (store, pipeline, "first_contact");
+  g_autoptr(SdBoard) board = sd_board_new (store, pipeline);
+  g_autoptr(GPtrArray) deals = sd_board_list (board, first_contact, 0, 2, NULL);
+  GtkWidget *bell = NULL;
+  SdNotificationsPage *page = SD_NOTIFICATIONS_PAGE (sd_window_get_notifications (window, &bell));
+  g_autoptr(GError) error = NULL;
+  guint listed, unread;
+  gint64 opened_deal;
+
+  g_assert_nonnull (automation);
+  g_assert_cmpint (me, !=, 0);
+  g_assert_nonnull (deals);
+  g_assert_cmpuint (deals->len, ==, 2);
+  sd_window_set_section (window, "notifications");
+  g_assert_cmpuint (sd_notifications_page_get_n_entries (page), ==,
+                    sd_bell_button_get_unread (SD_BELL_BUTTON (bell)));
+
+  /* Two deals at first contact become the acting person's: the robots of the stage
+   * notify them (and the runner is running, as in the app). */
+  for (guint i = 0; i < deals->len; i++)
+    {
+      gint64 deal_id = ((SdCard *) deals->pdata[i])->id;
+      g_autoptr(GPtrArray) parts = sd_store_list_deal_parts (store, SD_DEAL_PART_RESPONSIBLES,
+                                                            deal_id, NULL);
+      g_autoptr(SdChanges) c = sd_changes_new ();
+      SdAutomationEvent entered = { SD_EVENT_ENTERED, deal_id, me, NULL, NULL, NULL };
+
+      g_assert_cmpuint (parts->len, >, 0);
+      sd_changes_set_int (c, "user_id", me);
+      g_assert_true (sd_store_update (store, SD_ENTITY_DEAL_RESPONSIBLE,
+                                      ((SdDealPart *) parts->pdata[0])->id, c, &error));
+      g_assert_no_error (error);
+      g_assert_true (sd_automation_handle (automation, &entered, &error));
+      g_assert_no_error (error);
+    }
+  sd_test_settle ();
+  unread = sd_bell_button_get_unread (SD_BELL_BUTTON (bell));
+  g_assert_cmpuint (unread, >=, 2);
+  listed = sd_notifications_page_get_n_entries (page);
+  g_assert_cmpuint (listed, ==, unread);
+  g_assert_true (sd_notifications_page_entry_is_unread (page, 0));
+
+  /* One marked read on the page: the bell counts one less, the page keeps it, read. */
+  sd_notifications_page_mark_entry_read (page, 0);
+  g_assert_cmpuint (sd_bell_button_get_unread (SD_BELL_BUTTON (bell)), ==, unread - 1);
+  g_assert_cmpuint (sd_notifications_page_get_n_entries (page), ==, listed);
+  g_assert_false (sd_notifications_page_entry_is_unread (page, 0));
+  g_assert_true (sd_notifications_page_entry_is_unread (page, 1));
+
+  /* Only the unread. */
+  sd_notifications_page_set_unread_only (page, TRUE);
+  g_assert_cmpuint (sd_notifications_page_get_n_entries (page), ==, unread - 1);
+
+  /* Read in the bell: the page follows. */
+  sd_bell_button_activate_entry (SD_BELL_BUTTON (bell), 0);
+  g_assert_cmpuint (sd_notifications_page_get_n_entries (page), ==, unread - 2);
+
+  /* An entry opens its deal beside the board, and is read. */
+  sd_notifications_page_set_unread_only (page, FALSE);
+  g_assert_true (sd_notifications_page_entry_is_unread (page, 2) || unread == 2);
+  opened_deal = ((SdCard *) deals->pdata[0])->id;
+  sd_notifications_page_activate_entry (page, listed - 1);
+  g_assert_cmpstr (sd_window_get_section (window), ==, "pipelines");
+  g_assert_cmpint (sd_deal_view_get_deal (sd_window_get_deal_view (window)), ==, opened_deal);
+
+  /* All read. */
+  sd_notifications_page_mark_all_read (page);
+  g_assert_cmpuint (sd_bell_button_get_unread (SD_BELL_BUTTON (bell)), ==, 0);
+  g_assert_cmpint (sd_notification_count_unread (store, me), ==, 0);
+  for (guint i = 0; i < sd_notifications_page_get_n_entries (page); i++)
+    g_assert_false (sd_notifications_page_entry_is_unread (page, i));
+}
+
+static void
+test_notifications (void)
+{
+  g_autofree char *path = sd_test_use_demo ("notifications.db", 300);
+
+  sd_test_run_with_window (check_notifications, NULL);
+}
+
+/* The Automation view shows the rules of the board's pipeline, and the board follows a
+ * pipeline chosen in the view. */
+static void
+check_follow (SdApplication *app,
+              SdWindow      *window,
+              gpointer       user_data)
+{
+  SdStore *store = sd_application_get_store (app);
+  SdKanban *kanban = sd_window_get_kanban (window);
+  SdAutomationView *view = SD_AUTOMATION_VIEW (sd_window_get_automation_view (window));
+  SdPlaybookCopy *copy = sd_automation_view_get_copy (view);
+
+  g_assert_nonnull (copy);
+  g_assert_cmpstr (sd_playbook_get_code (sd_playbook_copy_get_playbook (copy)), ==, "body_repair");
+  g_assert_cmpint (sd_board_get_pipeline (sd_kanban_get_board (kanban)), ==,
+                   sd_store_find_pipeline (store, "body_repair"));
+
+  /* Another pipeline on the board: the view follows. */
+  g_assert_true (sd_automation_view_show_pipeline (view, "renovation"));
+  g_assert_cmpint (sd_board_get_pipeline (sd_kanban_get_board (kanban)), ==,
+                   sd_store_find_pipeline (store, "renovation"));
+  copy = sd_automation_view_get_copy (view);
+  g_assert_cmpstr (sd_playbook_get_code (sd_playbook_copy_get_playbook (copy)), ==, "renovation");
+}
+
+static void
+test_follow (void)
+{
+  g_autofree char *path = sd_test_use_demo ("follow.db", 300);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_set_string (settings, "last-pipeline", "body_repair");
+  sd_test_run_with_window (check_follow, NULL);
+}
+
+static void
+assert_text_shown (GtkWidget  *widget,
+                   const char *text)
+{
+  g_autoptr(GString) shown = g_string_new (NULL);
+
+  sd_test_collect_text (widget, shown);
+  g_assert_nonnull (strstr (shown->str, text));
+}
+
+static gint64
+query_int (sqlite3    *db,
+           const char *sql)
+{
+  sqlite3_stmt *stmt;
+  gint64 n = 0;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* R-AUTO-11 in the window: an open vote on a colleague's promotion is listed on the
+ * Notifications page with For and Against; the vote that passes changes the colleague's
+ * position. */
+static void
+check_vote (SdApplication *app,
+            SdWindow      *window,
+            gpointer       user_data)
+{
+  const char *path = user_data;
+  SdStore *store = sd_application_get_store (app);
+  SdNotificationsPage *page = SD_NOTIFICATIONS_PAGE (sd_window_get_notifications (window, NULL));
+  g_autofree char *insert = NULL;
+  gint64 voter, candidate, vote;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  voter = query_int (db, "SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id"
+                         " WHERE r.code = 'sales_manager' AND u.active ORDER BY u.id LIMIT 1");
+  candidate = query_int (db, "SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id"
+                             " WHERE r.code = 'sales_manager' AND u.active ORDER BY u.id LIMIT 1 OFFSET 1");
+  g_assert_cmpint (voter, >, 0);
+  g_assert_cmpint (candidate, >, 0);
+  /* As the rating would open it: one voter, more than 80 % needed. */
+  insert = g_strdup_printf ("INSERT INTO automation_votes (rule, candidate_id, period, position,"
+                            " question, voters, share, opened_at, closes_at) VALUES"
+                            " ('b2b_sales/$rating', %" G_GINT64_FORMAT ", '2026-10', 'Head of the sales group',"
+                            " 'Should your colleague head the sales group?', 1, 80, '2026-11-01T00:00:00Z',"
+                            " 4102444800)", candidate);
+  g_assert_cmpint (sqlite3_exec (db, insert, NULL, NULL, NULL), ==, SQLITE_OK);
+  vote = sqlite3_last_insert_rowid (db);
+
+  sd_window_set_actor (window, voter);
+  sd_window_set_section (window, "notifications");
+  sd_notifications_page_reload (page);
+  g_assert_cmpuint (sd_notifications_page_get_n_votes (page), ==, 1);
+  assert_text_shown (GTK_WIDGET (page), "Should your colleague head the sales group?");
+
+  g_assert_true (sd_notifications_page_cast_vote (page, vote, TRUE));
+  g_assert_cmpuint (sd_notifications_page_get_n_votes (page), ==, 0);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM automation_ballots WHERE yes"), ==, 1);
+  insert = (g_free (insert), g_strdup_printf ("SELECT count(*) FROM users WHERE id = %" G_GINT64_FORMAT
+                                              " AND position = 'Head of the sales group'", candidate));
+  g_assert_cmpint (query_int (db, insert), ==, 1);
+  /* A closed vote refuses, and says why. */
+  g_assert_false (sd_notifications_page_cast_vote (page, vote, FALSE));
+  sqlite3_close (db);
+  (void) store;
+}
+
+static void
+test_vote (void)
+{
+  g_autofree char *path = sd_test_use_demo ("vote.db", 300);
+
+  sd_test_run_with_window (check_vote, path);
+}
+
+/* A window not in front sends new notifications to the desktop too. The test session has
+ * no notification service, so the test is one: Notify answers with an id, CloseNotification
+ * with nothing, as a desktop would. */
+static const char notifications_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "<arg type='u' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "</interface></node>";
+
+static void
+on_notifications_call (GDBusConnection       *connection,
+                       const char            *sender,
+                       const char            *object_path,
+                       const char            *interface_name,
+                       const char            *method_name,
+                       GVariant              *parameters,
+                       GDBusMethodInvocation *invocation,
+                       gpointer               user_data)
+{
+  static guint32 next_id = 1;
+
+  if (g_strcmp0 (method_name, "Notify") == 0)
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", next_id++));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+on_bus_acquired (GDBusConnection *connection,
+                 const char      *name,
+                 gpointer         user_data)
+{
+  static const GDBusInterfaceVTable vtable = { on_notifications_call, NULL, NULL, { 0 } };
+  GDBusNodeInfo *info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+
+  g_dbus_connection_register_object (connection, "/org/freedesktop/Notifications",
+                                     info->interfaces[0], &vtable, NULL, NULL, NULL);
+  g_dbus_node_info_unref (info);
+}
+
+static void
+on_name (GDBusConnection *connection,
+         const char      *name,
+         gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static guint
+serve_notifications (void)
+{
+  gboolean done = FALSE;
+  guint id = g_bus_own_name (G_BUS_TYPE_SESSION, "org.freedesktop.Notifications",
+                             G_BUS_NAME_OWNER_FLAGS_NONE, on_bus_acquired, on_name, on_name,
+                             &done, NULL);
+
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  return id;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  guint notifications_owner;
   int status;
 
   setlocale (LC_ALL, "");
@@ -544,6 +901,7 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   g_test_init (&argc, &argv, NULL);
+  notifications_owner = serve_notifications ();
 
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
@@ -555,12 +913,17 @@ main (int   argc,
   g_test_add_func ("/ui/kanban/move", test_move);
   g_test_add_func ("/ui/kanban/keyboard-move", test_keyboard_move);
   g_test_add_func ("/ui/kanban/refused-move", test_refused);
+  g_test_add_func ("/ui/kanban/guard-refused", test_guard);
   g_test_add_func ("/ui/kanban/deal-card", test_deal_card);
   g_test_add_func ("/ui/kanban/party-picker", test_party_picker);
   g_test_add_func ("/ui/kanban/new-deal", test_new_deal);
   g_test_add_func ("/ui/kanban/search", test_search);
   g_test_add_func ("/ui/kanban/russian", test_russian);
+  g_test_add_func ("/ui/kanban/notifications-page", test_notifications);
+  g_test_add_func ("/ui/kanban/automation-follows-board", test_follow);
+  g_test_add_func ("/ui/kanban/promotion-vote", test_vote);
   status = g_test_run ();
+  g_bus_unown_name (notifications_owner);
   sd_test_cleanup ();
   return status;
 }

@@ -45,6 +45,13 @@ struct _SdAutomationView
 
 G_DEFINE_FINAL_TYPE (SdAutomationView, sd_automation_view, GTK_TYPE_WIDGET)
 
+enum
+{
+  PIPELINE_SELECTED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
 static void
 entry_free (Entry *entry)
 {
@@ -389,6 +396,9 @@ static void
 on_pipeline_selected (SdAutomationView *self)
 {
   select_entry (self);
+  if (self->copy != NULL)
+    g_signal_emit (self, signals[PIPELINE_SELECTED], 0,
+                   sd_playbook_get_code (sd_playbook_copy_get_playbook (self->copy)));
 }
 
 void
@@ -546,6 +556,17 @@ sd_automation_view_class_init (SdAutomationViewClass *klass)
 
   object_class->dispose = sd_automation_view_dispose;
   object_class->finalize = sd_automation_view_finalize;
+
+  /**
+   * SdAutomationView::pipeline-selected:
+   * @code: the playbook code of the pipeline now shown
+   *
+   * The pipeline shown changed (the person chose another, or show_pipeline() was called):
+   * the window's board can follow.
+   */
+  signals[PIPELINE_SELECTED] = g_signal_new ("pipeline-selected", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/sdelka/Sdelka/automation/sd-automation-view.ui");

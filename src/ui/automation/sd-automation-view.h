@@ -25,7 +25,8 @@ void            sd_automation_view_set_automation (SdAutomationView *self,
 
 /* Reads the playbooks again: the shipped ones, or the user's copies of them. */
 void            sd_automation_view_reload         (SdAutomationView *self);
-/* Shows the rules of the pipeline with this playbook code; FALSE if there is none. */
+/* Shows the rules of the pipeline with this playbook code; FALSE if there is none. The
+ * window calls it with the board's pipeline; ::pipeline-selected tells of the other way. */
 gboolean        sd_automation_view_show_pipeline  (SdAutomationView *self,
                                                    const char       *code);
 /* The playbook shown; NULL when it could not be read. */

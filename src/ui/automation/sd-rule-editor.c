@@ -29,6 +29,10 @@ typedef enum
   BIND_CHANNELS,   /* check buttons */
   BIND_CHOICE,     /* a combo row over codes */
   BIND_BOOL,       /* a switch */
+  BIND_OPTIONAL,   /* a combo row over codes whose first, "", leaves the member out; shown
+                    * only while the rule's "on" is @only_on */
+  BIND_STAGES,     /* check rows over the stages; none leaves the member out */
+  BIND_CONDITION,  /* the "when" form: all / any / none of comparisons, one level of groups */
 } BindKind;
 
 typedef struct
@@ -42,6 +46,7 @@ typedef struct
   GPtrArray  *checks;    /* channels: GtkCheckButton *, in @codes order */
   gboolean    required;
   gboolean    default_true;  /* a boolean member left out when true ("enabled") */
+  const char *only_on;   /* BIND_OPTIONAL: the event it belongs to */
 } Binding;
 
 struct _SdRuleEditor
@@ -57,6 +62,8 @@ struct _SdRuleEditor
   char           *error;
   char           *sentence;
   gboolean        building;   /* rows are being filled: no checks yet */
+  AdwPreferencesGroup *conditions;  /* the "when" form's group, or NULL */
+  GPtrArray      *condition_rows;   /* its rows, to take out when it is drawn again */
 
   /* template children */
   AdwWindowTitle      *window_title;
@@ -169,6 +176,8 @@ row_title (Binding *b)
 {
   if (ADW_IS_PREFERENCES_ROW (b->widget))
     return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (b->widget));
+  if (ADW_IS_PREFERENCES_GROUP (b->widget))
+    return adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (b->widget));
   return gtk_widget_get_tooltip_text (b->widget);
 }
 
@@ -207,6 +216,9 @@ duration_in_file_units (const char *typed)
     }
   return g_string_free (text, FALSE);
 }
+
+static char *write_conditions (SdRuleEditor *self,
+                               Binding      *b);
 
 /* Writes the row into the rule; why it cannot be, or NULL. */
 static char *
@@ -309,6 +321,46 @@ write_binding (SdRuleEditor *self,
           json_object_set_string_member (b->target, b->member, b->codes[selected]);
         return NULL;
       }
+
+    case BIND_OPTIONAL:
+      {
+        guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (b->input));
+        const char *on = json_object_get_string_member_with_default (json_node_get_object (self->rule),
+                                                                     "on", "entered");
+        gboolean shown = b->only_on == NULL || g_strcmp0 (on, b->only_on) == 0;
+
+        gtk_widget_set_visible (b->widget, shown);
+        if (!shown || selected == 0 || selected >= g_strv_length (b->codes))
+          json_object_remove_member (b->target, b->member);
+        else
+          json_object_set_string_member (b->target, b->member, b->codes[selected]);
+        return NULL;
+      }
+
+    case BIND_STAGES:
+      {
+        g_autoptr(JsonArray) stages = json_array_new ();
+        g_autoptr(GString) said = g_string_new (NULL);
+
+        for (guint i = 0; i < b->checks->len; i++)
+          if (gtk_check_button_get_active (b->checks->pdata[i]))
+            {
+              json_array_add_string_element (stages, b->codes[i]);
+              g_string_append_printf (said, "%s%s", said->len > 0 ? ", " : "",
+                                      sd_playbook_text_get (sd_playbook_find_stage (pb, b->codes[i])->name,
+                                                            NULL));
+            }
+        adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (b->widget),
+                                       said->len > 0 ? said->str : _("Any earlier stage"));
+        if (json_array_get_length (stages) == 0)
+          json_object_remove_member (b->target, b->member);
+        else
+          json_object_set_array_member (b->target, b->member, g_steal_pointer (&stages));
+        return NULL;
+      }
+
+    case BIND_CONDITION:
+      return write_conditions (self, b);
 
     case BIND_BOOL:
     default:
@@ -750,78 +802,6 @@ static const char *const document_labels[] = {
   N_("Estimate"), N_("Invoice"), N_("Act"), N_("Contract"), NULL
 };
 
-/* A comparison as the threshold row's title says it. */
-static const char *
-op_words (const char *op)
-{
-  static const char *const ops[][2] = {
-    { "=", N_("is") }, { "!=", N_("is not") }, { "<", N_("is under") },
-    { "<=", N_("is at most") }, { ">", N_("is over") }, { ">=", N_("is at least") },
-  };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (ops); i++)
-    if (g_strcmp0 (ops[i][0], op) == 0)
-      return _(ops[i][1]);
-  return NULL;
-}
-
-/* A threshold or a file count, when the condition is one of those; otherwise the
- * condition is shown as it reads. */
-static void
-add_condition (SdRuleEditor        *self,
-               AdwPreferencesGroup *group,
-               JsonObject          *rule,
-               const SdRule        *parsed)
-{
-  const SdPlaybook *pb = sd_playbook_copy_get_playbook (self->copy);
-  JsonNode *node = json_object_get_member (rule, "when");
-  JsonObject *when;
-
-  if (node == NULL)
-    return;
-  when = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  if (when != NULL && json_object_has_member (when, "field")
-      && op_words (json_object_get_string_member_with_default (when, "op", NULL)) != NULL
-      && JSON_NODE_HOLDS_VALUE (json_object_get_member (when, "value"))
-      && json_node_get_value_type (json_object_get_member (when, "value")) == G_TYPE_INT64)
-    {
-      const char *field = json_object_get_string_member (when, "field");
-      g_autofree char *label = sd_rule_field_label (pb, field);
-      g_autofree char *title = NULL;
-      g_autofree char *value = sd_number_describe (json_object_get_int_member (when, "value"));
-      GtkWidget *row;
-
-      if (sd_rule_field_is_money (field))
-        /* TRANSLATORS: "Only if the amount is at least, ₽" */
-        title = g_strdup_printf (_("Only if %s %s, ₽"), label,
-                                 op_words (json_object_get_string_member (when, "op")));
-      else
-        title = g_strdup_printf (_("Only if %s %s"), label,
-                                 op_words (json_object_get_string_member (when, "op")));
-      row = entry_row (group, title, value);
-      bind (self, BIND_NUMBER, when, "value", row, row);
-      g_signal_connect_swapped (row, "changed", G_CALLBACK (on_input_changed), self);
-    }
-  else if (when != NULL && json_object_has_member (when, "files"))
-    {
-      g_autofree char *value = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                json_object_get_int_member_with_default (when, "at_least", 1));
-      GtkWidget *row = entry_row (group, _("At least how many files"), value);
-
-      bind (self, BIND_COUNT, when, "at_least", row, row);
-      g_signal_connect_swapped (row, "changed", G_CALLBACK (on_input_changed), self);
-    }
-  else if (parsed != NULL && parsed->when != NULL)
-    {
-      g_autofree char *sentence = sd_condition_sentence (pb, parsed->when);
-      GtkWidget *row = adw_action_row_new ();
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Only if"));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sentence);
-      adw_preferences_group_add (group, row);
-    }
-}
-
 static GStrv
 stage_codes (const SdPlaybook *pb,
              GStrv            *labels)
@@ -873,6 +853,702 @@ translated (const char *const *labels)
   result = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
   return result;
+}
+
+/* ---- the condition form: all / any / none of comparisons, one level of groups ---- */
+
+static const char *const condition_builtin_fields[] = {
+  "title", "amount", "paid", "left_to_pay", "currency", "source", "stage", "comments",
+  "next_contact_on", "measurement_at", "measurement_address", "responsible",
+  "contact.name", "contact.first_name", "contact.last_name", "contact.client_type",
+  "contact.priority", "contact.address", "contact.email", "contact.phone",
+  "company.title", "company.inn", "company.address", "company.email", "company.phone", NULL
+};
+static const char *const condition_ops[] = {
+  "set", "empty", "=", "!=", "<", "<=", ">", ">=", "in", "not_in", NULL
+};
+static const char *const condition_op_labels[] = {
+  N_("is filled"), N_("is empty"), N_("is"), N_("is not"), N_("is under"), N_("is at most"),
+  N_("is over"), N_("is at least"), N_("is one of"), N_("is none of"), NULL
+};
+static const char *const condition_modes[] = { "all", "any", "none", NULL };
+static const char *const condition_mode_labels[] = {
+  N_("All of these"), N_("Any of these"), N_("None of these"), NULL
+};
+static const char *const condition_file_kinds[] = {
+  "photo", "document", "plan", "invoice", "act", "estimate", "contract", NULL
+};
+static const char *const condition_file_kind_labels[] = {
+  N_("Photos"), N_("Documents"), N_("Plans"), N_("Invoices"), N_("Acts"), N_("Estimates"),
+  N_("Contracts"), NULL
+};
+
+/* Fields a condition may compare: the deal's, its contact's and company's, the playbook's. */
+static GStrv
+condition_fields (const SdPlaybook *pb,
+                  GStrv            *labels)
+{
+  GStrvBuilder *codes = g_strv_builder_new ();
+  GStrvBuilder *names = g_strv_builder_new ();
+  GStrv result;
+
+  for (guint i = 0; condition_builtin_fields[i] != NULL; i++)
+    {
+      g_autofree char *label = sd_rule_field_label (pb, condition_builtin_fields[i]);
+
+      g_strv_builder_add (codes, condition_builtin_fields[i]);
+      g_strv_builder_add (names, label);
+    }
+  for (guint i = 0; i < sd_playbook_get_n_fields (pb); i++)
+    {
+      const SdPlaybookField *field = sd_playbook_get_field (pb, i);
+      g_autofree char *code = g_strcmp0 (field->entity, "contact") == 0
+                              ? g_strconcat ("contact.", field->code, NULL) : g_strdup (field->code);
+      g_autofree char *label = sd_rule_field_label (pb, code);
+
+      g_strv_builder_add (codes, code);
+      g_strv_builder_add (names, label);
+    }
+  *labels = g_strv_builder_end (names);
+  result = g_strv_builder_end (codes);
+  g_strv_builder_unref (codes);
+  g_strv_builder_unref (names);
+  return result;
+}
+
+/* Whether a field's values are numbers: money, and the playbook's number fields. */
+static gboolean
+field_is_number (const SdPlaybook *pb,
+                 const char       *code)
+{
+  if (sd_rule_field_is_money (code) || g_strcmp0 (code, "contact.priority") == 0)
+    return TRUE;
+  for (guint i = 0; i < sd_playbook_get_n_fields (pb); i++)
+    {
+      const SdPlaybookField *field = sd_playbook_get_field (pb, i);
+      const char *bare = g_str_has_prefix (code, "contact.") ? code + strlen ("contact.") : code;
+
+      if (g_strcmp0 (field->code, bare) == 0)
+        return g_strcmp0 (field->kind, "number") == 0;
+    }
+  return FALSE;
+}
+
+static guint
+index_of (const char *const *codes,
+          const char        *code)
+{
+  for (guint i = 0; codes[i] != NULL; i++)
+    if (g_strcmp0 (codes[i], code) == 0)
+      return i;
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static gboolean
+simple_condition (JsonNode *node)
+{
+  JsonObject *o;
+  JsonNode *value;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  o = json_node_get_object (node);
+  if (json_object_has_member (o, "files"))
+    return json_object_get_size (o) <= 2 && (json_object_get_size (o) == 1
+                                              || json_object_has_member (o, "at_least"));
+  if (!json_object_has_member (o, "field") || !json_object_has_member (o, "op"))
+    return FALSE;
+  value = json_object_get_member (o, "value");
+  return value == NULL || JSON_NODE_HOLDS_VALUE (value) || JSON_NODE_HOLDS_ARRAY (value);
+}
+
+/* The condition as a mode and its items, if the form can show it: FALSE otherwise (a role,
+ * deeper nesting), and the rule keeps it as written. @depth 1 allows no more groups. */
+static gboolean
+split_condition (JsonNode    *node,
+                 guint        depth,
+                 const char **mode,
+                 GPtrArray   *items)
+{
+  JsonObject *o;
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      *mode = "all";
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+        g_ptr_array_add (items, json_array_get_element (json_node_get_array (node), i));
+    }
+  else if (simple_condition (node))
+    {
+      *mode = "all";
+      g_ptr_array_add (items, node);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node) && json_object_get_size (o = json_node_get_object (node)) == 1
+           && (json_object_has_member (o, "all") || json_object_has_member (o, "any")))
+    {
+      JsonNode *list = json_object_get_member (o, json_object_has_member (o, "all") ? "all" : "any");
+
+      if (!JSON_NODE_HOLDS_ARRAY (list))
+        return FALSE;
+      *mode = json_object_has_member (o, "all") ? "all" : "any";
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+        g_ptr_array_add (items, json_array_get_element (json_node_get_array (list), i));
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node) && json_object_get_size (o = json_node_get_object (node)) == 1
+           && json_object_has_member (o, "not"))
+    {
+      JsonNode *child = json_object_get_member (o, "not");
+      const char *inner = NULL;
+
+      if (simple_condition (child))
+        g_ptr_array_add (items, child);
+      else if (!split_condition (child, depth, &inner, items) || g_strcmp0 (inner, "any") != 0)
+        return FALSE;
+      *mode = "none";
+    }
+  else
+    return FALSE;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      g_autoptr(GPtrArray) inner_items = g_ptr_array_new ();
+      const char *inner = NULL;
+
+      if (simple_condition (items->pdata[i]))
+        continue;
+      if (depth >= 1 || !split_condition (items->pdata[i], depth + 1, &inner, inner_items))
+        return FALSE;
+      for (guint j = 0; j < inner_items->len; j++)
+        if (!simple_condition (inner_items->pdata[j]))
+          return FALSE;
+    }
+  return TRUE;
+}
+
+static GtkWidget *
+dropdown (const char *const *labels,
+          guint              selected,
+          const char        *accessible)
+{
+  GtkWidget *d = gtk_drop_down_new_from_strings (labels);
+
+  if (selected != GTK_INVALID_LIST_POSITION)
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (d), selected);
+  gtk_widget_set_valign (d, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (d), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  return d;
+}
+
+static void draw_conditions (SdRuleEditor *self);
+static void restructure (SdRuleEditor *self, GtkWidget *from, const char *what);
+
+static void
+on_condition_button (GtkButton    *button,
+                     SdRuleEditor *self)
+{
+  restructure (self, GTK_WIDGET (button), g_object_get_data (G_OBJECT (button), "sd-what"));
+}
+
+static GtkWidget *
+condition_button (SdRuleEditor *self,
+                  const char   *icon,
+                  const char   *label,
+                  const char   *what)
+{
+  GtkWidget *button = icon != NULL ? gtk_button_new_from_icon_name (icon)
+                                   : gtk_button_new_with_mnemonic (label);
+
+  if (icon != NULL)
+    {
+      gtk_widget_set_tooltip_text (button, label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      label, -1);
+      gtk_widget_add_css_class (button, "flat");
+    }
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data (G_OBJECT (button), "sd-what", (gpointer) what);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_condition_button), self);
+  return button;
+}
+
+/* One comparison or file count: a row whose suffixes hold its parts. */
+static GtkWidget *
+condition_row (SdRuleEditor *self,
+               JsonObject   *item)
+{
+  const SdPlaybook *pb = sd_playbook_copy_get_playbook (self->copy);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *remove = condition_button (self, "list-remove-symbolic", _("Remove the condition"),
+                                        "remove");
+
+  if (json_object_has_member (item, "files"))
+    {
+      g_auto(GStrv) kinds = translated (condition_file_kind_labels);
+      GtkWidget *kind = dropdown ((const char *const *) kinds,
+                                  index_of (condition_file_kinds,
+                                            json_object_get_string_member_with_default (item, "files", "photo")),
+                                  _("Files of the kind"));
+      GtkWidget *count = gtk_entry_new ();
+      g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                            json_object_get_int_member_with_default (item, "at_least", 1));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("At least this many files"));
+      gtk_editable_set_text (GTK_EDITABLE (count), n);
+      gtk_editable_set_width_chars (GTK_EDITABLE (count), 4);
+      gtk_widget_set_valign (count, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (count), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("At least this many files"), -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), kind);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), count);
+      g_object_set_data (G_OBJECT (row), "sd-kind", kind);
+      g_object_set_data (G_OBJECT (row), "sd-count", count);
+      g_object_set_data (G_OBJECT (row), "sd-cond", (gpointer) "files");
+      g_signal_connect_swapped (kind, "notify::selected", G_CALLBACK (on_input_changed), self);
+      g_signal_connect_swapped (count, "changed", G_CALLBACK (on_input_changed), self);
+    }
+  else
+    {
+      g_auto(GStrv) labels = NULL;
+      g_auto(GStrv) codes = condition_fields (pb, &labels);
+      g_auto(GStrv) ops = translated (condition_op_labels);
+      const char *field_code = json_object_get_string_member_with_default (item, "field", "amount");
+      guint field_index = index_of ((const char *const *) codes, field_code);
+      GtkWidget *field = dropdown ((const char *const *) labels, field_index, _("Field"));
+      GtkWidget *op = dropdown ((const char *const *) ops,
+                                index_of (condition_ops,
+                                          json_object_get_string_member_with_default (item, "op", "set")),
+                                _("Comparison"));
+      GtkWidget *value = gtk_entry_new ();
+      JsonNode *v = json_object_get_member (item, "value");
+      g_autofree char *text = NULL;
+
+      if (v != NULL && JSON_NODE_HOLDS_ARRAY (v))
+        {
+          g_autoptr(GString) list = g_string_new (NULL);
+
+          for (guint i = 0; i < json_array_get_length (json_node_get_array (v)); i++)
+            g_string_append_printf (list, "%s%s", i > 0 ? ", " : "",
+                                    json_array_get_string_element (json_node_get_array (v), i));
+          text = g_strdup (list->str);
+        }
+      else if (v != NULL && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_INT64)
+        text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (v));
+      else if (v != NULL && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_STRING)
+        text = g_strdup (json_node_get_string (v));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Field"));
+      gtk_editable_set_text (GTK_EDITABLE (value), text != NULL ? text : "");
+      gtk_editable_set_width_chars (GTK_EDITABLE (value), 12);
+      gtk_widget_set_valign (value, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (value, _("Several values are separated by commas"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (value), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Value"), -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), field);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), op);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), value);
+      g_object_set_data (G_OBJECT (row), "sd-field", field);
+      g_object_set_data_full (G_OBJECT (row), "sd-codes", g_steal_pointer (&codes),
+                              (GDestroyNotify) g_strfreev);
+      g_object_set_data (G_OBJECT (row), "sd-op", op);
+      g_object_set_data (G_OBJECT (row), "sd-value", value);
+      g_object_set_data (G_OBJECT (row), "sd-cond", (gpointer) "field");
+      g_signal_connect_swapped (field, "notify::selected", G_CALLBACK (on_input_changed), self);
+      g_signal_connect_swapped (op, "notify::selected", G_CALLBACK (on_input_changed), self);
+      g_signal_connect_swapped (value, "changed", G_CALLBACK (on_input_changed), self);
+    }
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+  return row;
+}
+
+/* A row's condition, and why it cannot be (or NULL). */
+static JsonNode *
+collect_row (SdRuleEditor *self,
+             GtkWidget    *row,
+             char        **why)
+{
+  const SdPlaybook *pb = sd_playbook_copy_get_playbook (self->copy);
+  const char *cond = g_object_get_data (G_OBJECT (row), "sd-cond");
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  if (g_strcmp0 (cond, "files") == 0)
+    {
+      guint kind = gtk_drop_down_get_selected (g_object_get_data (G_OBJECT (row), "sd-kind"));
+      g_autofree char *typed = g_strstrip (g_strdup (gtk_editable_get_text (g_object_get_data (G_OBJECT (row), "sd-count"))));
+      gint64 n;
+
+      json_builder_set_member_name (b, "files");
+      json_builder_add_string_value (b, condition_file_kinds[MIN (kind, G_N_ELEMENTS (condition_file_kinds) - 2)]);
+      if (!g_ascii_string_to_signed (typed, 10, 1, G_MAXINT32, &n, NULL))
+        {
+          n = 1;
+          if (*why == NULL)
+            *why = g_strdup (_("Write a whole number of files from 1"));
+        }
+      json_builder_set_member_name (b, "at_least");
+      json_builder_add_int_value (b, n);
+    }
+  else if (g_strcmp0 (cond, "field") == 0)
+    {
+      GStrv codes = g_object_get_data (G_OBJECT (row), "sd-codes");
+      guint field = gtk_drop_down_get_selected (g_object_get_data (G_OBJECT (row), "sd-field"));
+      guint op = gtk_drop_down_get_selected (g_object_get_data (G_OBJECT (row), "sd-op"));
+      g_autofree char *typed = g_strstrip (g_strdup (gtk_editable_get_text (g_object_get_data (G_OBJECT (row), "sd-value"))));
+      const char *code = field < g_strv_length (codes) ? codes[field] : "amount";
+      const char *op_code = condition_ops[MIN (op, G_N_ELEMENTS (condition_ops) - 2)];
+      gboolean number = field_is_number (pb, code);
+
+      gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "sd-value"),
+                              !g_str_equal (op_code, "set") && !g_str_equal (op_code, "empty"));
+      json_builder_set_member_name (b, "field");
+      json_builder_add_string_value (b, code);
+      json_builder_set_member_name (b, "op");
+      json_builder_add_string_value (b, op_code);
+      if (g_str_equal (op_code, "in") || g_str_equal (op_code, "not_in"))
+        {
+          g_auto(GStrv) parts = g_strsplit (typed, ",", -1);
+
+          json_builder_set_member_name (b, "value");
+          json_builder_begin_array (b);
+          for (guint i = 0; parts[i] != NULL; i++)
+            if (*g_strstrip (parts[i]) != '\0')
+              json_builder_add_string_value (b, parts[i]);
+          json_builder_end_array (b);
+          if (*typed == '\0' && *why == NULL)
+            *why = g_strdup (_("Write the values, separated by commas"));
+        }
+      else if (!g_str_equal (op_code, "set") && !g_str_equal (op_code, "empty"))
+        {
+          g_autoptr(GString) digits = g_string_new (NULL);
+          gint64 n;
+
+          /* People write thousands apart: "1 000 000". */
+          for (const char *p = typed; *p != '\0'; p = g_utf8_next_char (p))
+            if (!g_unichar_isspace (g_utf8_get_char (p)))
+              g_string_append_unichar (digits, g_utf8_get_char (p));
+          json_builder_set_member_name (b, "value");
+          if (number && g_ascii_string_to_signed (digits->str, 10, G_MININT64 / 100, G_MAXINT64 / 100, &n, NULL))
+            json_builder_add_int_value (b, n);
+          else
+            {
+              json_builder_add_string_value (b, typed);
+              if (*why == NULL && *typed == '\0')
+                *why = g_strdup (_("Write the value to compare with"));
+              else if (*why == NULL && number)
+                *why = g_strdup_printf (_("“%s” is not a number"), typed);
+            }
+        }
+    }
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static const char *
+mode_of (GtkWidget *dropdown_widget)
+{
+  guint mode = gtk_drop_down_get_selected (GTK_DROP_DOWN (dropdown_widget));
+
+  return condition_modes[MIN (mode, G_N_ELEMENTS (condition_modes) - 2)];
+}
+
+/* all → {"all": […]}; any → {"any": […]}; none → {"not": {"any": […]}}; one item of "all"
+ * stays itself. */
+static JsonNode *
+combine (const char *mode,
+         GPtrArray  *items)
+{
+  JsonNode *list = json_node_new (JSON_NODE_ARRAY);
+  JsonObject *o = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  if (g_str_equal (mode, "all") && items->len == 1)
+    {
+      json_node_unref (list);
+      json_object_unref (o);
+      json_node_unref (node);
+      return json_node_ref (items->pdata[0]);
+    }
+  json_node_take_array (list, json_array_new ());
+  for (guint i = 0; i < items->len; i++)
+    json_array_add_element (json_node_get_array (list), json_node_ref (items->pdata[i]));
+  if (g_str_equal (mode, "none"))
+    {
+      JsonObject *inner = json_object_new ();
+
+      json_object_set_member (inner, "any", list);
+      json_object_set_object_member (o, "not", inner);
+    }
+  else
+    json_object_set_member (o, mode, list);
+  json_node_take_object (node, o);
+  return node;
+}
+
+/* The whole form as a condition (NULL: none), and the first thing wrong with it. */
+static JsonNode *
+collect_conditions (SdRuleEditor *self,
+                    char        **why)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  GtkWidget *mode = NULL;
+
+  for (guint i = 0; i < self->condition_rows->len; i++)
+    {
+      GtkWidget *row = self->condition_rows->pdata[i];
+      const char *cond = g_object_get_data (G_OBJECT (row), "sd-cond");
+
+      if (g_strcmp0 (cond, "mode") == 0)
+        mode = g_object_get_data (G_OBJECT (row), "sd-mode");
+      else if (g_strcmp0 (cond, "group") == 0)
+        {
+          GPtrArray *children = g_object_get_data (G_OBJECT (row), "sd-children");
+          g_autoptr(GPtrArray) inner = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+
+          for (guint j = 0; j < children->len; j++)
+            g_ptr_array_add (inner, collect_row (self, children->pdata[j], why));
+          if (inner->len == 0)
+            {
+              if (*why == NULL)
+                *why = g_strdup (_("A group needs at least one condition"));
+              continue;
+            }
+          g_ptr_array_add (items, combine (mode_of (g_object_get_data (G_OBJECT (row), "sd-mode")),
+                                           inner));
+        }
+      else if (cond != NULL)
+        g_ptr_array_add (items, collect_row (self, row, why));
+    }
+  if (items->len == 0)
+    return NULL;
+  return combine (mode != NULL ? mode_of (mode) : "all", items);
+}
+
+static char *
+write_conditions (SdRuleEditor *self,
+                  Binding      *b)
+{
+  char *why = NULL;
+  JsonNode *when = collect_conditions (self, &why);
+
+  if (when == NULL)
+    json_object_remove_member (b->target, "when");
+  else
+    json_object_set_member (b->target, "when", when);
+  return why;
+}
+
+static GtkWidget *
+add_condition_row (SdRuleEditor *self,
+                   GtkWidget    *row)
+{
+  adw_preferences_group_add (self->conditions, row);
+  g_ptr_array_add (self->condition_rows, row);
+  return row;
+}
+
+static void
+draw_group_row (SdRuleEditor *self,
+                const char   *mode,
+                GPtrArray    *items)
+{
+  g_auto(GStrv) modes = translated (condition_mode_labels);
+  GtkWidget *row = adw_expander_row_new ();
+  GtkWidget *mode_dropdown = dropdown ((const char *const *) modes,
+                                       index_of (condition_modes, mode), _("A group holds when"));
+  GPtrArray *children = g_ptr_array_new ();
+  GtkWidget *add_row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("A group of conditions"));
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (row), mode_dropdown);
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
+                               condition_button (self, "list-remove-symbolic",
+                                                 _("Remove the group"), "remove"));
+  for (guint i = 0; i < items->len; i++)
+    {
+      GtkWidget *child = condition_row (self, json_node_get_object (items->pdata[i]));
+
+      g_object_set_data (G_OBJECT (child), "sd-group", row);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), child);
+      g_ptr_array_add (children, child);
+    }
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (add_row), _("Add to the group"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (add_row),
+                             condition_button (self, NULL, _("_Comparison"), "group-field"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (add_row),
+                             condition_button (self, NULL, _("_Files"), "group-files"));
+  g_object_set_data (G_OBJECT (add_row), "sd-group", row);
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (row), add_row);
+  g_object_set_data (G_OBJECT (row), "sd-mode", mode_dropdown);
+  g_object_set_data_full (G_OBJECT (row), "sd-children", children,
+                          (GDestroyNotify) g_ptr_array_unref);
+  g_object_set_data (G_OBJECT (row), "sd-cond", (gpointer) "group");
+  g_signal_connect_swapped (mode_dropdown, "notify::selected", G_CALLBACK (on_input_changed), self);
+  add_condition_row (self, row);
+}
+
+/* Draws the form from the rule's "when". */
+static void
+draw_conditions (SdRuleEditor *self)
+{
+  JsonObject *rule = json_node_get_object (self->rule);
+  JsonNode *when = json_object_get_member (rule, "when");
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
+  g_auto(GStrv) modes = translated (condition_mode_labels);
+  const char *mode = "all";
+  GtkWidget *mode_row = adw_action_row_new ();
+  GtkWidget *mode_dropdown;
+  GtkWidget *add_row = adw_action_row_new ();
+
+  for (guint i = 0; i < self->condition_rows->len; i++)
+    adw_preferences_group_remove (self->conditions, self->condition_rows->pdata[i]);
+  g_ptr_array_set_size (self->condition_rows, 0);
+  if (when != NULL)
+    split_condition (when, 0, &mode, items);
+
+  mode_dropdown = dropdown ((const char *const *) modes, index_of (condition_modes, mode),
+                            _("The rule acts when"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (mode_row), _("Acts when"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (mode_row), mode_dropdown);
+  g_object_set_data (G_OBJECT (mode_row), "sd-mode", mode_dropdown);
+  g_object_set_data (G_OBJECT (mode_row), "sd-cond", (gpointer) "mode");
+  g_signal_connect_swapped (mode_dropdown, "notify::selected", G_CALLBACK (on_input_changed), self);
+  add_condition_row (self, mode_row);
+  gtk_widget_set_visible (mode_row, items->len > 0);
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      g_autoptr(GPtrArray) inner = g_ptr_array_new ();
+      const char *inner_mode = "all";
+
+      if (simple_condition (items->pdata[i]))
+        add_condition_row (self, condition_row (self, json_node_get_object (items->pdata[i])));
+      else if (split_condition (items->pdata[i], 1, &inner_mode, inner))
+        draw_group_row (self, inner_mode, inner);
+    }
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (add_row), _("Add a condition"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (add_row),
+                             condition_button (self, NULL, _("C_omparison"), "field"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (add_row),
+                             condition_button (self, NULL, _("F_iles"), "files"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (add_row),
+                             condition_button (self, NULL, _("_Group"), "group"));
+  add_condition_row (self, add_row);
+}
+
+static JsonNode *
+new_item (const char *what)
+{
+  return json_from_string (g_str_has_suffix (what, "files") ? "{\"files\": \"photo\", \"at_least\": 1}"
+                                                            : "{\"field\": \"amount\", \"op\": \"set\"}",
+                           NULL);
+}
+
+/* Adds or removes an item: the form is written into the rule, changed there, and drawn
+ * again from it. */
+static void
+restructure (SdRuleEditor *self,
+             GtkWidget    *from,
+             const char   *what)
+{
+  JsonObject *rule = json_node_get_object (self->rule);
+  GtkWidget *row = gtk_widget_get_ancestor (from, ADW_TYPE_PREFERENCES_ROW);
+  GtkWidget *group = row != NULL ? g_object_get_data (G_OBJECT (row), "sd-group") : NULL;
+  g_autofree char *why = NULL;
+  JsonNode *when;
+
+  /* A remove button sits in its own row; a group's is in the group's header. */
+  if (g_str_equal (what, "remove") && row != NULL && g_object_get_data (G_OBJECT (row), "sd-cond") == NULL)
+    row = gtk_widget_get_ancestor (gtk_widget_get_parent (row), ADW_TYPE_PREFERENCES_ROW);
+
+  if (g_str_equal (what, "remove"))
+    {
+      GPtrArray *children = group != NULL ? g_object_get_data (G_OBJECT (group), "sd-children") : NULL;
+
+      if (children != NULL)
+        g_ptr_array_remove (children, row);
+      else
+        g_ptr_array_remove (self->condition_rows, row);
+      /* Taken out of the list, not yet out of the group: drawn again below. */
+      if (children == NULL)
+        adw_preferences_group_remove (self->conditions, row);
+    }
+  when = collect_conditions (self, &why);
+  if (g_str_equal (what, "field") || g_str_equal (what, "files") || g_str_equal (what, "group"))
+    {
+      g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+      g_autoptr(GPtrArray) plain = g_ptr_array_new ();
+      const char *mode = "all";
+
+      if (when != NULL)
+        split_condition (when, 0, &mode, plain);
+      for (guint i = 0; i < plain->len; i++)
+        g_ptr_array_add (items, json_node_ref (plain->pdata[i]));
+      if (g_str_equal (what, "group"))
+        {
+          g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+
+          g_ptr_array_add (one, new_item ("field"));
+          g_ptr_array_add (one, new_item ("field"));
+          g_ptr_array_add (items, combine ("any", one));
+        }
+      else
+        g_ptr_array_add (items, new_item (what));
+      if (when != NULL)
+        json_node_unref (when);
+      when = combine (mode, items);
+      /* A single item kept as itself loses the mode: keep it when it is not "all". */
+    }
+  else if (g_str_has_prefix (what, "group-") && group != NULL)
+    {
+      GPtrArray *children = g_object_get_data (G_OBJECT (group), "sd-children");
+      GtkWidget *child = condition_row (self, json_node_get_object (new_item (what)));
+
+      g_object_set_data (G_OBJECT (child), "sd-group", group);
+      g_ptr_array_add (children, child);
+      if (when != NULL)
+        json_node_unref (when);
+      when = collect_conditions (self, &why);
+    }
+  if (when == NULL)
+    json_object_remove_member (rule, "when");
+  else
+    json_object_set_member (rule, "when", when);
+  draw_conditions (self);
+  validate (self);
+}
+
+static void
+add_conditions_form (SdRuleEditor *self,
+                     const SdRule *parsed)
+{
+  JsonObject *rule = json_node_get_object (self->rule);
+  JsonNode *when = json_object_get_member (rule, "when");
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
+  const char *mode;
+
+  /* What the form cannot show (a role, deeper groups) is kept as written, and read. */
+  if (when != NULL && !split_condition (when, 0, &mode, items))
+    {
+      AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+      g_autofree char *sentence = parsed != NULL && parsed->when != NULL
+                                  ? sd_condition_sentence (sd_playbook_copy_get_playbook (self->copy),
+                                                           parsed->when) : NULL;
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_page_add (self->page, group);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Only if"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sentence != NULL ? sentence : "");
+      adw_preferences_group_add (group, row);
+      return;
+    }
+  self->conditions = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (self->conditions, _("Conditions"));
+  adw_preferences_group_set_description (self->conditions,
+                                         _("The rule acts only when these hold; none: always"));
+  adw_preferences_page_add (self->page, self->conditions);
+  bind (self, BIND_CONDITION, rule, "when", GTK_WIDGET (self->conditions), NULL);
+  draw_conditions (self);
 }
 
 static void
@@ -965,6 +1641,153 @@ add_action (SdRuleEditor *self,
   adw_preferences_group_set_title (group, title);
 }
 
+static const char *const trigger_events[] = {
+  "created", "form_received", "field_changed", "file_attached", "payment_added",
+  "approval_given", "converted", "assigned", NULL
+};
+static const char *const trigger_event_labels[] = {
+  N_("A deal is created"), N_("A form is received"), N_("A field changes"),
+  N_("A file is attached"), N_("A payment is added"), N_("The deal is approved"),
+  N_("A lead is converted into it"), N_("The responsible is chosen by hand"), NULL
+};
+
+/* When the rule acts: its event, the field or file kind the event is about, and for a
+ * trigger the stages it moves deals from. */
+static void
+add_event (SdRuleEditor        *self,
+           AdwPreferencesGroup *group,
+           JsonObject          *rule)
+{
+  const SdPlaybook *pb = sd_playbook_copy_get_playbook (self->copy);
+  gboolean robot = self->list == SD_RULE_LIST_ROBOTS;
+  GStrvBuilder *codes = g_strv_builder_new ();
+  GStrvBuilder *labels = g_strv_builder_new ();
+  g_auto(GStrv) label_list = NULL;
+  g_auto(GStrv) field_labels = NULL;
+  g_auto(GStrv) field_codes = NULL;
+  GStrvBuilder *optional_codes, *optional_labels;
+  g_auto(GStrv) optional_label_list = NULL;
+  GtkWidget *row;
+  Binding *b;
+
+  /* A robot acts on entering the stage unless it listens to an event. */
+  if (robot)
+    {
+      g_strv_builder_add (codes, "entered");
+      g_strv_builder_add (labels, _("The deal enters the stage"));
+    }
+  for (guint i = 0; trigger_events[i] != NULL; i++)
+    {
+      g_strv_builder_add (codes, trigger_events[i]);
+      g_strv_builder_add (labels, _(trigger_event_labels[i]));
+    }
+  label_list = g_strv_builder_end (labels);
+  if (robot && !json_object_has_member (rule, "on"))
+    json_object_set_string_member (rule, "on", "entered");
+  add_choice (self, group, rule, "on", _("When"), g_strv_builder_end (codes),
+              (const char *const *) label_list);
+  g_strv_builder_unref (codes);
+  g_strv_builder_unref (labels);
+
+  /* Which field: any, or one of them. */
+  field_codes = condition_fields (pb, &field_labels);
+  optional_codes = g_strv_builder_new ();
+  optional_labels = g_strv_builder_new ();
+  g_strv_builder_add (optional_codes, "");
+  g_strv_builder_add (optional_labels, _("Any field"));
+  g_strv_builder_addv (optional_codes, (const char **) field_codes);
+  g_strv_builder_addv (optional_labels, (const char **) field_labels);
+  optional_label_list = g_strv_builder_end (optional_labels);
+  row = adw_combo_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Which field"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (row),
+                           G_LIST_MODEL (gtk_string_list_new ((const char *const *) optional_label_list)));
+  g_object_unref (adw_combo_row_get_model (ADW_COMBO_ROW (row)));
+  b = bind (self, BIND_OPTIONAL, rule, "field", row, row);
+  b->codes = g_strv_builder_end (optional_codes);
+  b->only_on = "field_changed";
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row),
+                              MAX (index_of ((const char *const *) b->codes,
+                                             json_object_get_string_member_with_default (rule, "field", "")), 0));
+  if (index_of ((const char *const *) b->codes,
+                json_object_get_string_member_with_default (rule, "field", "")) == GTK_INVALID_LIST_POSITION)
+    adw_combo_row_set_selected (ADW_COMBO_ROW (row), 0);
+  adw_preferences_group_add (group, row);
+  g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_input_changed), self);
+  g_strv_builder_unref (optional_codes);
+  g_strv_builder_unref (optional_labels);
+
+  /* Which kind of file: any, or one. */
+  {
+    g_auto(GStrv) kinds = translated (condition_file_kind_labels);
+    GStrvBuilder *kind_codes = g_strv_builder_new ();
+    GStrvBuilder *kind_labels = g_strv_builder_new ();
+    g_auto(GStrv) kind_label_list = NULL;
+    guint at;
+
+    g_strv_builder_add (kind_codes, "");
+    g_strv_builder_add (kind_labels, _("Any file"));
+    g_strv_builder_addv (kind_codes, (const char **) condition_file_kinds);
+    g_strv_builder_addv (kind_labels, (const char **) kinds);
+    kind_label_list = g_strv_builder_end (kind_labels);
+    row = adw_combo_row_new ();
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Which files"));
+    adw_combo_row_set_model (ADW_COMBO_ROW (row),
+                             G_LIST_MODEL (gtk_string_list_new ((const char *const *) kind_label_list)));
+    g_object_unref (adw_combo_row_get_model (ADW_COMBO_ROW (row)));
+    b = bind (self, BIND_OPTIONAL, rule, "file_kind", row, row);
+    b->codes = g_strv_builder_end (kind_codes);
+    b->only_on = "file_attached";
+    at = index_of ((const char *const *) b->codes,
+                   json_object_get_string_member_with_default (rule, "file_kind", ""));
+    adw_combo_row_set_selected (ADW_COMBO_ROW (row), at == GTK_INVALID_LIST_POSITION ? 0 : at);
+    adw_preferences_group_add (group, row);
+    g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_input_changed), self);
+    g_strv_builder_unref (kind_codes);
+    g_strv_builder_unref (kind_labels);
+  }
+
+  /* A trigger's stages to move from: ticked, none meaning every earlier stage. */
+  if (self->list == SD_RULE_LIST_TRIGGERS)
+    {
+      JsonNode *from = json_object_get_member (rule, "from");
+      GtkWidget *expander = adw_expander_row_new ();
+      GStrvBuilder *stage_list = g_strv_builder_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), _("Moves deals from"));
+      b = bind (self, BIND_STAGES, rule, "from", expander, expander);
+      b->checks = g_ptr_array_new ();
+      for (guint i = 0; i < sd_playbook_get_n_stages (pb); i++)
+        {
+          const SdPlaybookStage *stage = sd_playbook_get_stage (pb, i);
+          const char *name = sd_playbook_text_get (stage->name, NULL);
+          GtkWidget *stage_row = adw_action_row_new ();
+          GtkWidget *check = gtk_check_button_new ();
+          gboolean on = FALSE;
+
+          if (i == self->stage)
+            continue;
+          if (from != NULL && JSON_NODE_HOLDS_ARRAY (from))
+            for (guint j = 0; j < json_array_get_length (json_node_get_array (from)); j++)
+              on |= g_strcmp0 (json_array_get_string_element (json_node_get_array (from), j),
+                               stage->code) == 0;
+          g_strv_builder_add (stage_list, stage->code);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (stage_row), name);
+          gtk_check_button_set_active (GTK_CHECK_BUTTON (check), on);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          name, -1);
+          adw_action_row_add_prefix (ADW_ACTION_ROW (stage_row), check);
+          adw_action_row_set_activatable_widget (ADW_ACTION_ROW (stage_row), check);
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), stage_row);
+          g_ptr_array_add (b->checks, check);
+          g_signal_connect_swapped (check, "toggled", G_CALLBACK (on_input_changed), self);
+        }
+      b->codes = g_strv_builder_end (stage_list);
+      g_strv_builder_unref (stage_list);
+      adw_preferences_group_add (group, expander);
+    }
+}
+
 static void
 build_form (SdRuleEditor *self)
 {
@@ -975,11 +1798,14 @@ build_form (SdRuleEditor *self)
 
   self->building = TRUE;
   adw_preferences_page_add (self->page, group);
-  add_text_entry (self, group, rule, "name", _("Name"), FALSE, TRUE);
+  /* A rule written without a name (the timeline then shows its code) may stay so. */
+  add_text_entry (self, group, rule, "name", _("Name"), FALSE, json_object_has_member (rule, "name"));
   add_switch (self, group, rule, "enabled", _("On"), TRUE);
 
   if (self->list == SD_RULE_LIST_GUARDS)
     add_text_entry (self, group, rule, "message", _("Said when it refuses"), FALSE, TRUE);
+  else
+    add_event (self, group, rule);
   if (self->list == SD_RULE_LIST_ROBOTS)
     {
       const char *on = json_object_get_string_member_with_default (rule, "on", "entered");
@@ -989,7 +1815,7 @@ build_form (SdRuleEditor *self)
         add_duration (self, group, rule, "repeat", _("Repeat while in the stage every (like 2d)"),
                       FALSE);
     }
-  add_condition (self, group, rule, parsed);
+  add_conditions_form (self, parsed);
 
   if (json_object_has_member (rule, "actions"))
     {
@@ -1036,6 +1862,7 @@ sd_rule_editor_finalize (GObject *object)
   g_clear_object (&self->copy);
   g_clear_pointer (&self->rule, json_node_unref);
   g_ptr_array_unref (self->bindings);
+  g_ptr_array_unref (self->condition_rows);
   g_free (self->error);
   g_free (self->sentence);
   G_OBJECT_CLASS (sd_rule_editor_parent_class)->finalize (object);
@@ -1065,6 +1892,7 @@ static void
 sd_rule_editor_init (SdRuleEditor *self)
 {
   self->bindings = g_ptr_array_new_with_free_func ((GDestroyNotify) binding_free);
+  self->condition_rows = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

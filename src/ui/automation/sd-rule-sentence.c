@@ -494,6 +494,20 @@ action_sentence (const SdPlaybook   *pb,
                               find_label (file_kind_labels, G_N_ELEMENTS (file_kind_labels),
                                           a->document));
     case SD_ACTION_POST_FEED:
+      if (a->as != NULL || a->to != NULL)
+        {
+          const char *const as[] = { a->as, NULL };
+          g_autofree char *author = a->as != NULL ? people (pb, as, NULL) : NULL;
+          g_autofree char *readers = a->to != NULL ? people (pb, (const char * const *) a->to, NULL)
+                                                   : NULL;
+
+          if (author != NULL && readers != NULL)
+            return g_strdup_printf (_("post in the company feed in the name of %s, for %s"),
+                                    author, readers);
+          if (author != NULL)
+            return g_strdup_printf (_("post in the company feed in the name of %s"), author);
+          return g_strdup_printf (_("post in the company feed for %s"), readers);
+        }
       return g_strdup (_("post in the company feed"));
     case SD_ACTION_FOLLOW_UP:
     default:

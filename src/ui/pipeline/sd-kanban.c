@@ -24,6 +24,7 @@ struct _SdKanban
   GtkWidget      parent_instance;
 
   SdBoard       *board;
+  SdAutomation  *automation;  /* guards and rules of a person's moves; NULL: none */
   GArray        *user_ids;    /* responsible drop-down row -> user id (0: everyone) */
   GPtrArray     *fields;      /* field drop-down row - 1 -> SdCustomField */
   gboolean       may_create;  /* the acting user may edit at some stage */
@@ -65,11 +66,20 @@ sd_kanban_move_deal (SdKanban  *self,
                      GError   **error)
 {
   g_autoptr(GError) local_error = NULL;
+  SdStore *store;
+  gboolean moved;
 
   g_return_val_if_fail (SD_IS_KANBAN (self), FALSE);
   g_return_val_if_fail (self->board != NULL, FALSE);
 
-  if (sd_store_move_deal (sd_board_get_store (self->board), deal_id, stage_id, &local_error))
+  store = sd_board_get_store (self->board);
+  /* A person's move passes the target stage's guards first ("Attach at least one photo"):
+   * refused, nothing is written and the card stays. */
+  if (self->automation != NULL && sd_automation_get_store (self->automation) == store)
+    moved = sd_automation_move_deal (self->automation, deal_id, stage_id, &local_error);
+  else
+    moved = sd_store_move_deal (store, deal_id, stage_id, &local_error);
+  if (moved)
     return TRUE;
   g_signal_emit (self, signals[MESSAGE], 0, local_error->message);
   g_propagate_error (error, g_steal_pointer (&local_error));
@@ -497,6 +507,7 @@ sd_kanban_dispose (GObject *object)
   if (self->board != NULL)
     g_signal_handlers_disconnect_by_data (self->board, self);
   g_clear_object (&self->board);
+  g_clear_object (&self->automation);
   g_clear_pointer (&self->user_ids, g_array_unref);
   g_clear_pointer (&self->fields, g_ptr_array_unref);
   G_OBJECT_CLASS (sd_kanban_parent_class)->dispose (object);
@@ -560,4 +571,14 @@ GtkWidget *
 sd_kanban_new (void)
 {
   return g_object_new (SD_TYPE_KANBAN, NULL);
+}
+
+void
+sd_kanban_set_automation (SdKanban     *self,
+                          SdAutomation *automation)
+{
+  g_return_if_fail (SD_IS_KANBAN (self));
+  g_return_if_fail (automation == NULL || SD_IS_AUTOMATION (automation));
+
+  g_set_object (&self->automation, automation);
 }

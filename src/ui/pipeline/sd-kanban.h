@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "sd-automation.h"
 #include "sd-board.h"
 
 G_BEGIN_DECLS
@@ -29,8 +30,15 @@ void       sd_kanban_reload       (SdKanban   *self);
 void       sd_kanban_set_search   (SdKanban   *self,
                                    const char *text);
 
-/* Moves a deal to a stage: what a drop and the keyboard do. On failure the reason is also
- * shown (::message). */
+/* The engine whose guards a person's moves pass and whose rules they start; without one
+ * (no playbooks) moves go straight to the store. */
+void       sd_kanban_set_automation (SdKanban     *self,
+                                     SdAutomation *automation);
+
+/* Moves a deal to a stage: what a drop and the keyboard do, through the engine when there
+ * is one (sd_automation_move_deal: the stage's guards, then the move, then its rules). On
+ * failure the reason is also shown (::message): the access refusal, or exactly what the
+ * guards miss ("Attach at least one photo"); nothing is written then. */
 gboolean   sd_kanban_move_deal    (SdKanban   *self,
                                    gint64      deal_id,
                                    gint64      stage_id,

@@ -18,6 +18,7 @@
 #include "automation/sd-automation-view.h"
 #include "notifications/sd-bell-button.h"
 #include "sync/sd-sync-status.h"
+#include "notifications/sd-notifications-page.h"
 
 #include "deal/sd-deal-view.h"
 #include "pipeline/sd-kanban.h"
@@ -53,6 +54,7 @@ struct _SdWindow
   GtkMenuButton        *actor_button;
   GtkListBox           *actor_list;
   SdBellButton         *bell;
+  SdNotificationsPage  *notifications_page;
   SdAutomationView     *automation_view;
   SdSyncStatus         *sync_status;
   SdSyncController     *sync;
@@ -101,6 +103,17 @@ find_pipeline_row (SdWindow *self,
   return NULL;
 }
 
+/* The Automation view shows the rules of the board's pipeline. */
+static void
+follow_board (SdWindow *self)
+{
+  GtkListBoxRow *row = self->pipeline_id != 0 ? find_pipeline_row (self, self->pipeline_id) : NULL;
+  const char *code = row != NULL ? g_object_get_data (G_OBJECT (row), "pipeline-code") : NULL;
+
+  if (code != NULL)
+    sd_automation_view_show_pipeline (self->automation_view, code);
+}
+
 static void
 show_pipeline (SdWindow *self,
                gint64    pipeline_id)
@@ -128,6 +141,7 @@ show_pipeline (SdWindow *self,
         g_settings_set_string (self->settings, "last-pipeline",
                                g_object_get_data (G_OBJECT (row), "pipeline-code"));
     }
+  follow_board (self);
   on_stack_visible_child (self);
 }
 
@@ -626,6 +640,32 @@ on_bell_open_deal (SdWindow *self,
   sd_window_open_deal (self, deal_id);
 }
 
+/* And the board shows the pipeline whose rules the person chose to see. */
+static void
+on_automation_pipeline_selected (SdWindow   *self,
+                                 const char *code)
+{
+  gint64 pipeline_id = self->store != NULL ? sd_store_find_pipeline (self->store, code) : 0;
+
+  if (pipeline_id != 0 && pipeline_id != self->pipeline_id
+      && find_pipeline_row (self, pipeline_id) != NULL)
+    show_pipeline (self, pipeline_id);
+}
+
+/* The bell and the Notifications page show the same rows: what one marks read, the other
+ * reads again. */
+static void
+on_notifications_changed (SdWindow *self)
+{
+  sd_bell_button_reload (self->bell);
+}
+
+static void
+on_bell_unread_changed (SdWindow *self)
+{
+  sd_notifications_page_reload (self->notifications_page);
+}
+
 static void
 sd_window_class_init (SdWindowClass *klass)
 {
@@ -657,6 +697,7 @@ sd_window_class_init (SdWindowClass *klass)
   g_type_ensure (SD_TYPE_AUTOMATION_VIEW);
   g_type_ensure (SD_TYPE_BELL_BUTTON);
   g_type_ensure (SD_TYPE_SYNC_STATUS);
+  g_type_ensure (SD_TYPE_NOTIFICATIONS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/sdelka/Sdelka/window/sd-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SdWindow, leaflet);
@@ -673,6 +714,9 @@ sd_window_class_init (SdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SdWindow, automation_view);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, sync_status);
   gtk_widget_class_bind_template_callback (widget_class, on_bell_open_deal);
+  gtk_widget_class_bind_template_child (widget_class, SdWindow, notifications_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_notifications_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_automation_pipeline_selected);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, board_stack);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, SdWindow, kanban);
@@ -703,6 +747,8 @@ sd_window_init (SdWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  g_signal_connect_object (self->bell, "notify::unread", G_CALLBACK (on_bell_unread_changed),
+                           self, G_CONNECT_SWAPPED);
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
 
   /* The search toggle follows the bar, whichever way it was opened or closed. */
@@ -773,9 +819,15 @@ sd_window_set_automation (SdWindow     *self,
   g_return_if_fail (SD_IS_WINDOW (self));
 
   sd_bell_button_set_automation (self->bell, automation);
+  sd_notifications_page_set_automation (self->notifications_page, automation);
+  sd_kanban_set_automation (self->kanban, automation);
   if (self->store != NULL)
-    sd_bell_button_set_user (self->bell, sd_store_get_actor (self->store));
+    {
+      sd_bell_button_set_user (self->bell, sd_store_get_actor (self->store));
+      sd_notifications_page_set_user (self->notifications_page, sd_store_get_actor (self->store));
+    }
   sd_automation_view_set_automation (self->automation_view, automation);
+  follow_board (self);
 }
 
 /* A sync changed more than it listed: every view reads again what it shows. */
@@ -839,6 +891,25 @@ sd_window_get_kanban (SdWindow *self)
   return self->kanban;
 }
 
+GtkWidget *
+sd_window_get_automation_view (SdWindow *self)
+{
+  g_return_val_if_fail (SD_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->automation_view);
+}
+
+GtkWidget *
+sd_window_get_notifications (SdWindow  *self,
+                             GtkWidget **bell)
+{
+  g_return_val_if_fail (SD_IS_WINDOW (self), NULL);
+
+  if (bell != NULL)
+    *bell = GTK_WIDGET (self->bell);
+  return GTK_WIDGET (self->notifications_page);
+}
+
 SdDealView *
 sd_window_get_deal_view (SdWindow *self)
 {
@@ -879,6 +950,7 @@ sd_window_set_actor (SdWindow *self,
     return;
   sd_store_set_actor (self->store, user_id);
   sd_bell_button_set_user (self->bell, user_id);
+  sd_notifications_page_set_user (self->notifications_page, user_id);
   update_actor_button (self);
   /* What the new role may see and do differs: build the board and the card again. */
   if (self->pipeline_id != 0)

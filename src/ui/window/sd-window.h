@@ -36,6 +36,12 @@ GtkWidget  *sd_window_get_view        (SdWindow       *self,
 
 SdKanban   *sd_window_get_kanban      (SdWindow       *self);
 SdDealView *sd_window_get_deal_view   (SdWindow       *self);
+/* The Automation view (SdAutomationView): it shows the rules of the board's pipeline, and
+ * the board follows a pipeline chosen there. */
+GtkWidget  *sd_window_get_automation_view (SdWindow   *self);
+/* The Notifications page (SdNotificationsPage), and the bell in the header (SdBellButton). */
+GtkWidget  *sd_window_get_notifications (SdWindow     *self,
+                                         GtkWidget   **bell);
 /* Opens the deal's card beside the board; a reason is shown if it cannot be. */
 gboolean    sd_window_open_deal       (SdWindow       *self,
                                        gint64          deal_id);
