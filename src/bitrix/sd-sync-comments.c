@@ -330,33 +330,23 @@ settle (SdSyncRun   *run,
         GError     **error)
 {
   g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(GArray) creations = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GError) send_error = NULL;
 
   if (sent->len == 0)
     return TRUE;
-  if (!sd_store_begin (run->store, error))
-    return FALSE;
   for (guint i = 0; i < sent->len; i++)
     {
       Sent *one = sent->pdata[i];
-      if (one->creates && !sd_store_mark_push_attempted (run->store, one->entry->id, error))
-        {
-          sd_store_rollback (run->store);
-          return FALSE;
-        }
+      if (one->creates)
+        g_array_append_val (creations, one->entry->id);
     }
-  if (!sd_store_commit (run->store, error))
-    return FALSE;
-  answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_WRITE, run->cancellable, &send_error);
-  if (answer == NULL)
+  if ((answer = sd_sync_send_writes (run, batch, creations, "comment", &send_error)) == NULL)
     {
-      if (!sd_b24_error_is_transient (send_error, TRUE))
-        {
-          g_propagate_error (error, g_steal_pointer (&send_error));
-          return FALSE;
-        }
-      g_debug ("comment batch failed, kept for the next sync: %s", send_error->message);
-      return TRUE;
+      if (send_error == NULL)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&send_error));
+      return FALSE;
     }
   if (!sd_store_begin_bulk (run->store, error))
     return FALSE;

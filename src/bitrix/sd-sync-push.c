@@ -151,26 +151,6 @@ entry_fields (SdJournalEntry *entry,
   return fields;
 }
 
-/* The value a column had before the change an entry records (a deleted row's), or 0. */
-static gint64
-entry_old_int (SdJournalEntry *entry,
-               const char     *column)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonObject *changes;
-  JsonNode *pair;
-
-  if (!json_parser_load_from_data (parser, entry->changes, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return 0;
-  changes = json_node_get_object (json_parser_get_root (parser));
-  pair = json_object_get_member (changes, column);
-  if (pair == NULL || !JSON_NODE_HOLDS_ARRAY (pair)
-      || !JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (pair), 0)))
-    return 0;
-  return json_array_get_int_element (json_node_get_array (pair), 0);
-}
-
 static const SdB24Field *
 find_b24_field (SdSyncRun    *run,
                 gint64  field_id)
@@ -272,37 +252,28 @@ flush (SdSyncRun   *run,
        GError     **error)
 {
   g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(GArray) creations = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GError) send_error = NULL;
 
   if (commands->len == 0)
     return TRUE;
-  if (!sd_store_begin (run->store, error))
-    return FALSE;
   for (guint i = 0; i < commands->len; i++)
     {
       PushCommand *command = commands->pdata[i];
-      if (command->creates && !sd_store_mark_push_attempted (run->store, command->journal_id, error))
-        {
-          sd_store_rollback (run->store);
-          return FALSE;
-        }
+      if (command->creates)
+        g_array_append_val (creations, command->journal_id);
     }
-  if (!sd_store_commit (run->store, error))
-    return FALSE;
-
-  answer = sd_b24_client_batch (run->client, *batch, SD_B24_CALL_WRITE, run->cancellable,
-                                &send_error);
+  answer = sd_sync_send_writes (run, *batch, creations, "push", &send_error);
   g_clear_pointer (batch, sd_b24_batch_free);
   *batch = sd_b24_batch_new ();
   g_hash_table_remove_all (creating);
   if (answer == NULL)
     {
-      if (!sd_b24_error_is_transient (send_error, TRUE))
+      if (send_error != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&send_error));
           return FALSE;
         }
-      g_debug ("push batch failed, kept for the next round: %s", send_error->message);
       g_ptr_array_set_size (commands, 0);
       return TRUE;
     }
@@ -449,8 +420,8 @@ push_round (SdSyncRun  *run,
 
           if (deleted)
             {
-              deal.number = entry_old_int (entry, "deal_id");
-              field_id.number = entry_old_int (entry, "field_id");
+              deal.number = sd_sync_entry_old_int (entry, "deal_id");
+              field_id.number = sd_sync_entry_old_int (entry, "field_id");
             }
           else if (!row_exists (run, entity, entry->entity_id)
                    || !sd_store_read_value (run->store, entity, entry->entity_id, "deal_id", &deal, NULL)

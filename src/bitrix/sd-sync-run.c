@@ -188,3 +188,36 @@ sd_sync_pending_deletions (SdSyncRun  *run,
     }
   return ids;
 }
+
+JsonObject *
+sd_sync_send_writes (SdSyncRun   *run,
+                     SdB24Batch  *batch,
+                     GArray      *creations,
+                     const char  *what,
+                     GError     **error)
+{
+  g_autoptr(GError) send_error = NULL;
+  JsonObject *answer;
+
+  /* Committed before sending: a creation whose answer never comes is looked up by its
+   * client key before it is sent again. */
+  if (!sd_store_begin (run->store, error))
+    return NULL;
+  for (guint i = 0; i < creations->len; i++)
+    if (!sd_store_mark_push_attempted (run->store, g_array_index (creations, gint64, i), error))
+      {
+        sd_store_rollback (run->store);
+        return NULL;
+      }
+  if (!sd_store_commit (run->store, error))
+    return NULL;
+  answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_WRITE, run->cancellable, &send_error);
+  if (answer == NULL)
+    {
+      if (!sd_b24_error_is_transient (send_error, TRUE))
+        g_propagate_error (error, g_steal_pointer (&send_error));
+      else
+        g_debug ("%s batch failed, kept for later: %s", what, send_error->message);
+    }
+  return answer;
+}

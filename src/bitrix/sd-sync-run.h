@@ -97,6 +97,15 @@ gint64      sd_sync_b24_of         (SdSyncRun   *run,
                                     SdEntity     entity,
                                     gint64       id);
 
+/* Sends a batch of writes after marking the journal entries in @creations (gint64) as
+ * attempted; NULL with @error set when the portal refused, NULL without it when the batch
+ * failed on the way (everything stays waiting for a later round). */
+JsonObject *sd_sync_send_writes    (SdSyncRun   *run,
+                                    SdB24Batch  *batch,
+                                    GArray      *creations,
+                                    const char  *what,
+                                    GError     **error);
+
 /* sd-sync-keyset.c */
 typedef gboolean (*SdSyncPageFunc) (SdSyncRun  *run,
                                     JsonArray  *rows,
