@@ -360,12 +360,8 @@ settle (SdSyncRun   *run,
 
       if (result != NULL && one->creates)
         {
-          gint64 b24_id = 0;
+          gint64 b24_id = sd_sync_node_id (result);
 
-          if (JSON_NODE_HOLDS_VALUE (result) && json_node_get_value_type (result) == G_TYPE_INT64)
-            b24_id = json_node_get_int (result);
-          else if (JSON_NODE_HOLDS_VALUE (result) && json_node_get_value_type (result) == G_TYPE_STRING)
-            b24_id = g_ascii_strtoll (json_node_get_string (result), NULL, 10);
           done = b24_id > 0;
           if (done && !sd_store_set_b24_state (run->store, SD_ENTITY_TIMELINE, one->local_id, b24_id,
                                                NULL, error))

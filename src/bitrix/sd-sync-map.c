@@ -207,6 +207,18 @@ sd_sync_get_id (JsonObject *row,
   return *end == '\0' ? id : -1;
 }
 
+gint64
+sd_sync_node_id (JsonNode *result)
+{
+  if (result == NULL || !JSON_NODE_HOLDS_VALUE (result))
+    return 0;
+  if (json_node_get_value_type (result) == G_TYPE_INT64)
+    return json_node_get_int (result);
+  if (json_node_get_value_type (result) == G_TYPE_STRING)
+    return g_ascii_strtoll (json_node_get_string (result), NULL, 10);
+  return 0;
+}
+
 gboolean
 sd_sync_map_pull (SdStore     *store,
                   SdEntity     entity,

@@ -75,6 +75,8 @@ char       *sd_sync_map_uf_push     (SdStore          *store,
 /* A portal value as text (IDs and numbers come as strings or numbers); NULL for null. */
 char       *sd_sync_dup_string      (JsonObject   *row,
                                      const char   *member);
+/* The id a creation answered (a number, or a number in a string); 0 when it is none. */
+gint64      sd_sync_node_id         (JsonNode     *result);
 gint64      sd_sync_get_id          (JsonObject   *row,
                                      const char   *member);
 

@@ -134,18 +134,6 @@ delivered (SdSyncRun  *run,
   return TRUE;
 }
 
-static gint64
-int_result (JsonNode *result)
-{
-  if (result == NULL || !JSON_NODE_HOLDS_VALUE (result))
-    return 0;
-  if (json_node_get_value_type (result) == G_TYPE_INT64)
-    return json_node_get_int (result);
-  if (json_node_get_value_type (result) == G_TYPE_STRING)
-    return g_ascii_strtoll (json_node_get_string (result), NULL, 10);
-  return 0;
-}
-
 /* Comments sent before with no answer: found among their owner's comments, they are
  * done; @resend gets those that are not. */
 static gboolean
@@ -314,7 +302,7 @@ sd_sync_send_messages (SdSyncRun  *run,
         {
           Outgoing *out = sent->pdata[i];
           g_autoptr(GError) command_error = NULL;
-          gint64 id = int_result (sd_b24_batch_get_result (answer, out->key, NULL, &command_error));
+          gint64 id = sd_sync_node_id (sd_b24_batch_get_result (answer, out->key, NULL, &command_error));
 
           if (id <= 0)
             {

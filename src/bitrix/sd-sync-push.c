@@ -290,14 +290,8 @@ flush (SdSyncRun   *run,
 
       if (result != NULL && command->creates)
         {
-          gint64 b24_id = JSON_NODE_HOLDS_VALUE (result) ? json_node_get_int (result) : 0;
+          gint64 b24_id = sd_sync_node_id (result);
 
-          if (b24_id <= 0)
-            {
-              g_autofree char *text = JSON_NODE_HOLDS_VALUE (result) && json_node_get_string (result) != NULL
-                                      ? g_strdup (json_node_get_string (result)) : NULL;
-              b24_id = text != NULL ? g_ascii_strtoll (text, NULL, 10) : 0;
-            }
           done = b24_id > 0
                  && sd_store_set_b24_state (run->store, command->entity, command->local_id, b24_id,
                                             NULL, error);

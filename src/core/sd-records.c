@@ -105,6 +105,29 @@ sd_store_collect_rows (SdStore        *self,
   return rows;
 }
 
+GArray *
+sd_store_collect_ids (SdStore      *self,
+                      sqlite3_stmt *stmt,
+                      GError      **error)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot read");
+      g_array_unref (ids);
+      return NULL;
+    }
+  return ids;
+}
+
 static gpointer
 make_pipeline (sqlite3_stmt *stmt)
 {

@@ -34,6 +34,10 @@ GPtrArray    *sd_store_collect_rows  (SdStore        *self,
                                       gpointer      (*make) (sqlite3_stmt *stmt),
                                       GDestroyNotify  free_func,
                                       GError        **error);
+/* The first column of every row of @stmt, as gint64s; NULL with @error on a failed read. */
+GArray       *sd_store_collect_ids   (SdStore        *self,
+                                      sqlite3_stmt   *stmt,
+                                      GError        **error);
 gboolean      sd_store_migrate       (SdStore     *self,
                                       guint        from_version,
                                       GError     **error);

@@ -131,18 +131,8 @@ sd_store_list_unlinked_pipelines (SdStore  *self,
                                          "WHERE j.entity = 'deal' AND j.op = 'insert' AND j.origin = 'local' "
                                          "AND j.pushed_at IS NULL AND p.b24_id IS NULL "
                                          "ORDER BY d.pipeline_id", error);
-  GArray *ids;
 
-  if (stmt == NULL)
-    return NULL;
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  sqlite3_reset (stmt);
-  return ids;
+  return stmt != NULL ? sd_store_collect_ids (self, stmt, error) : NULL;
 }
 
 gboolean
@@ -172,25 +162,8 @@ sd_store_list_b24_ids (SdStore  *self,
   g_autofree char *sql = g_strdup_printf ("SELECT b24_id FROM %s WHERE b24_id IS NOT NULL "
                                           "ORDER BY b24_id", sd_entity_info (entity)->table);
   sqlite3_stmt *stmt = sd_store_prepare (self, sql, error);
-  GArray *ids;
-  int rc;
 
-  if (stmt == NULL)
-    return NULL;
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sd_store_set_sqlite_error (self, error, "Cannot read");
-      g_array_unref (ids);
-      return NULL;
-    }
-  return ids;
+  return stmt != NULL ? sd_store_collect_ids (self, stmt, error) : NULL;
 }
 
 gint64
@@ -821,8 +794,6 @@ sd_store_list_referencing (SdStore     *self,
 {
   g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
-  GArray *ids;
-  int rc;
 
   g_return_val_if_fail (sd_entity_find_column (entity, column) != NULL, NULL);
 
@@ -830,20 +801,7 @@ sd_store_list_referencing (SdStore     *self,
   if ((stmt = sd_store_prepare (self, sql, error)) == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 row = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, row);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sd_store_set_sqlite_error (self, error, "Cannot read");
-      g_array_unref (ids);
-      return NULL;
-    }
-  return ids;
+  return sd_store_collect_ids (self, stmt, error);
 }
 
 void
@@ -943,29 +901,6 @@ sd_store_option_b24_for_code (SdStore    *self,
                         "AND b24_id IS NOT NULL", field_id, code);
 }
 
-static GArray *
-collect_ids (SdStore      *self,
-             sqlite3_stmt *stmt,
-             GError      **error)
-{
-  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  int rc;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 row = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, row);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sd_store_set_sqlite_error (self, error, "Cannot read");
-      g_array_unref (ids);
-      return NULL;
-    }
-  return ids;
-}
-
 GArray *
 sd_store_list_deals_modified_since (SdStore    *self,
                                     const char *since,
@@ -977,7 +912,7 @@ sd_store_list_deals_modified_since (SdStore    *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, since, -1, SQLITE_TRANSIENT);
-  return collect_ids (self, stmt, error);
+  return sd_store_collect_ids (self, stmt, error);
 }
 
 GArray *
@@ -993,7 +928,7 @@ sd_store_list_deals_after (SdStore  *self,
     return NULL;
   sqlite3_bind_int64 (stmt, 1, after);
   sqlite3_bind_int64 (stmt, 2, limit);
-  return collect_ids (self, stmt, error);
+  return sd_store_collect_ids (self, stmt, error);
 }
 
 gboolean
