@@ -461,6 +461,7 @@ sd_sync_engine_sync (SdSyncEngine  *self,
   run.start_requests = sd_b24_client_get_n_requests (self->client);
   for (guint i = 0; i < SD_N_ENTITIES; i++)
     run.expected[i] = -1;
+  run.expected_requisites = -1;
   run.held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run.looked_up = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   set_state (self, SD_SYNC_STATE_SYNCING);
@@ -492,6 +493,7 @@ sd_sync_engine_sync (SdSyncEngine  *self,
   g_clear_pointer (&run.deal_select, g_ptr_array_unref);
   g_clear_pointer (&run.queue_first, json_object_unref);
   g_free (run.queue_read_at);
+  g_free (run.reference_at);
   g_clear_pointer (&run.parties, g_hash_table_unref);
   g_clear_pointer (&run.channel_entries, g_hash_table_unref);
   if (!ok)

@@ -1,4 +1,4 @@
-/* sd-sync-keyset.c: ID-ordered export of a list method, many pages a request.
+/* sd-sync-keyset.c: ID-ordered export of list methods, many pages a request.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,17 +9,28 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-typedef gboolean (*SdSyncPageFunc) (SdSyncRun        *run,
-                              JsonArray  *rows,
-                              gpointer    data,
-                              GError    **error);
-
-/* One keyset request in flight: sent from its own thread so that the portal prepares the
- * next 2 500 rows while this side writes the last ones. */
+/* Where an export of one chain stands. */
 typedef struct
 {
-  SdSyncRun          *run;
+  const SdSyncChain *chain;
+  char              *last;     /* the ID to go on after; NULL once the chain has ended */
+  gint64             seen;
+} ChainState;
+
+/* The pages of one chain a request asks for, in command order. */
+typedef struct
+{
+  guint chain;
+  guint pages;
+} Segment;
+
+/* One keyset request in flight: sent from its own thread so that the portal prepares the
+ * next rows while this side writes the last ones. */
+typedef struct
+{
+  SdSyncRun    *run;
   SdB24Batch   *batch;
+  GArray       *segments;
   JsonObject   *answer;
   JsonObject   *dispose;      /* an earlier answer, freed here rather than by the writer */
   GError       *error;
@@ -37,53 +48,107 @@ fetch_thread (gpointer data)
   return NULL;
 }
 
-/* Starts the request for @width pages after ID @last. */
-static Fetch *
-fetch_start (SdSyncRun          *run,
-             const char         *method,
-             JsonObject         *filter,
-             const char * const *select,
-             guint               width,
-             const char         *last,
-             JsonObject         *dispose)
+static char *
+page_key (guint chain,
+          guint page)
 {
-  Fetch *fetch = g_new0 (Fetch, 1);
+  return g_strdup_printf ("c%up%u", chain, page);
+}
 
+static JsonObject *
+page_params (const SdSyncChain *chain,
+             const char        *after)
+{
+  JsonObject *params = json_object_new ();
+  JsonObject *where = json_object_new ();
+  JsonObject *order = json_object_new ();
+
+  if (chain->filter != NULL)
+    {
+      GList *members = json_object_get_members (chain->filter);
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (where, l->data, json_node_copy (json_object_get_member (chain->filter, l->data)));
+      g_list_free (members);
+    }
+  json_object_set_string_member (where, ">ID", after);
+  json_object_set_string_member (order, "ID", "ASC");
+  json_object_set_object_member (params, "filter", where);
+  json_object_set_object_member (params, "order", order);
+  json_object_set_array_member (params, "select", sd_sync_string_array (chain->select));
+  json_object_set_int_member (params, "start", -1);
+  return params;
+}
+
+/* Pages a chain still needs: known from its count, else as many as there is room for. */
+static guint
+pages_wanted (const ChainState *state,
+              guint             room)
+{
+  gint64 left;
+
+  if (state->chain->expected < 0)
+    return room;
+  left = state->chain->expected - state->seen;
+  return left <= 0 ? 0 : MIN ((guint) ((left + SD_SYNC_PAGE - 1) / SD_SYNC_PAGE), room);
+}
+
+/* Starts the request for up to @width pages: the chains in order, each going on after its
+ * last ID, the pages of one chained by $result references to the last ID of the page
+ * before (reference §3). A chain of unknown length takes the rest of the room. NULL when
+ * every chain has ended. */
+static Fetch *
+fetch_start (SdSyncRun   *run,
+             ChainState  *states,
+             guint        n_states,
+             guint        width,
+             JsonObject  *dispose)
+{
+  Fetch *fetch;
+  guint room = width;
+
+  fetch = g_new0 (Fetch, 1);
   fetch->run = run;
   fetch->dispose = dispose;
   fetch->batch = sd_b24_batch_new ();
-  for (guint i = 0; i < width; i++)
+  fetch->segments = g_array_new (FALSE, FALSE, sizeof (Segment));
+  for (guint c = 0; c < n_states && room > 0; c++)
     {
-      g_autoptr(JsonObject) params = json_object_new ();
-      JsonObject *where = json_object_new ();
-      JsonObject *order = json_object_new ();
-      g_autofree char *key = g_strdup_printf ("p%u", i);
-      g_autofree char *after = i == 0 ? g_strdup (last)
-                                      : g_strdup_printf ("$result[p%u][%d][ID]", i - 1, SD_SYNC_PAGE - 1);
+      Segment segment = { c, pages_wanted (&states[c], room) };
 
-      if (filter != NULL)
+      if (states[c].last == NULL || segment.pages == 0)
+        continue;
+      for (guint i = 0; i < segment.pages; i++)
         {
-          GList *members = json_object_get_members (filter);
-          for (GList *l = members; l != NULL; l = l->next)
-            json_object_set_member (where, l->data,
-                                    json_node_copy (json_object_get_member (filter, l->data)));
-          g_list_free (members);
+          g_autofree char *key = page_key (c, i);
+          g_autofree char *before = i > 0 ? page_key (c, i - 1) : NULL;
+          g_autofree char *after = i == 0 ? g_strdup (states[c].last)
+                                          : g_strdup_printf ("$result[%s][%d][ID]", before, SD_SYNC_PAGE - 1);
+          g_autoptr(JsonObject) params = page_params (states[c].chain, after);
+
+          sd_b24_batch_add (fetch->batch, key, states[c].chain->method, params);
         }
-      json_object_set_string_member (where, ">ID", after);
-      json_object_set_string_member (order, "ID", "ASC");
-      json_object_set_object_member (params, "filter", where);
-      json_object_set_object_member (params, "order", order);
-      json_object_set_array_member (params, "select", sd_sync_string_array (select));
-      json_object_set_int_member (params, "start", -1);
-      sd_b24_batch_add (fetch->batch, key, method, params);
+      g_array_append_val (fetch->segments, segment);
+      room -= segment.pages;
+      if (states[c].chain->expected < 0)
+        break;
+    }
+  if (fetch->segments->len == 0)
+    {
+      g_clear_pointer (&fetch->dispose, json_object_unref);
+      sd_b24_batch_free (fetch->batch);
+      g_array_unref (fetch->segments);
+      g_free (fetch);
+      return NULL;
     }
   fetch->thread = g_thread_new ("sd-sync-fetch", fetch_thread, fetch);
   return fetch;
 }
 
-/* Waits for the answer; NULL with @error set when there is none. */
+/* Waits for the answer; NULL with @error set when there is none. *@segments gets what
+ * was asked. */
 static JsonObject *
 fetch_finish (Fetch   *fetch,
+              GArray **segments,
               GError **error)
 {
   JsonObject *answer;
@@ -93,63 +158,169 @@ fetch_finish (Fetch   *fetch,
   answer = fetch->answer;
   if (answer == NULL)
     g_propagate_error (error, fetch->error);
+  if (segments != NULL)
+    *segments = g_steal_pointer (&fetch->segments);
+  g_clear_pointer (&fetch->segments, g_array_unref);
   g_free (fetch);
   return answer;
 }
 
-/* The pages of a keyset answer, up to the first short one (the end); the chained commands
- * after it read nothing useful. *@last becomes the ID to go on from, or NULL at the end. */
-static GPtrArray *
-keyset_pages (JsonObject  *answer,
-              guint        width,
-              char       **last,
-              GError     **error)
+/* One page of a chain the answer holds. */
+typedef struct
 {
-  g_autoptr(GPtrArray) pages = g_ptr_array_new ();
+  guint      chain;
+  JsonArray *rows;
+} Page;
 
-  g_clear_pointer (last, g_free);
-  for (guint i = 0; i < width; i++)
+/* The pages of a segment up to the first short one (the chain's end: the chained
+ * commands after it read nothing useful) or the chain's count; the state goes on from
+ * the last row. */
+static gboolean
+segment_pages (JsonObject     *answer,
+               const Segment  *segment,
+               ChainState     *state,
+               GArray         *pages,
+               GError        **error)
+{
+  for (guint i = 0; i < segment->pages; i++)
     {
-      g_autofree char *key = g_strdup_printf ("p%u", i);
+      g_autofree char *key = page_key (segment->chain, i);
       JsonNode *result = sd_b24_batch_get_result (answer, key, NULL, error);
-      JsonArray *rows;
+      Page page = { segment->chain, NULL };
       JsonNode *row;
       guint n;
 
       if (result == NULL)
-        return NULL;
+        return FALSE;
       if (!JSON_NODE_HOLDS_ARRAY (result))
         {
           g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_MALFORMED,
                        _("The portal sent a list that is not a list"));
-          return NULL;
+          return FALSE;
         }
-      rows = json_node_get_array (result);
-      n = json_array_get_length (rows);
-      g_ptr_array_add (pages, rows);
-      if (n < SD_SYNC_PAGE)
-        {
-          g_clear_pointer (last, g_free);
-          return g_steal_pointer (&pages);
-        }
-      row = json_array_get_element (rows, n - 1);
-      g_clear_pointer (last, g_free);
-      *last = JSON_NODE_HOLDS_OBJECT (row) ? sd_sync_dup_string (json_node_get_object (row), "ID") : NULL;
-      if (*last == NULL)
+      page.rows = json_node_get_array (result);
+      n = json_array_get_length (page.rows);
+      g_array_append_val (pages, page);
+      state->seen += n;
+      g_clear_pointer (&state->last, g_free);
+      /* With the count reached, the request that would only find the end is not sent;
+       * rows added meanwhile are newer than the cursor and come with the next sync. */
+      if (n < SD_SYNC_PAGE || (state->chain->expected >= 0 && state->seen >= state->chain->expected))
+        return TRUE;
+      row = json_array_get_element (page.rows, n - 1);
+      state->last = JSON_NODE_HOLDS_OBJECT (row) ? sd_sync_dup_string (json_node_get_object (row), "ID") : NULL;
+      if (state->last == NULL)
         {
           g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_MALFORMED,
                        _("The portal sent a row without an ID"));
-          return NULL;
+          return FALSE;
         }
     }
-  return g_steal_pointer (&pages);
+  return TRUE;
 }
 
-/* Reads every row of a list method in ID order with start=-1 (no counting), up to
- * @width pages chained in one batch by $result references to the last ID of the page
- * before (reference §3): 2 500 rows a request. @filter is extra conditions; @expected the
- * number of rows, when counted, else -1; @page runs on each page, inside one transaction
- * per request when @write. The next request is on its way while a page is written. */
+/* Reads every row of @n_chains list methods in ID order with start=-1 (no counting),
+ * packed @width pages a request (the first request; later ones as wide as a batch goes):
+ * 2 500 rows a request, chains sharing a request where one ends. Each chain's page
+ * function runs on its pages in order, inside one transaction a request when @write. The
+ * next request is on its way while a page is written. */
+gboolean
+sd_sync_keyset_export_chains (SdSyncRun          *run,
+                              const SdSyncChain  *chains,
+                              guint               n_chains,
+                              guint               width,
+                              gboolean            write,
+                              GError            **error)
+{
+  g_autofree ChainState *states = g_new0 (ChainState, n_chains);
+  g_autoptr(JsonObject) written = NULL;  /* the answer written last, for the next fetch to free */
+  gboolean ok = FALSE;
+  Fetch *next;
+
+  for (guint c = 0; c < n_chains; c++)
+    {
+      states[c].chain = &chains[c];
+      states[c].last = g_strdup (chains[c].after != NULL ? chains[c].after : "0");
+    }
+  next = fetch_start (run, states, n_chains, width, NULL);
+  while (next != NULL)
+    {
+      g_autoptr(JsonObject) answer = NULL;
+      g_autoptr(GArray) segments = NULL;
+      g_autoptr(GArray) pages = g_array_new (FALSE, FALSE, sizeof (Page));
+
+      answer = fetch_finish (next, &segments, error);
+      next = NULL;
+      if (answer == NULL)
+        goto out;
+      for (guint s = 0; s < segments->len; s++)
+        {
+          Segment *segment = &g_array_index (segments, Segment, s);
+
+          if (!segment_pages (answer, segment, &states[segment->chain], pages, error))
+            goto out;
+          g_debug ("%s: %" G_GINT64_FORMAT " rows so far, going on after %s", chains[segment->chain].method,
+                   states[segment->chain].seen,
+                   states[segment->chain].last != NULL ? states[segment->chain].last : "(end)");
+        }
+      next = fetch_start (run, states, n_chains, SD_B24_BATCH_MAX, g_steal_pointer (&written));
+
+      if (write && !sd_store_begin_bulk (run->store, error))
+        goto out;
+      for (guint i = 0; i < pages->len; i++)
+        {
+          Page *page = &g_array_index (pages, Page, i);
+          const SdSyncChain *chain = &chains[page->chain];
+
+          if (json_array_get_length (page->rows) > 0 && !chain->page (run, page->rows, chain->data, error))
+            {
+              if (write)
+                sd_store_rollback (run->store);
+              goto out;
+            }
+        }
+      if ((write && !sd_sync_run_commit (run, error)) || sd_sync_run_cancelled (run, error))
+        goto out;
+      /* Freeing 2 500 parsed rows is not free: the next fetch's thread does it. */
+      g_clear_pointer (&pages, g_array_unref);
+      g_clear_pointer (&written, json_object_unref);
+      written = g_steal_pointer (&answer);
+    }
+  ok = TRUE;
+
+out:
+  if (next != NULL)
+    {
+      g_autoptr(JsonObject) ignored = NULL;
+      g_autoptr(GError) ignored_error = NULL;
+
+      ignored = fetch_finish (next, NULL, &ignored_error);
+    }
+  for (guint c = 0; c < n_chains; c++)
+    g_free (states[c].last);
+  return ok;
+}
+
+/* One chain: every row of @method (after @filter), going on after server id @after ("0"
+ * for all); @expected the number of rows, when counted, else -1. */
+gboolean
+sd_sync_keyset_export_after (SdSyncRun           *run,
+                             const char          *method,
+                             JsonObject          *filter,
+                             const char * const  *select,
+                             guint                width,
+                             gint64               expected,
+                             gboolean             write,
+                             SdSyncPageFunc       page,
+                             gpointer             data,
+                             const char          *after,
+                             GError             **error)
+{
+  SdSyncChain chain = { method, filter, select, expected, page, data, after };
+
+  return sd_sync_keyset_export_chains (run, &chain, 1, width, write, error);
+}
+
 gboolean
 sd_sync_keyset_export (SdSyncRun           *run,
                        const char          *method,
@@ -164,77 +335,6 @@ sd_sync_keyset_export (SdSyncRun           *run,
 {
   return sd_sync_keyset_export_after (run, method, filter, select, width, expected, write, page, data,
                                       "0", error);
-}
-
-/* The same, going on after server id @after (a first page read some other way). */
-gboolean
-sd_sync_keyset_export_after (SdSyncRun           *run,
-                             const char          *method,
-                             JsonObject          *filter,
-                             const char * const  *select,
-                             guint                width,
-                             gint64               expected,
-                             gboolean             write,
-                             SdSyncPageFunc       page,
-                             gpointer             data,
-                             const char          *after,
-                             GError             **error)
-{
-  Fetch *next = fetch_start (run, method, filter, select, width, after, NULL);
-  g_autoptr(JsonObject) written = NULL;  /* the answer written last, for the next fetch to free */
-  gint64 seen = 0;
-
-  while (next != NULL)
-    {
-      g_autoptr(JsonObject) answer = NULL;
-      g_autoptr(GPtrArray) pages = NULL;
-      g_autofree char *last = NULL;
-
-      if ((answer = fetch_finish (next, error)) == NULL)
-        return FALSE;
-      next = NULL;
-      if ((pages = keyset_pages (answer, width, &last, error)) == NULL)
-        return FALSE;
-      g_debug ("%s: %u pages, going on after %s", method, pages->len, last != NULL ? last : "(end)");
-      /* After a first narrow look (an incremental pull usually finds a few rows), read
-       * the rest at full width. */
-      width = SD_B24_BATCH_MAX;
-      for (guint i = 0; i < pages->len; i++)
-        seen += json_array_get_length (pages->pdata[i]);
-      /* With the count known, the request that would only find the end is not sent;
-       * rows added meanwhile are newer than the cursor and come with the next sync. */
-      if (last != NULL && (expected < 0 || seen < expected))
-        next = fetch_start (run, method, filter, select, width, last, g_steal_pointer (&written));
-
-      if (write && !sd_store_begin_bulk (run->store, error))
-        goto failed;
-      for (guint i = 0; i < pages->len; i++)
-        if (json_array_get_length (pages->pdata[i]) > 0 && !page (run, pages->pdata[i], data, error))
-          {
-            if (write)
-              sd_store_rollback (run->store);
-            goto failed;
-          }
-      if (write && !sd_sync_run_commit (run, error))
-        goto failed;
-      if (sd_sync_run_cancelled (run, error))
-        goto failed;
-      /* Freeing 2 500 parsed rows is not free: the next fetch's thread does it. */
-      g_clear_pointer (&pages, g_ptr_array_unref);
-      g_clear_pointer (&written, json_object_unref);
-      written = g_steal_pointer (&answer);
-    }
-  return TRUE;
-
-failed:
-  if (next != NULL)
-    {
-      g_autoptr(JsonObject) ignored = NULL;
-      g_autoptr(GError) ignored_error = NULL;
-
-      ignored = fetch_finish (next, &ignored_error);
-    }
-  return FALSE;
 }
 
 int

@@ -60,6 +60,7 @@ typedef struct
 {
   const SdSyncKind *kind;
   char             *cursor;   /* the latest DATE_MODIFY seen */
+  gboolean          announced; /* the status line names this kind */
 } PullData;
 
 const char * const *
@@ -337,6 +338,14 @@ pull_page (SdSyncRun  *run,
 {
   PullData *pull = data;
 
+  /* Kinds share requests in a first sync: the status line follows the rows written. */
+  if (!pull->announced)
+    {
+      g_autofree char *status = g_strdup_printf (_("%s: receiving"), sd_sync_kind_title (pull->kind));
+
+      sd_sync_run_progress (run, status);
+      pull->announced = TRUE;
+    }
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
       JsonNode *row = json_array_get_element (rows, i);
@@ -384,16 +393,9 @@ cursor_filter (const char *cursor)
   return filter;
 }
 
-gboolean
-sd_sync_pull_kind (SdSyncRun         *run,
-                   const SdSyncKind  *kind,
-                   GError           **error)
-{
-  return sd_sync_pull_kind_wide (run, kind, 1, error);
-}
-
-/* As sd_sync_pull_kind, with the first request of an incremental pull @width pages wide
- * (when about that many pages of rows are known to have changed, as after a push). */
+/* Every row of a kind changed since its cursor (all of them without one), the first
+ * request of an incremental pull @width pages wide (when about that many pages of rows are
+ * known to have changed, as after a push). */
 gboolean
 sd_sync_pull_kind_wide (SdSyncRun         *run,
                         const SdSyncKind  *kind,
@@ -404,11 +406,9 @@ sd_sync_pull_kind_wide (SdSyncRun         *run,
   g_autofree char *cursor = sd_store_get_meta (run->store, meta_key);
   g_autoptr(JsonObject) filter = NULL;
   g_autofree char *method = g_strconcat (kind->methods, ".list", NULL);
-  g_autofree char *status = g_strdup_printf (_("%s: receiving"), sd_sync_kind_title (kind));
-  PullData pull = { kind, NULL };
+  PullData pull = { kind, NULL, FALSE };
   gboolean ok;
 
-  sd_sync_run_progress (run, status);
   if (cursor != NULL)
     {
       filter = cursor_filter (cursor);
@@ -465,17 +465,18 @@ requisite_page (SdSyncRun  *run,
   return sd_sync_apply_requisites (run, rows, error);
 }
 
+static const char *const requisite_select[] = {
+  "ID", "ENTITY_TYPE_ID", "ENTITY_ID", "RQ_INN", "RQ_KPP", "RQ_OGRN", NULL,
+};
+
 gboolean
 sd_sync_pull_requisites (SdSyncRun  *run,
                          GError    **error)
 {
-  static const char *const select[] = {
-    "ID", "ENTITY_TYPE_ID", "ENTITY_ID", "RQ_INN", "RQ_KPP", "RQ_OGRN", NULL,
-  };
   g_autoptr(JsonObject) filter = json_object_new ();
 
   json_object_set_int_member (filter, "ENTITY_TYPE_ID", 4);
-  return sd_sync_keyset_export (run, "crm.requisite.list", filter, select, 4, -1, TRUE, requisite_page, NULL,
+  return sd_sync_keyset_export (run, "crm.requisite.list", filter, requisite_select, 4, -1, TRUE, requisite_page, NULL,
                         error);
 }
 
@@ -511,9 +512,52 @@ unref_filter (gpointer filter)
     json_object_unref (filter);
 }
 
-static const char *const requisite_select[] = {
-  "ID", "ENTITY_TYPE_ID", "ENTITY_ID", "RQ_INN", "RQ_KPP", "RQ_OGRN", NULL,
-};
+/* Kinds not all read before (a first sync): each kind since its cursor, or in full without
+ * one, in the order kinds reference each other (the requisites after their companies),
+ * packed into as few requests as the counts of the reference request allow — the end of
+ * one kind and the start of the next share one. A kind read in full without rows starts
+ * its cursor at the reference request's time, so the next sync is incremental. */
+static gboolean
+pull_everything (SdSyncRun   *run,
+                 gboolean     requisites,
+                 PullData    *pulls,
+                 GPtrArray   *filters,
+                 GError     **error)
+{
+  guint n_kinds;
+  const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
+  g_autoptr(JsonObject) rq_filter = json_object_new ();
+  g_autoptr(GPtrArray) methods = g_ptr_array_new_with_free_func (g_free);
+  SdSyncChain chains[9];
+  guint n_chains = 0;
+  gboolean ok;
+
+  g_assert (n_kinds <= 8);
+  json_object_set_int_member (rq_filter, "ENTITY_TYPE_ID", 4);
+  for (guint i = 0; i < n_kinds; i++)
+    {
+      char *method = g_strconcat (kinds[i].methods, ".list", NULL);
+      JsonObject *filter = filters->pdata[i];
+
+      g_ptr_array_add (methods, method);
+      chains[n_chains++] = (SdSyncChain) { method, filter, sd_sync_kind_select (run, &kinds[i]),
+                                           filter != NULL ? -1 : run->expected[kinds[i].entity],
+                                           pull_page, &pulls[i], NULL };
+      if (requisites && kinds[i].entity == SD_ENTITY_COMPANY)
+        chains[n_chains++] = (SdSyncChain) { "crm.requisite.list", rq_filter, requisite_select,
+                                             run->expected_requisites, requisite_page, NULL, NULL };
+    }
+  ok = sd_sync_keyset_export_chains (run, chains, n_chains, SD_B24_BATCH_MAX, TRUE, error);
+  for (guint i = 0; ok && i < n_kinds; i++)
+    {
+      g_autofree char *meta_key = g_strdup_printf ("sync.cursor.%s", kinds[i].name);
+      const char *cursor = pulls[i].cursor != NULL ? pulls[i].cursor : run->reference_at;
+
+      if (cursor != NULL)
+        ok = sd_store_set_meta (run->store, meta_key, cursor, error);
+    }
+  return ok;
+}
 
 /* An incremental pull usually finds a few rows of each kind: one request asks for the
  * first page of every kind (and of the requisites), instead of one request a kind. */
@@ -530,7 +574,7 @@ sd_sync_pull_changed (SdSyncRun  *run,
   g_autoptr(GPtrArray) filters = g_ptr_array_new_with_free_func (unref_filter);
   PullData pulls[8];
   JsonArray *rq_rows = NULL;
-  gboolean ok = FALSE;
+  gboolean ok = FALSE, everything = FALSE;
 
   g_assert (n_kinds <= G_N_ELEMENTS (pulls));
   sd_sync_run_progress (run, _("Receiving changes"));
@@ -542,22 +586,16 @@ sd_sync_pull_changed (SdSyncRun  *run,
       g_autofree char *method = g_strconcat (kinds[i].methods, ".list", NULL);
       g_autoptr(JsonObject) params = NULL;
 
-      pulls[i].kind = &kinds[i];
-      pulls[i].cursor = sd_store_get_meta (run->store, meta_key);
+      pulls[i] = (PullData) { &kinds[i], sd_store_get_meta (run->store, meta_key), FALSE };
       g_ptr_array_add (filters, pulls[i].cursor != NULL ? cursor_filter (pulls[i].cursor) : NULL);
-      if (filters->pdata[i] == NULL)
-        {
-          /* Not an incremental pull after all: each kind in full, as always. */
-          for (guint k = 0; k <= i; k++)
-            g_free (pulls[k].cursor);
-          for (guint k = 0; k < n_kinds; k++)
-            if (!sd_sync_pull_kind (run, &kinds[k], error)
-                || (requisites && kinds[k].entity == SD_ENTITY_COMPANY && !sd_sync_pull_requisites (run, error)))
-              return FALSE;
-          return TRUE;
-        }
       params = first_page_params (filters->pdata[i], sd_sync_kind_select (run, &kinds[i]));
       sd_b24_batch_add (batch, key, method, params);
+      everything = everything || filters->pdata[i] == NULL;
+    }
+  if (everything)
+    {
+      ok = pull_everything (run, requisites, pulls, filters, error);
+      goto out;
     }
   if (requisites)
     {

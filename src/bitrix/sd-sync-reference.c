@@ -238,9 +238,23 @@ apply_pipelines (SdSyncRun  *run,
   return TRUE;
 }
 
+static void     add_key_fields    (SdB24Batch  *batch);
 static gboolean ensure_key_fields (SdSyncRun   *run,
                                    JsonObject  *answer,
                                    GError     **error);
+
+/* The number of rows a counted list command of a batch answered, or -1. */
+static gint64
+batch_total (JsonObject *answer,
+             const char *key)
+{
+  JsonNode *totals = json_object_get_member (json_object_get_object_member (answer, "result"), "result_total");
+
+  if (totals == NULL || !JSON_NODE_HOLDS_OBJECT (totals)
+      || !json_object_has_member (json_node_get_object (totals), key))
+    return -1;
+  return json_object_get_int_member (json_node_get_object (totals), key);
+}
 
 /* Staff, pipelines and stages, the user fields, and for a first sync the row counts: one
  * request, since every request counts against the portal's limit. */
@@ -256,6 +270,7 @@ sd_sync_pull_reference (SdSyncRun  *run,
   g_autoptr(JsonObject) more = NULL;
   g_autoptr(JsonArray) users = json_array_new ();
   JsonArray *departments, *categories, *page, *userfields, *statuses;
+  JsonNode *time;
   static const char *const id_only[] = { "ID", NULL };
   guint n_kinds;
   const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
@@ -286,6 +301,18 @@ sd_sync_pull_reference (SdSyncRun  *run,
           sd_b24_batch_add (batch, count_key, list, params);
         }
     }
+  if (first)
+    {
+      g_autoptr(JsonObject) params = json_object_new ();
+      JsonObject *filter = json_object_new ();
+
+      json_object_set_int_member (filter, "ENTITY_TYPE_ID", 4);
+      json_object_set_object_member (params, "filter", filter);
+      json_object_set_array_member (params, "select", sd_sync_string_array (id_only));
+      json_object_set_int_member (params, "start", 0);
+      sd_b24_batch_add (batch, "n_requisite", "crm.requisite.list", params);
+      add_key_fields (batch);
+    }
   /* With OAuth: the event queue's bookkeeping rides along. */
   if (sd_b24_client_is_oauth (run->client))
     sd_sync_events_add_commands (run, batch);
@@ -302,17 +329,15 @@ sd_sync_pull_reference (SdSyncRun  *run,
   for (guint i = 0; first && i < n_kinds; i++)
     {
       g_autofree char *count_key = g_strdup_printf ("n_%s", kinds[i].name);
-      JsonNode *totals = json_object_get_member (json_object_get_object_member (answer, "result"),
-                                                 "result_total");
 
-      if (totals != NULL && JSON_NODE_HOLDS_OBJECT (totals)
-          && json_object_has_member (json_node_get_object (totals), count_key))
-        {
-          run->expected[kinds[i].entity] = json_object_get_int_member (json_node_get_object (totals),
-                                                                       count_key);
-          run->expected_rows += run->expected[kinds[i].entity];
-        }
+      run->expected[kinds[i].entity] = batch_total (answer, count_key);
+      run->expected_rows += MAX (0, run->expected[kinds[i].entity]);
     }
+  if (first)
+    run->expected_requisites = batch_total (answer, "n_requisite");
+  time = json_object_get_member (answer, "time");
+  if (time != NULL && JSON_NODE_HOLDS_OBJECT (time))
+    run->reference_at = sd_sync_dup_string (json_node_get_object (time), "date_start");
 
   /* Staff lists are short: the rest of them, if any, page by page. */
   sd_b24_batch_get_result (answer, "users", &next, NULL);
@@ -364,8 +389,43 @@ sd_sync_pull_reference (SdSyncRun  *run,
   return TRUE;
 }
 
+/* The client key field's description. */
+static JsonObject *
+key_field_params (void)
+{
+  JsonObject *params = json_object_new ();
+  JsonObject *field = json_object_new ();
+
+  json_object_set_string_member (field, "FIELD_NAME", SD_SYNC_KEY_FIELD + strlen ("UF_CRM_"));
+  json_object_set_string_member (field, "USER_TYPE_ID", "string");
+  json_object_set_string_member (field, "EDIT_FORM_LABEL", "Sdelka");
+  json_object_set_string_member (field, "SHOW_FILTER", "N");
+  json_object_set_object_member (params, "fields", field);
+  return params;
+}
+
+/* A first sync asks for the key fields with the reference request, before it knows
+ * whether they are there: the portal refuses a second one as a duplicate, which costs
+ * nothing, where asking later costs a request a kind. */
+static void
+add_key_fields (SdB24Batch *batch)
+{
+  guint n_kinds;
+  const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
+
+  for (guint i = 0; i < n_kinds; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("ufadd_%s", kinds[i].name);
+      g_autofree char *method = g_strconcat (kinds[i].methods, ".userfield.add", NULL);
+      g_autoptr(JsonObject) params = key_field_params ();
+
+      sd_b24_batch_add (batch, key, method, params);
+    }
+}
+
 /* The client key field on deals, contacts and companies, made where it is missing; the
- * lists of user fields came with the reference request. */
+ * lists of user fields came with the reference request (and on a first sync the
+ * additions too, answered after the lists). */
 static gboolean
 ensure_key_fields (SdSyncRun   *run,
                    JsonObject  *answer,
@@ -377,13 +437,13 @@ ensure_key_fields (SdSyncRun   *run,
   for (guint i = 0; i < n_kinds; i++)
     {
       g_autofree char *key = g_strdup_printf ("uf_%s", kinds[i].name);
+      g_autofree char *add_key = g_strdup_printf ("ufadd_%s", kinds[i].name);
       JsonArray *fields = sd_sync_result_array (answer, key, NULL, error);
       g_autoptr(JsonObject) params = NULL;
       g_autoptr(JsonObject) added = NULL;
       g_autofree char *method = NULL;
       g_autoptr(GError) add_error = NULL;
       gboolean found = FALSE;
-      JsonObject *field;
 
       if (fields == NULL)
         return FALSE;
@@ -395,13 +455,13 @@ ensure_key_fields (SdSyncRun   *run,
         }
       if (found)
         continue;
-      params = json_object_new ();
-      field = json_object_new ();
-      json_object_set_string_member (field, "FIELD_NAME", SD_SYNC_KEY_FIELD + strlen ("UF_CRM_"));
-      json_object_set_string_member (field, "USER_TYPE_ID", "string");
-      json_object_set_string_member (field, "EDIT_FORM_LABEL", "Sdelka");
-      json_object_set_string_member (field, "SHOW_FILTER", "N");
-      json_object_set_object_member (params, "fields", field);
+      /* Added with the reference request (or there already). Otherwise — not asked, or
+       * refused — asked on its own: a refusal then says why. */
+      if (sd_b24_batch_get_result (answer, add_key, NULL, &add_error) != NULL
+          || g_error_matches (add_error, SD_B24_ERROR, SD_B24_ERROR_INVALID))
+        continue;
+      g_clear_error (&add_error);
+      params = key_field_params ();
       method = g_strconcat (kinds[i].methods, ".userfield.add", NULL);
       /* Sent again like a read: a repeated add (its first answer lost) is refused as a
        * duplicate, which is fine. */

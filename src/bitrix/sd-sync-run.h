@@ -33,6 +33,8 @@ typedef struct
   gint64        started_us;
   gint64        expected_rows;  /* for the fraction of a first sync; 0 when unknown */
   gint64        expected[SD_N_ENTITIES]; /* rows of each kind a first sync counted, or -1 */
+  gint64        expected_requisites;     /* the same for company requisites */
+  char         *reference_at;   /* the portal's time of the reference request */
   gint64        done_rows;
   guint         skipped;        /* portal rows that could not be placed here */
   char         *key_prefix;     /* "sdelka:<install>:" of the client keys */
@@ -111,6 +113,24 @@ typedef gboolean (*SdSyncPageFunc) (SdSyncRun  *run,
                                     JsonArray  *rows,
                                     gpointer    data,
                                     GError    **error);
+/* One list method read in full, in ID order (see sd_sync_keyset_export_chains). */
+typedef struct
+{
+  const char         *method;
+  JsonObject         *filter;     /* extra conditions, or NULL */
+  const char * const *select;
+  gint64              expected;   /* its rows, when counted; else -1 */
+  SdSyncPageFunc      page;
+  gpointer            data;
+  const char         *after;      /* the server id to go on after; NULL for all rows */
+} SdSyncChain;
+
+gboolean    sd_sync_keyset_export_chains (SdSyncRun         *run,
+                                    const SdSyncChain  *chains,
+                                    guint               n_chains,
+                                    guint               width,
+                                    gboolean            write,
+                                    GError            **error);
 gboolean    sd_sync_keyset_export  (SdSyncRun          *run,
                                     const char         *method,
                                     JsonObject         *filter,
@@ -148,9 +168,6 @@ gboolean    sd_sync_apply_row      (SdSyncRun        *run,
                                     const SdSyncKind *kind,
                                     JsonObject       *row,
                                     char            **latest,
-                                    GError          **error);
-gboolean    sd_sync_pull_kind      (SdSyncRun        *run,
-                                    const SdSyncKind *kind,
                                     GError          **error);
 gboolean    sd_sync_pull_kind_wide (SdSyncRun        *run,
                                     const SdSyncKind *kind,
