@@ -155,6 +155,7 @@ void
 b24_select_clear (B24Select *select)
 {
   g_clear_pointer (&select->names, g_hash_table_unref);
+  g_clear_pointer (&select->uf_names, g_ptr_array_unref);
 }
 
 static gboolean
@@ -251,7 +252,7 @@ JsonObject *
 b24_entity_row_to_json (B24Call         *call,
                         const B24Entity *entity,
                         sqlite3_stmt    *stmt,
-                        const B24Select *select)
+                        B24Select       *select)
 {
   JsonObject *row = json_object_new ();
   gint64 id = sqlite3_column_int64 (stmt, 0);
@@ -285,11 +286,12 @@ b24_entity_row_to_json (B24Call         *call,
     {
       g_autoptr(JsonNode) uf = json_from_string ((const char *) sqlite3_column_text (stmt, col), NULL);
       JsonObject *values = uf != NULL && JSON_NODE_HOLDS_OBJECT (uf) ? json_node_get_object (uf) : NULL;
-      g_autoptr(GPtrArray) names = b24_userfield_names (call->emu, entity->uf_entity);
-
-      for (guint i = 0; i < names->len; i++)
+      /* Once a list, not once a row. */
+      if (select->uf_names == NULL)
+        select->uf_names = b24_userfield_names (call->emu, entity->uf_entity);
+      for (guint i = 0; i < select->uf_names->len; i++)
         {
-          const char *name = names->pdata[i];
+          const char *name = select->uf_names->pdata[i];
           JsonNode *value = values != NULL ? json_object_get_member (values, name) : NULL;
 
           if (!select->all_uf && !select_has (select, name))
@@ -305,7 +307,7 @@ JsonObject *
 b24_entity_get (B24Call         *call,
                 const B24Entity *entity,
                 gint64           id,
-                const B24Select *select)
+                B24Select       *select)
 {
   g_autofree char *base = b24_entity_select_sql (entity);
   g_autofree char *sql = g_strconcat (base, " WHERE ID = ?", NULL);

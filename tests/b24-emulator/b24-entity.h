@@ -97,6 +97,7 @@ typedef struct {
   gboolean all_std;
   gboolean all_uf;
   gboolean multi;      /* every multi-field (the get methods) */
+  GPtrArray *uf_names; /* the entity's user fields, read with the first row */
 } B24Select;
 
 void b24_select_init (B24Select       *select,
@@ -109,11 +110,11 @@ char *b24_entity_select_sql (const B24Entity *entity);
 JsonObject *b24_entity_row_to_json (B24Call         *call,
                                     const B24Entity *entity,
                                     sqlite3_stmt    *stmt,
-                                    const B24Select *select);
+                                    B24Select       *select);
 JsonObject *b24_entity_get (B24Call         *call,
                             const B24Entity *entity,
                             gint64           id,
-                            const B24Select *select);
+                            B24Select       *select);
 /* Add (@id 0) or update; returns the ID, or 0 with @reply set to the error. */
 gint64 b24_entity_write (B24Call         *call,
                          const B24Entity *entity,

@@ -522,7 +522,7 @@ users_data (B24Emu     *emu,
 static void
 decorate (B24Call         *call,
           JsonObject      *row,
-          const B24Select *select,
+          B24Select       *select,
           gboolean         full)
 {
   for (const char *const *name = select_only; *name != NULL; name++)

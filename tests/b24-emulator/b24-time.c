@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 double
 b24_time_now (void)
@@ -17,10 +18,18 @@ char *
 b24_time_format (B24Emu *emu,
                  gint64  unix_time)
 {
-  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
-  g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, emu->tz);
+  /* By hand rather than through two GDateTimes and a format: a list of 2 500 rows
+   * formats 10 000 times, and that was the emulator's largest cost a row. */
+  gint32 offset = g_time_zone_get_offset (emu->tz, g_time_zone_find_interval (emu->tz, G_TIME_TYPE_UNIVERSAL,
+                                                                             unix_time));
+  time_t local = (time_t) (unix_time + offset);
+  gint32 minutes = ABS (offset) / 60;
+  struct tm parts;
 
-  return g_date_time_format (local, "%Y-%m-%dT%H:%M:%S%:z");
+  gmtime_r (&local, &parts);
+  return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1,
+                          parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, offset < 0 ? '-' : '+',
+                          minutes / 60, minutes % 60);
 }
 
 gboolean
