@@ -538,6 +538,12 @@ sd_sync_push_parties (SdSyncRun  *run,
           party_free (party);
           continue;
         }
+      /* A client in conflict waits for the user's choice: nothing of it goes out. */
+      if (sd_store_has_conflict (run->store, party->entity, party->id, NULL))
+        {
+          party_free (party);
+          continue;
+        }
       if (!sd_store_get_b24_id (run->store, party->entity, party->id, &party->b24_id))
         {
           g_autofree char *name = sd_sync_read_text (run, party->entity, party->id,

@@ -626,6 +626,9 @@ sd_store_describe (SdStore  *self,
     case SD_ENTITY_PIPELINE:
       sql = "SELECT name FROM pipelines WHERE id = ?";
       break;
+    case SD_ENTITY_TASK:
+      sql = "SELECT title FROM tasks WHERE id = ?";
+      break;
     default:
       return NULL;
     }

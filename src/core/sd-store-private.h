@@ -38,6 +38,16 @@ GPtrArray    *sd_store_collect_rows  (SdStore        *self,
 GArray       *sd_store_collect_ids   (SdStore        *self,
                                       sqlite3_stmt   *stmt,
                                       GError        **error);
+/* The open conflicts (alias k) that concern the deal @deal (an SQL expression): on the deal,
+ * on one of its fields, comments or tasks, or on its contact or company (whose card is the
+ * deal's). The board's badge and the card's list share it. */
+#define SD_DEAL_CONFLICT_SQL(deal) \
+  "k.resolved_at IS NULL AND ((k.entity = 'deal' AND k.entity_id = " deal ")" \
+  " OR (k.entity = 'deal_field' AND k.entity_id IN (SELECT id FROM deal_fields WHERE deal_id = " deal "))" \
+  " OR (k.entity = 'timeline' AND k.entity_id IN (SELECT id FROM timeline WHERE deal_id = " deal "))" \
+  " OR (k.entity = 'task' AND k.entity_id IN (SELECT id FROM tasks WHERE deal_id = " deal "))" \
+  " OR (k.entity = 'contact' AND k.entity_id = (SELECT contact_id FROM deals WHERE id = " deal "))" \
+  " OR (k.entity = 'company' AND k.entity_id = (SELECT company_id FROM deals WHERE id = " deal ")))"
 gboolean      sd_store_migrate       (SdStore     *self,
                                       guint        from_version,
                                       GError     **error);

@@ -550,6 +550,65 @@ sd_store_list_conflicts (SdStore  *self,
                                 (GDestroyNotify) sd_conflict_free, error);
 }
 
+GPtrArray *
+sd_store_list_deal_conflicts (SdStore  *self,
+                              gint64    deal_id,
+                              GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = sd_store_prepare (self,
+                           "SELECT k.id, k.entity, k.entity_id, k.field, k.local_value, "
+                           " k.remote_value, k.remote_author_id, u.last_name || ' ' || u.first_name,"
+                           " k.remote_at, k.created_at "
+                           "FROM sync_conflicts k LEFT JOIN users u ON u.b24_id = k.remote_author_id "
+                           "WHERE " SD_DEAL_CONFLICT_SQL ("?1") " ORDER BY k.id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, deal_id);
+  return sd_store_collect_rows (self, stmt, make_conflict,
+                                (GDestroyNotify) sd_conflict_free, error);
+}
+
+GArray *
+sd_store_list_conflicted_deals (SdStore  *self,
+                                GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = sd_store_prepare (self,
+                           "SELECT d.id FROM deals d WHERE EXISTS (SELECT 1 FROM sync_conflicts k "
+                           "WHERE " SD_DEAL_CONFLICT_SQL ("d.id") ") ORDER BY d.id", error);
+  if (stmt == NULL)
+    return NULL;
+  return sd_store_collect_ids (self, stmt, error);
+}
+
+gboolean
+sd_store_kept_against (SdStore       *self,
+                       SdEntity       entity,
+                       gint64         id,
+                       const char    *field,
+                       const SdValue *remote_value)
+{
+  g_autofree char *remote_json = sd_value_to_json (remote_value);
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT remote_value = ?4 FROM sync_conflicts "
+                                         "WHERE entity = ?1 AND entity_id = ?2 AND field = ?3 "
+                                         "AND resolution = 'local' ORDER BY id DESC LIMIT 1", NULL);
+  gboolean kept = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sd_entity_info (entity)->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, remote_json, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    kept = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  return kept;
+}
+
 gboolean
 sd_store_has_conflict (SdStore    *self,
                        SdEntity    entity,
@@ -635,7 +694,10 @@ resolve_deleted (SdStore   *self,
     goto failed;
   if (keep_local)
     {
-      sql = g_strdup_printf ("UPDATE %s SET b24_id = NULL, remote_modified = NULL WHERE id = ?", info->table);
+      /* Comments and tasks keep no remote time. */
+      sql = g_strdup_printf ("UPDATE %s SET b24_id = NULL%s WHERE id = ?", info->table,
+                             sd_entity_find_column (entity, "remote_modified") != NULL
+                             ? ", remote_modified = NULL" : "");
       if ((stmt = sd_store_prepare (self, sql, error)) == NULL)
         goto failed;
       sqlite3_bind_int64 (stmt, 1, id);
@@ -929,6 +991,24 @@ sd_store_list_deals_after (SdStore  *self,
   sqlite3_bind_int64 (stmt, 1, after);
   sqlite3_bind_int64 (stmt, 2, limit);
   return sd_store_collect_ids (self, stmt, error);
+}
+
+gboolean
+sd_store_has_outbox_part (SdStore  *self,
+                          SdEntity  part,
+                          gint64    deal_id)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT 1 FROM journal WHERE deal_id = ? AND entity = ?"
+                                         " AND origin = 'local' AND pushed_at IS NULL LIMIT 1", NULL);
+  gboolean found;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, deal_id);
+  sqlite3_bind_text (stmt, 2, sd_entity_info (part)->name, -1, SQLITE_STATIC);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return found;
 }
 
 gboolean
