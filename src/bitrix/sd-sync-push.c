@@ -454,10 +454,10 @@ push_round (SdSyncRun  *run,
 
               sd_value_clear (&value);
               /* Not a field the portal has, or its deal is gone: nothing to send. A deal
-               * not created there yet holds its fields back. */
-              if (waits)
-                hold (run, entity, entry->entity_id);
-              else if (!sd_store_mark_pushed (run->store, entry->id, error))
+               * not created there yet holds its fields back, for this round only: its
+               * creation may come later in the outbox (a deal deleted there and kept
+               * here is queued again after its fields' edits). */
+              if (!waits && !sd_store_mark_pushed (run->store, entry->id, error))
                 goto out;
               *acted = *acted || !waits;
               continue;
