@@ -140,9 +140,6 @@ apply_channels (SdSyncRun   *run,
 
   if (!json_object_has_member (row, "PHONE") && !json_object_has_member (row, "EMAIL"))
     return TRUE;
-  /* Changed here and not sent yet (sd-sync-parties.c): ours go there first. */
-  if (sd_sync_party_held (run, SD_ENTITY_CONTACT, contact))
-    return TRUE;
   for (guint m = 0; m < G_N_ELEMENTS (multi); m++)
     {
       JsonNode *node = json_object_get_member (row, multi[m].member);
@@ -158,6 +155,15 @@ apply_channels (SdSyncRun   *run,
             g_ptr_array_add (wanted, g_strdup_printf ("%s\t%s\t%s", multi[m].kind, value,
                                                       type != NULL ? type : "WORK"));
         }
+    }
+  /* Changed here and not sent yet (sd-sync-parties.c): merged kind by kind. */
+  if (sd_sync_party_held (run, SD_ENTITY_CONTACT, contact))
+    {
+      g_autofree char *author = sd_sync_dup_string (row, "MODIFY_BY_ID");
+      g_autofree char *modified = sd_sync_dup_string (row, "DATE_MODIFY");
+
+      return sd_sync_merge_channels (run, contact, wanted, author != NULL ? g_ascii_strtoll (author, NULL, 10) : 0,
+                                     modified, error);
     }
   if ((rows = sd_store_list_referencing (run->store, SD_ENTITY_CONTACT_CHANNEL, "contact_id", contact,
                                          error)) == NULL)

@@ -237,6 +237,15 @@ gboolean    sd_sync_collect_parties (SdSyncRun  *run,
 gboolean    sd_sync_party_held     (SdSyncRun   *run,
                                     SdEntity     entity,
                                     gint64       id);
+/* Merges the portal's phones and e-mails of a contact with channels changed here and not
+ * sent (@portal: "kind\tVALUE\tVALUE_TYPE" in the portal's order), kind by kind: changed
+ * there only, taken; here only, kept; on both sides, a conflict on the contact. */
+gboolean    sd_sync_merge_channels (SdSyncRun   *run,
+                                    gint64       contact,
+                                    GPtrArray   *portal,
+                                    gint64       author,
+                                    const char  *at,
+                                    GError     **error);
 gboolean    sd_sync_push_parties   (SdSyncRun   *run,
                                     GError     **error);
 guint       sd_sync_parties_waiting (SdSyncRun  *run);

@@ -713,6 +713,15 @@ resolve_deleted (SdStore   *self,
       sqlite3_bind_int64 (stmt, 2, id);
       if (entity == SD_ENTITY_DEAL)
         sqlite3_bind_int64 (stmt, 3, id);
+      else if (sd_entity_find_column (entity, "deal_id") != NULL)
+        {
+          SdValue deal = { 0 };
+
+          /* A comment's or task's creation belongs to its deal's history. */
+          if (sd_store_read_value (self, entity, id, "deal_id", &deal, NULL) && deal.kind == SD_VALUE_NUMBER)
+            sqlite3_bind_int64 (stmt, 3, deal.number);
+          sd_value_clear (&deal);
+        }
       if (sd_store_get_actor (self) != SD_ACTOR_SYSTEM)
         sqlite3_bind_int64 (stmt, 4, sd_store_get_actor (self));
       sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
@@ -756,6 +765,93 @@ failed:
 }
 
 gboolean
+sd_store_replace_channels (SdStore            *self,
+                           gint64              contact,
+                           const char         *kind,
+                           const char * const *entries,
+                           GError            **error)
+{
+  g_autoptr(GArray) rows = NULL;
+
+  if (!sd_store_begin (self, error))
+    return FALSE;
+  if ((rows = sd_store_list_referencing (self, SD_ENTITY_CONTACT_CHANNEL, "contact_id", contact, error)) == NULL)
+    goto failed;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SdValue row_kind = { 0 };
+      gint64 row = g_array_index (rows, gint64, i);
+      gboolean ok = sd_store_read_value (self, SD_ENTITY_CONTACT_CHANNEL, row, "kind", &row_kind, error)
+                    && (g_strcmp0 (row_kind.text, kind) != 0
+                        || sd_store_delete (self, SD_ENTITY_CONTACT_CHANNEL, row, error));
+
+      sd_value_clear (&row_kind);
+      if (!ok)
+        goto failed;
+    }
+  for (guint i = 0; entries[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (entries[i], "\t", 2);
+      g_autoptr(SdChanges) changes = sd_changes_new ();
+
+      if (parts[0] == NULL || *parts[0] == '\0')
+        continue;
+      sd_changes_set_int (changes, "contact_id", contact);
+      sd_changes_set_text (changes, "kind", kind);
+      sd_changes_set_text (changes, "value", parts[0]);
+      sd_changes_set_text (changes, "value_type", parts[1] != NULL ? parts[1] : "WORK");
+      if (sd_store_insert (self, SD_ENTITY_CONTACT_CHANNEL, changes, error) == 0)
+        goto failed;
+    }
+  return sd_store_commit (self, error);
+
+failed:
+  sd_store_rollback (self);
+  return FALSE;
+}
+
+/* A contact's phones or e-mails both sides changed: taking the portal's list replaces
+ * this kind of the contact's channels as a remote change; keeping ours leaves its unsent
+ * channel edits to the push. */
+static gboolean
+resolve_channels (SdStore     *self,
+                  gint64       conflict_id,
+                  gint64       contact,
+                  const char  *kind,
+                  const char  *remote_json,
+                  gboolean     keep_local,
+                  GError     **error)
+{
+  g_autofree char *origin = g_strdup (sd_store_get_origin (self));
+  gboolean written = TRUE;
+
+  if (!sd_store_begin (self, error))
+    return FALSE;
+  if (!keep_local)
+    {
+      g_auto(GStrv) entries = NULL;
+      SdValue remote = { 0 };
+
+      sd_value_from_json (remote_json, &remote);
+      entries = g_strsplit (remote.kind == SD_VALUE_STRING ? remote.text : "", "\n", -1);
+      sd_value_clear (&remote);
+      sd_store_set_origin (self, "remote");
+      written = sd_store_replace_channels (self, contact, kind, (const char * const *) entries, error);
+      sd_store_set_origin (self, origin);
+    }
+  if (!written || !mark_resolved (self, conflict_id, keep_local, error))
+    goto failed;
+  sd_store_queue_change (self, SD_ENTITY_CONTACT, contact, SD_CHANGE_UPDATE);
+  if (!sd_store_commit (self, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  sd_store_rollback (self);
+  return FALSE;
+}
+
+gboolean
 sd_store_resolve_conflict (SdStore   *self,
                            gint64     conflict_id,
                            gboolean   keep_local,
@@ -786,6 +882,9 @@ sd_store_resolve_conflict (SdStore   *self,
   sqlite3_reset (stmt);
   if (found && strcmp (field, SD_CONFLICT_DELETED) == 0 && sd_entity_from_name (entity_name, &entity))
     return resolve_deleted (self, conflict_id, entity, entity_id, keep_local, error);
+  if (found && strcmp (entity_name, "contact") == 0
+      && (strcmp (field, "phone") == 0 || strcmp (field, "email") == 0))
+    return resolve_channels (self, conflict_id, entity_id, field, remote_json, keep_local, error);
   if (!found || !sd_entity_from_name (entity_name, &entity)
       || sd_entity_find_column (entity, field) == NULL)
     {

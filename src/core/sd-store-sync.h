@@ -120,6 +120,17 @@ gboolean    sd_value_from_json          (const char    *json,
  * its unsent changes; taking the portal's side deletes the row here and drops them. */
 #define SD_CONFLICT_DELETED "deleted"
 
+/* A contact's phones or e-mails changed on both sides are one conflict on the contact with
+ * the field "phone" or "email"; each value is a JSON string holding the list, one
+ * "VALUE\tVALUE_TYPE" a line. */
+/* Replaces the channels of @kind ("phone", "email") of a contact with @entries
+ * ("VALUE\tVALUE_TYPE" each, in order), through the write API. */
+gboolean    sd_store_replace_channels   (SdStore            *self,
+                                         gint64              contact,
+                                         const char         *kind,
+                                         const char * const *entries,
+                                         GError            **error);
+
 /* Records (or updates) the open conflict on one field of a row. */
 gboolean    sd_store_add_conflict       (SdStore     *self,
                                          SdEntity     entity,

@@ -829,6 +829,69 @@ test_requisite_conflict (void)
   sd_test_sync_free (t);
 }
 
+/* A contact's phones changed here and there: they wait for the user (who takes the
+ * portal's), the e-mails changed there only are taken, nothing is sent before the choice. */
+static void
+test_channel_conflict (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "10", "--seed-contacts", "10", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdConflict) phones = NULL;
+  g_autoptr(JsonNode) a = NULL;
+  gint64 contact, deal, emails;
+
+  g_assert_true (report.agree);
+  contact = sd_store_find_b24 (t->store, SD_ENTITY_CONTACT, 2);
+  deal = sd_store_find_b24 (t->store, SD_ENTITY_DEAL, 4);
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_int (changes, "contact_id", contact);
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_DEAL, deal, changes, &error));
+    g_assert_no_error (error);
+  }
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  emails = sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE kind = 'email'");
+
+  add_channel (t, contact, "phone", "+79001112233", "MOBILE");
+  a = sd_test_sync_act (t, 4, "crm.contact.update",
+                        "{\"id\":2,\"fields\":{\"PHONE\":[{\"VALUE\":\"+74957654321\",\"VALUE_TYPE\":\"WORK\"}],"
+                        "\"EMAIL\":[{\"VALUE\":\"new@example.ru\",\"VALUE_TYPE\":\"WORK\"}]}}");
+  report = sd_test_sync_run (t);
+  g_assert_false (report.agree);
+  g_assert_cmpuint (report.conflicts, ==, 1);
+  phones = one_conflict (t, SD_ENTITY_CONTACT, contact, deal);
+  g_assert_cmpstr (phones->field, ==, "phone");
+  g_assert_nonnull (strstr (phones->local_value, "+79001112233\\tMOBILE"));
+  g_assert_null (strstr (phones->local_value, "+74957654321"));
+  g_assert_nonnull (strstr (phones->remote_value, "+74957654321\\tWORK"));
+  g_assert_null (strstr (phones->remote_value, "+79001112233"));
+  g_assert_cmpint (phones->remote_author_id, ==, 4);
+  /* Their e-mail taken; our phone kept here and not sent there. */
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE value = 'new@example.ru'"), ==, 1);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE kind = 'email'"), ==, emails + 1);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE value = '+79001112233'"), ==, 1);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE value = '+74957654321'"), ==, 0);
+  {
+    g_autoptr(JsonObject) remote = sd_test_sync_remote_row (t, "contact", 2);
+    g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), remote);
+    g_autofree char *text = json_to_string (node, FALSE);
+
+    g_assert_null (strstr (text, "+79001112233"));
+  }
+
+  g_assert_true (sd_store_resolve_conflict (t->store, phones->id, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE value = '+74957654321'"), ==, 1);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE value = '+79001112233'"), ==, 0);
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.waiting, ==, 0);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
 /* The deal's responsible: reassigned there, it changes here; reassigned here, there. */
 static void
 test_responsible (void)
@@ -878,6 +941,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync-parts/comment-conflicts", test_comment_conflicts);
   g_test_add_func ("/sync-parts/task-conflicts", test_task_conflicts);
   g_test_add_func ("/sync-parts/requisite-conflict", test_requisite_conflict);
+  g_test_add_func ("/sync-parts/channel-conflict", test_channel_conflict);
   g_test_add_func ("/sync-parts/messages", test_messages);
   g_test_add_func ("/sync-parts/message-lost-answer", test_message_lost_answer);
   return g_test_run ();

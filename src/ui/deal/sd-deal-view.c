@@ -892,6 +892,25 @@ describe_conflict_value (SdDealView       *self,
       if (label != NULL)
         return label;
     }
+  /* A contact's phones or e-mails: the list, one "VALUE\tTYPE" a line, by its values. */
+  if (g_str_equal (conflict->entity, "contact") && node != NULL
+      && json_node_get_value_type (node) == G_TYPE_STRING
+      && (g_str_equal (conflict->field, "phone") || g_str_equal (conflict->field, "email")))
+    {
+      g_auto(GStrv) lines = g_strsplit (json_node_get_string (node), "\n", -1);
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          char *tab = strchr (lines[i], '\t');
+
+          if (tab != NULL)
+            *tab = '\0';
+          if (*lines[i] != '\0')
+            g_string_append_printf (text, "%s%s", text->len > 0 ? ", " : "", lines[i]);
+        }
+      return g_strdup (text->len > 0 ? text->str : "—");
+    }
   if (g_str_equal (conflict->field, SD_CONFLICT_DELETED))
     return g_strdup (node != NULL && json_node_get_int (node) != 0 ? _("Deleted")
                                                                    : _("Kept, with the changes made here"));
@@ -1054,7 +1073,9 @@ conflict_row (SdDealView       *self,
                                            : g_strdup ("");
   /* TRANSLATORS: who made one side of a conflict and when: "Ivanova, 12 Mar 2026, 12:40" */
   mine_by = g_strdup_printf (_("%s, %s"), who, when);
-  theirs_by = g_strdup_printf (_("%s, %s"), their_who, their_when);
+  /* The portal tells no time of a comment's edit. */
+  theirs_by = *their_when != '\0' ? g_strdup_printf (_("%s, %s"), their_who, their_when)
+                                   : g_strdup (their_who);
 
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_widget_add_css_class (box, "sd-conflict-row");
