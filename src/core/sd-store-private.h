@@ -34,6 +34,16 @@ GPtrArray    *sd_store_collect_rows  (SdStore        *self,
                                       gpointer      (*make) (sqlite3_stmt *stmt),
                                       GDestroyNotify  free_func,
                                       GError        **error);
+/* One value: the first column of the first row of @sql with ?1 = @a and ?2 = @b bound
+ * (where the statement has them); 0, or NULL for no row or an empty text. */
+gint64        sd_store_query_int     (SdStore        *self,
+                                      const char     *sql,
+                                      gint64          a,
+                                      gint64          b);
+char         *sd_store_query_text    (SdStore        *self,
+                                      const char     *sql,
+                                      gint64          a,
+                                      const char     *b);
 /* The first column of every row of @stmt, as gint64s; NULL with @error on a failed read. */
 GArray       *sd_store_collect_ids   (SdStore        *self,
                                       sqlite3_stmt   *stmt,
