@@ -1081,6 +1081,9 @@ conflict_row (SdDealView       *self,
   gtk_widget_add_css_class (box, "sd-conflict-row");
   title = gtk_label_new (name);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
+  /* A task's title can be long: the card keeps its width. */
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (title), PANGO_WRAP_WORD_CHAR);
   gtk_widget_add_css_class (title, "heading");
   gtk_box_append (GTK_BOX (box), title);
 
