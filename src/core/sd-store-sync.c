@@ -764,6 +764,33 @@ failed:
   return FALSE;
 }
 
+/* What shows a settled conflict looks again: the row, and the cards and board badges of
+ * the deals it concerns (SD_DEAL_CONFLICT_SQL). */
+static void
+announce_settled (SdStore  *self,
+                  SdEntity  entity,
+                  gint64    id)
+{
+  sd_store_queue_change (self, entity, id, SD_CHANGE_UPDATE);
+  if (sd_entity_info (entity)->parent == SD_ENTITY_DEAL && entity != SD_ENTITY_DEAL)
+    {
+      SdValue deal = { 0 };
+
+      if (sd_store_read_value (self, entity, id, "deal_id", &deal, NULL) && deal.kind == SD_VALUE_NUMBER)
+        sd_store_queue_change (self, SD_ENTITY_DEAL, deal.number, SD_CHANGE_UPDATE);
+      sd_value_clear (&deal);
+    }
+  else if (entity == SD_ENTITY_CONTACT || entity == SD_ENTITY_COMPANY)
+    {
+      g_autoptr(GArray) deals = sd_store_list_referencing (self, SD_ENTITY_DEAL,
+                                                           entity == SD_ENTITY_CONTACT ? "contact_id" : "company_id",
+                                                           id, NULL);
+
+      for (guint i = 0; deals != NULL && i < deals->len; i++)
+        sd_store_queue_change (self, SD_ENTITY_DEAL, g_array_index (deals, gint64, i), SD_CHANGE_UPDATE);
+    }
+}
+
 gboolean
 sd_store_replace_channels (SdStore            *self,
                            gint64              contact,
@@ -841,7 +868,7 @@ resolve_channels (SdStore     *self,
     }
   if (!written || !mark_resolved (self, conflict_id, keep_local, error))
     goto failed;
-  sd_store_queue_change (self, SD_ENTITY_CONTACT, contact, SD_CHANGE_UPDATE);
+  announce_settled (self, SD_ENTITY_CONTACT, contact);
   if (!sd_store_commit (self, error))
     goto failed;
   return TRUE;
@@ -926,17 +953,7 @@ sd_store_resolve_conflict (SdStore   *self,
   sqlite3_bind_int64 (stmt, 3, conflict_id);
   if (!sd_store_step_done (self, stmt, error))
     goto failed;
-  /* What shows the conflict (the deal's card, its badge on the board) looks again. */
-  sd_store_queue_change (self, entity, entity_id, SD_CHANGE_UPDATE);
-  if (sd_entity_info (entity)->parent == SD_ENTITY_DEAL && entity != SD_ENTITY_DEAL)
-    {
-      SdValue deal = { 0 };
-
-      if (sd_store_read_value (self, entity, entity_id, "deal_id", &deal, NULL)
-          && deal.kind == SD_VALUE_NUMBER)
-        sd_store_queue_change (self, SD_ENTITY_DEAL, deal.number, SD_CHANGE_UPDATE);
-      sd_value_clear (&deal);
-    }
+  announce_settled (self, entity, entity_id);
   if (!sd_store_commit (self, error))
     goto failed;
   return TRUE;
