@@ -37,46 +37,6 @@ put_int (GHashTable *facts,
   g_hash_table_insert (facts, g_strdup (name), g_strdup_printf ("%" G_GINT64_FORMAT, value));
 }
 
-/* One gint64 from a statement with up to two bound values; 0 when there is no row. */
-static gint64
-query_int (SdStore    *store,
-           const char *sql,
-           gint64      a,
-           gint64      b)
-{
-  sqlite3_stmt *stmt = sd_store_prepare (store, sql, NULL);
-  gint64 value = 0;
-
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_int64 (stmt, 1, a);
-  sqlite3_bind_int64 (stmt, 2, b);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return value;
-}
-
-static char *
-query_text (SdStore    *store,
-            const char *sql,
-            gint64      a,
-            const char *b)
-{
-  sqlite3_stmt *stmt = sd_store_prepare (store, sql, NULL);
-  char *value = NULL;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, a);
-  if (b != NULL)
-    sqlite3_bind_text (stmt, 2, b, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = text_at (stmt, 0);
-  sqlite3_reset (stmt);
-  return value;
-}
-
 static void
 put_custom_fields (SdStore    *store,
                    GHashTable *facts,
@@ -189,8 +149,8 @@ sd_automation_db_deal_facts (SdStore  *store,
                      " JOIN custom_fields f ON f.id = v.field_id WHERE v.deal_id = ?",
                      deal_id, "");
   /* The sync swaps this for the portal's public link to the file when it sends. */
-  invoice = query_int (store, "SELECT id FROM files WHERE deal_id = ?1 AND kind = 'invoice'"
-                              " ORDER BY id DESC LIMIT 1", deal_id, 0);
+  invoice = sd_store_query_int (store, "SELECT id FROM files WHERE deal_id = ?1 AND kind = 'invoice'"
+                                       " ORDER BY id DESC LIMIT 1", deal_id, 0);
   if (invoice != 0)
     g_hash_table_insert (facts, g_strdup ("invoice_link"),
                          g_strdup_printf ("sdelka-file:%" G_GINT64_FORMAT, invoice));
@@ -289,31 +249,31 @@ gint64
 sd_automation_db_responsible (SdStore *store,
                               gint64   deal_id)
 {
-  return query_int (store, "SELECT user_id FROM deal_responsibles WHERE deal_id = ?1 "
-                           "ORDER BY part <> 'main', id LIMIT 1", deal_id, 0);
+  return sd_store_query_int (store, "SELECT user_id FROM deal_responsibles WHERE deal_id = ?1 "
+                                    "ORDER BY part <> 'main', id LIMIT 1", deal_id, 0);
 }
 
 gint64
 sd_automation_db_responsible_row (SdStore *store,
                                   gint64   deal_id)
 {
-  return query_int (store, "SELECT id FROM deal_responsibles WHERE deal_id = ?1 "
-                           "ORDER BY part <> 'main', id LIMIT 1", deal_id, 0);
+  return sd_store_query_int (store, "SELECT id FROM deal_responsibles WHERE deal_id = ?1 "
+                                    "ORDER BY part <> 'main', id LIMIT 1", deal_id, 0);
 }
 
 char *
 sd_automation_db_field_code (SdStore *store,
                              gint64   deal_field_id)
 {
-  return query_text (store, "SELECT f.code FROM deal_fields v JOIN custom_fields f"
-                            " ON f.id = v.field_id WHERE v.id = ?1", deal_field_id, NULL);
+  return sd_store_query_text (store, "SELECT f.code FROM deal_fields v JOIN custom_fields f"
+                                     " ON f.id = v.field_id WHERE v.id = ?1", deal_field_id, NULL);
 }
 
 char *
 sd_automation_db_stage_code (SdStore *store,
                              gint64   stage_id)
 {
-  return query_text (store, "SELECT code FROM stages WHERE id = ?1", stage_id, NULL);
+  return sd_store_query_text (store, "SELECT code FROM stages WHERE id = ?1", stage_id, NULL);
 }
 
 gint64
@@ -321,8 +281,8 @@ sd_automation_db_deal_field_row (SdStore *store,
                                  gint64   deal_id,
                                  gint64   field_id)
 {
-  return query_int (store, "SELECT id FROM deal_fields WHERE deal_id = ?1 AND field_id = ?2",
-                    deal_id, field_id);
+  return sd_store_query_int (store, "SELECT id FROM deal_fields WHERE deal_id = ?1 AND field_id = ?2",
+                             deal_id, field_id);
 }
 
 gint64
@@ -330,8 +290,8 @@ sd_automation_db_contact_field_row (SdStore *store,
                                     gint64   contact_id,
                                     gint64   field_id)
 {
-  return query_int (store, "SELECT id FROM contact_fields WHERE contact_id = ?1 AND field_id = ?2",
-                    contact_id, field_id);
+  return sd_store_query_int (store, "SELECT id FROM contact_fields WHERE contact_id = ?1 AND field_id = ?2",
+                             contact_id, field_id);
 }
 
 gboolean
@@ -361,27 +321,27 @@ sd_automation_db_may_vote (SdStore    *store,
                            gint64      candidate_id)
 {
   return voter_id != candidate_id
-         && query_int (store, "SELECT count(*) FROM users v JOIN users c ON c.id = ?2"
-                              " WHERE v.id = ?1 AND v.active AND v.role_id = c.role_id",
-                       voter_id, candidate_id) == 1;
+         && sd_store_query_int (store, "SELECT count(*) FROM users v JOIN users c ON c.id = ?2"
+                                       " WHERE v.id = ?1 AND v.active AND v.role_id = c.role_id",
+                                voter_id, candidate_id) == 1;
 }
 
 gint64
 sd_automation_db_head_of (SdStore *store,
                           gint64   user_id)
 {
-  gint64 department = query_int (store, "SELECT department_id FROM users WHERE id = ?",
-                                 user_id, 0);
+  gint64 department = sd_store_query_int (store, "SELECT department_id FROM users WHERE id = ?",
+                                          user_id, 0);
 
   /* Up the tree until a department has a head other than the person. */
   for (guint depth = 0; department != 0 && depth < 64; depth++)
     {
-      gint64 head = query_int (store, "SELECT head_user_id FROM departments WHERE id = ?",
-                               department, 0);
+      gint64 head = sd_store_query_int (store, "SELECT head_user_id FROM departments WHERE id = ?",
+                                        department, 0);
       if (head != 0 && head != user_id)
         return head;
-      department = query_int (store, "SELECT parent_id FROM departments WHERE id = ?",
-                              department, 0);
+      department = sd_store_query_int (store, "SELECT parent_id FROM departments WHERE id = ?",
+                                       department, 0);
     }
   return 0;
 }
@@ -412,16 +372,16 @@ char *
 sd_automation_db_role_of (SdStore *store,
                           gint64   user_id)
 {
-  return query_text (store, "SELECT r.code FROM users u JOIN roles r ON r.id = u.role_id "
-                            "WHERE u.id = ?1", user_id, NULL);
+  return sd_store_query_text (store, "SELECT r.code FROM users u JOIN roles r ON r.id = u.role_id "
+                                     "WHERE u.id = ?1", user_id, NULL);
 }
 
 char *
 sd_automation_db_user_name (SdStore *store,
                             gint64   user_id)
 {
-  return query_text (store, "SELECT trim(first_name || ' ' || last_name) FROM users "
-                            "WHERE id = ?1", user_id, NULL);
+  return sd_store_query_text (store, "SELECT trim(first_name || ' ' || last_name) FROM users "
+                                     "WHERE id = ?1", user_id, NULL);
 }
 
 char *
@@ -431,8 +391,8 @@ sd_automation_db_user_contact (SdStore    *store,
 {
   /* Two fixed statements rather than a column name in SQL. */
   if (strcmp (column, "email") == 0)
-    return query_text (store, "SELECT email FROM users WHERE id = ?1", user_id, NULL);
-  return query_text (store, "SELECT phone FROM users WHERE id = ?1", user_id, NULL);
+    return sd_store_query_text (store, "SELECT email FROM users WHERE id = ?1", user_id, NULL);
+  return sd_store_query_text (store, "SELECT phone FROM users WHERE id = ?1", user_id, NULL);
 }
 
 char *
@@ -440,8 +400,8 @@ sd_automation_db_contact_channel (SdStore    *store,
                                   gint64      contact_id,
                                   const char *kind)
 {
-  return query_text (store, "SELECT value FROM contact_channels WHERE contact_id = ?1 "
-                            "AND kind = ?2 ORDER BY id LIMIT 1", contact_id, kind);
+  return sd_store_query_text (store, "SELECT value FROM contact_channels WHERE contact_id = ?1 "
+                                     "AND kind = ?2 ORDER BY id LIMIT 1", contact_id, kind);
 }
 
 int
@@ -700,8 +660,8 @@ gint64
 sd_automation_db_open_tasks (SdStore *store,
                              gint64   user_id)
 {
-  return query_int (store, "SELECT count(*) FROM tasks WHERE responsible_id = ?1"
-                           " AND status <> 'completed' AND status <> 'deferred'", user_id, 0);
+  return sd_store_query_int (store, "SELECT count(*) FROM tasks WHERE responsible_id = ?1"
+                                    " AND status <> 'completed' AND status <> 'deferred'", user_id, 0);
 }
 
 gboolean
@@ -717,7 +677,7 @@ sd_automation_db_seller_figures (SdStore     *store,
 {
   sqlite3_stmt *stmt;
 
-  *out_plan = query_int (store, "SELECT sales_plan FROM users WHERE id = ?1", user_id, 0);
+  *out_plan = sd_store_query_int (store, "SELECT sales_plan FROM users WHERE id = ?1", user_id, 0);
   stmt = sd_store_prepare (store, "SELECT coalesce(sum(d.amount), 0) FROM deals d"
                                   " JOIN stages s ON s.id = d.stage_id"
                                   " JOIN deal_responsibles r ON r.deal_id = d.id AND r.part = 'main'"

@@ -104,17 +104,8 @@ gint64
 sd_notification_count_unread (SdStore *store,
                               gint64   user_id)
 {
-  sqlite3_stmt *stmt = sd_store_prepare (store, "SELECT count(*) FROM notifications"
-                                                " WHERE user_id = ? AND read_at IS NULL", NULL);
-  gint64 count = 0;
-
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_int64 (stmt, 1, user_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return count;
+  return sd_store_query_int (store, "SELECT count(*) FROM notifications"
+                                    " WHERE user_id = ?1 AND read_at IS NULL", user_id, 0);
 }
 
 gboolean

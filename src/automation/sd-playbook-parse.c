@@ -7,17 +7,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "sd-json-check.h"
 #include "sd-playbook-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <inttypes.h>
 #include <string.h>
 
-typedef struct
-{
-  const char  *file;
-  GError     **error;
-} Ctx;
+typedef SdJsonCheck Ctx;
 
 static const char *const top_members[] = {
   "format", "code", "name", "currency", "sort", "comment", "roles", "stages", "fields",
@@ -36,74 +33,6 @@ static const char *const access_members[] = { "role", "stages", "actions", "comm
 static const char *const semantics_names[] = { "process", "won", "lost", NULL };
 static const char *const kind_names[] = { "string", "number", "date", "bool", "list", NULL };
 static const char *const entity_names[] = { "deal", "contact", NULL };
-
-/* The value as the file wrote it, shortened to keep the message on one line. */
-static char *
-describe (JsonNode *node)
-{
-  g_autofree char *text = json_to_string (node, FALSE);
-
-  if (g_utf8_strlen (text, -1) > 40)
-    {
-      g_autofree char *head = g_utf8_substring (text, 0, 37);
-      return g_strconcat (head, "…", NULL);
-    }
-  return g_steal_pointer (&text);
-}
-
-static gboolean G_GNUC_PRINTF (3, 4)
-invalid (Ctx        *ctx,
-         const char *path,
-         const char *format,
-         ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (ctx->error, SD_PLAYBOOK_ERROR, SD_PLAYBOOK_ERROR_INVALID, "%s: %s: %s",
-               ctx->file, path, message);
-  return FALSE;
-}
-
-static gboolean
-expected (Ctx        *ctx,
-          const char *path,
-          const char *what,
-          JsonNode   *got)
-{
-  g_autofree char *text = describe (got);
-  /* Translators: the first %s is what a member should have held, one of the messages in
-   * the context "what was expected" ("a string", "an array", …); the second the JSON
-   * found */
-  return invalid (ctx, path, _("expected %s, got %s"), what, text);
-}
-
-static char *
-join_names (const char *const *names)
-{
-  return g_strjoinv (", ", (char **) names);
-}
-
-static gboolean
-check_members (Ctx               *ctx,
-               const char        *path,
-               JsonObject        *object,
-               const char *const *allowed)
-{
-  g_autoptr(GList) members = json_object_get_members (object);
-
-  for (GList *l = members; l != NULL; l = l->next)
-    if (!g_strv_contains (allowed, l->data))
-      {
-        g_autofree char *member_path = g_strdup_printf ("%s.%s", path, (const char *) l->data);
-        g_autofree char *names = join_names (allowed);
-        return invalid (ctx, member_path, _("unknown member (known ones: %s)"), names);
-      }
-  return TRUE;
-}
 
 gboolean
 sd_playbook_is_code (const char *text)
@@ -140,12 +69,6 @@ is_language (const char *text)
   return TRUE;
 }
 
-static gboolean
-holds_string (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
 /* Looks up @name in @object; NULL with no error when it is absent and optional. */
 static JsonNode *
 get_member (Ctx         *ctx,
@@ -159,7 +82,7 @@ get_member (Ctx         *ctx,
   if (json_object_has_member (object, name))
     return json_object_get_member (object, name);
   if (required)
-    invalid (ctx, *out_path, _("required member is missing"));
+    sd_json_check_invalid (ctx, *out_path, _("required member is missing"));
   return NULL;
 }
 
@@ -181,8 +104,8 @@ get_string (Ctx         *ctx,
     return TRUE;
   if (node == NULL)
     return FALSE;
-  if (!holds_string (node))
-    return expected (ctx, path, C_("what was expected", "a string"), node);
+  if (!sd_json_check_holds_string (node))
+    return sd_json_check_expected (ctx, path, C_("what was expected", "a string"), node);
   *out = json_node_get_string (node);
   return TRUE;
 }
@@ -203,7 +126,7 @@ get_int (Ctx        *ctx,
   if (node == NULL)
     return FALSE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return expected (ctx, path, C_("what was expected", "a whole number"), node);
+    return sd_json_check_expected (ctx, path, C_("what was expected", "a whole number"), node);
   *out = json_node_get_int (node);
   return TRUE;
 }
@@ -221,7 +144,7 @@ get_bool (Ctx        *ctx,
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return expected (ctx, path, C_("what was expected", "true or false"), node);
+    return sd_json_check_expected (ctx, path, C_("what was expected", "true or false"), node);
   *out = json_node_get_boolean (node);
   return TRUE;
 }
@@ -238,8 +161,8 @@ get_code (Ctx         *ctx,
   if (!sd_playbook_is_code (*out))
     {
       g_autofree char *path = g_strdup_printf ("%s.%s", parent, name);
-      return expected (ctx, path,
-                       C_("what was expected", "a code of lower-case ASCII letters, "
+      return sd_json_check_expected (ctx, path,
+                                     C_("what was expected", "a code of lower-case ASCII letters, "
                                                "digits and “_” starting with a letter"),
                        json_object_get_member (object, name));
     }
@@ -260,12 +183,10 @@ get_choice (Ctx               *ctx,
     return FALSE;
   if (*out == NULL)
     *out = fallback;
-  else if (!g_strv_contains (names, *out))
+  else
     {
       g_autofree char *path = g_strdup_printf ("%s.%s", parent, name);
-      g_autofree char *joined = join_names (names);
-      g_autofree char *what = g_strdup_printf (C_("what was expected", "one of %s"), joined);
-      return expected (ctx, path, what, json_object_get_member (object, name));
+      return sd_json_check_choice (ctx, json_object_get_member (object, name), path, names, out);
     }
   return TRUE;
 }
@@ -287,7 +208,7 @@ get_array (Ctx         *ctx,
   if (node == NULL)
     return FALSE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return expected (ctx, path, C_("what was expected", "an array"), node);
+    return sd_json_check_expected (ctx, path, C_("what was expected", "an array"), node);
   *out = json_node_get_array (node);
   return TRUE;
 }
@@ -302,7 +223,7 @@ element_object (Ctx        *ctx,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      expected (ctx, path, C_("what was expected", "an object"), node);
+      sd_json_check_expected (ctx, path, C_("what was expected", "an object"), node);
       return NULL;
     }
   return json_node_get_object (node);
@@ -323,10 +244,11 @@ sd_playbook_parse_text (const char      *file,
   const char *what = C_("what was expected",
                         "a text or an object of texts by language like {\"en\": …, \"ru\": …}");
 
-  if (holds_string (node))
+  if (sd_json_check_holds_string (node))
     {
       if (*json_node_get_string (node) == '\0')
-        return expected (&ctx, path, C_("what was expected", "a non-empty text"), node);
+        return sd_json_check_expected (&ctx, path, C_("what was expected", "a non-empty text"),
+                                       node);
       g_strv_builder_add (languages, "");
       g_strv_builder_add (texts, json_node_get_string (node));
     }
@@ -341,15 +263,17 @@ sd_playbook_parse_text (const char      *file,
           JsonNode *value = json_object_get_member (by_language, l->data);
 
           if (!is_language (l->data))
-            return invalid (&ctx, member_path, _("expected a language code like \"en\" or \"ru\""));
-          if (!holds_string (value) || *json_node_get_string (value) == '\0')
-            return expected (&ctx, member_path, C_("what was expected", "a non-empty text"), value);
+            return sd_json_check_invalid (&ctx, member_path,
+                                          _("expected a language code like \"en\" or \"ru\""));
+          if (!sd_json_check_holds_string (value) || *json_node_get_string (value) == '\0')
+            return sd_json_check_expected (&ctx, member_path,
+                                           C_("what was expected", "a non-empty text"), value);
           g_strv_builder_add (languages, l->data);
           g_strv_builder_add (texts, json_node_get_string (value));
         }
     }
   else
-    return expected (&ctx, path, what, node);
+    return sd_json_check_expected (&ctx, path, what, node);
 
   text->languages = g_strv_builder_end (languages);
   text->texts = g_strv_builder_end (texts);
@@ -385,8 +309,8 @@ get_reserved (Ctx         *ctx,
   if (node == NULL)
     return TRUE;
   if (want_object ? !JSON_NODE_HOLDS_OBJECT (node) : !JSON_NODE_HOLDS_ARRAY (node))
-    return expected (ctx, path,
-                     want_object ? C_("what was expected", "an object")
+    return sd_json_check_expected (ctx, path,
+                                   want_object ? C_("what was expected", "an object")
                                  : C_("what was expected", "an array"),
                      node);
   *out = json_node_copy (node);
@@ -410,12 +334,16 @@ claim_code (Ctx        *ctx,
     }
   /* One whole sentence for each kind, for translators. */
   if (g_str_equal (what, "role"))
-    return invalid (ctx, path, _("duplicate role code \"%s\" (first used at %s)"), code, first);
+    return sd_json_check_invalid (ctx, path, _("duplicate role code \"%s\" (first used at %s)"),
+                                  code, first);
   if (g_str_equal (what, "stage"))
-    return invalid (ctx, path, _("duplicate stage code \"%s\" (first used at %s)"), code, first);
+    return sd_json_check_invalid (ctx, path, _("duplicate stage code \"%s\" (first used at %s)"),
+                                  code, first);
   if (g_str_equal (what, "field"))
-    return invalid (ctx, path, _("duplicate field code \"%s\" (first used at %s)"), code, first);
-  return invalid (ctx, path, _("duplicate option code \"%s\" (first used at %s)"), code, first);
+    return sd_json_check_invalid (ctx, path, _("duplicate field code \"%s\" (first used at %s)"),
+                                  code, first);
+  return sd_json_check_invalid (ctx, path, _("duplicate option code \"%s\" (first used at %s)"),
+                                code, first);
 }
 
 static GHashTable *
@@ -435,7 +363,7 @@ parse_roles (Ctx        *ctx,
   if (!get_array (ctx, root, "$", "roles", TRUE, &array))
     return FALSE;
   if (json_array_get_length (array) == 0)
-    return invalid (ctx, "$.roles", _("expected at least one role"));
+    return sd_json_check_invalid (ctx, "$.roles", _("expected at least one role"));
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       g_autofree char *path = g_strdup_printf ("$.roles[%u]", i);
@@ -444,7 +372,7 @@ parse_roles (Ctx        *ctx,
       SdPlaybookRole *role;
       const char *code;
 
-      if (object == NULL || !check_members (ctx, path, object, role_members)
+      if (object == NULL || !sd_json_check_members (ctx, path, object, role_members)
           || !get_code (ctx, object, path, "code", &code)
           || !claim_code (ctx, seen, code, code_path, "role"))
         return FALSE;
@@ -481,10 +409,10 @@ parse_stage (Ctx        *ctx,
   color_node = get_member (ctx, object, path, "color", TRUE, &color_path);
   if (color_node == NULL)
     return FALSE;
-  color = holds_string (color_node) ? json_node_get_string (color_node) : NULL;
+  color = sd_json_check_holds_string (color_node) ? json_node_get_string (color_node) : NULL;
   if (color == NULL || !is_color (color))
-    return expected (ctx, color_path,
-                     C_("what was expected",
+    return sd_json_check_expected (ctx, color_path,
+                                   C_("what was expected",
                         "a colour like \"#RRGGBB\""),
                      color_node);
   stage->color = g_ascii_strdown (color, -1);
@@ -515,7 +443,7 @@ parse_stages (Ctx        *ctx,
       JsonObject *object = element_object (ctx, array, i, path);
       const SdPlaybookStage *stage;
 
-      if (object == NULL || !check_members (ctx, path, object, stage_members)
+      if (object == NULL || !sd_json_check_members (ctx, path, object, stage_members)
           || !parse_stage (ctx, object, path, i, pb))
         return FALSE;
       stage = pb->stages->pdata[pb->stages->len - 1];
@@ -526,11 +454,14 @@ parse_stages (Ctx        *ctx,
       n_lost += strcmp (stage->semantics, "lost") == 0;
     }
   if (n_process == 0)
-    return invalid (ctx, "$.stages", _("expected at least one stage with semantics \"process\""));
+    return sd_json_check_invalid (ctx, "$.stages",
+                                  _("expected at least one stage with semantics \"process\""));
   if (n_won == 0)
-    return invalid (ctx, "$.stages", _("expected at least one stage with semantics \"won\""));
+    return sd_json_check_invalid (ctx, "$.stages",
+                                  _("expected at least one stage with semantics \"won\""));
   if (n_lost == 0)
-    return invalid (ctx, "$.stages", _("expected at least one stage with semantics \"lost\""));
+    return sd_json_check_invalid (ctx, "$.stages",
+                                  _("expected at least one stage with semantics \"lost\""));
   return TRUE;
 }
 
@@ -550,9 +481,10 @@ parse_options (Ctx             *ctx,
   if (array == NULL)
     return TRUE;
   if (!is_list)
-    return invalid (ctx, options_path, _("options are only for fields of kind \"list\""));
+    return sd_json_check_invalid (ctx, options_path,
+                                  _("options are only for fields of kind \"list\""));
   if (json_array_get_length (array) == 0)
-    return invalid (ctx, options_path, _("expected at least one option"));
+    return sd_json_check_invalid (ctx, options_path, _("expected at least one option"));
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       g_autofree char *option_path = g_strdup_printf ("%s[%u]", options_path, i);
@@ -561,7 +493,7 @@ parse_options (Ctx             *ctx,
       SdPlaybookOption *option;
       const char *code;
 
-      if (element == NULL || !check_members (ctx, option_path, element, option_members)
+      if (element == NULL || !sd_json_check_members (ctx, option_path, element, option_members)
           || !get_code (ctx, element, option_path, "code", &code)
           || !claim_code (ctx, seen, code, code_path, "option"))
         return FALSE;
@@ -592,7 +524,7 @@ parse_fields (Ctx        *ctx,
       SdPlaybookField *field;
       const char *code, *kind, *entity;
 
-      if (object == NULL || !check_members (ctx, path, object, field_members)
+      if (object == NULL || !sd_json_check_members (ctx, path, object, field_members)
           || !get_code (ctx, object, path, "code", &code)
           || !claim_code (ctx, seen, code, code_path, "field"))
         return FALSE;
@@ -663,16 +595,16 @@ parse_actions (Ctx            *ctx,
   if (!get_array (ctx, object, path, "actions", TRUE, &array))
     return FALSE;
   if (json_array_get_length (array) == 0)
-    return invalid (ctx, actions_path, _("expected at least one action"));
+    return sd_json_check_invalid (ctx, actions_path, _("expected at least one action"));
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       g_autofree char *action_path = g_strdup_printf ("%s[%u]", actions_path, i);
       JsonNode *node = json_array_get_element (array, i);
       SdAccessAction action;
 
-      if (!holds_string (node) || !sd_access_action_parse (json_node_get_string (node), &action))
-        return expected (ctx, action_path,
-                         C_("what was expected",
+      if (!sd_json_check_holds_string (node) || !sd_access_action_parse (json_node_get_string (node), &action))
+        return sd_json_check_expected (ctx, action_path,
+                                       C_("what was expected",
                             "one of view, edit, move, chat, attach, all"),
                          node);
       *out |= action;
@@ -699,26 +631,27 @@ parse_access (Ctx        *ctx,
       const char *role;
       JsonNode *stages;
 
-      if (object == NULL || !check_members (ctx, path, object, access_members)
+      if (object == NULL || !sd_json_check_members (ctx, path, object, access_members)
           || !get_string (ctx, object, path, "role", TRUE, &role))
         return FALSE;
       if (!has_role (pb, role))
-        return invalid (ctx, role_path, _("unknown role \"%s\" (declare it in $.roles)"), role);
+        return sd_json_check_invalid (ctx, role_path,
+                                      _("unknown role \"%s\" (declare it in $.roles)"), role);
       if (!parse_actions (ctx, object, path, &actions))
         return FALSE;
 
       stages = json_object_get_member (object, "stages");
       if (stages == NULL)
-        return invalid (ctx, stages_path, _("required member is missing"));
-      if (holds_string (stages) && strcmp (json_node_get_string (stages), "*") == 0)
+        return sd_json_check_invalid (ctx, stages_path, _("required member is missing"));
+      if (sd_json_check_holds_string (stages) && strcmp (json_node_get_string (stages), "*") == 0)
         {
           for (guint s = 0; s < pb->stages->len; s++)
             grant (pb, role, ((SdPlaybookStage *) pb->stages->pdata[s])->code, actions);
           continue;
         }
       if (!JSON_NODE_HOLDS_ARRAY (stages) || json_array_get_length (json_node_get_array (stages)) == 0)
-        return expected (ctx, stages_path,
-                         C_("what was expected",
+        return sd_json_check_expected (ctx, stages_path,
+                                       C_("what was expected",
                             "\"*\" or a non-empty array of stage codes"),
                          stages);
       for (guint s = 0; s < json_array_get_length (json_node_get_array (stages)); s++)
@@ -726,11 +659,13 @@ parse_access (Ctx        *ctx,
           g_autofree char *stage_path = g_strdup_printf ("%s[%u]", stages_path, s);
           JsonNode *node = json_array_get_element (json_node_get_array (stages), s);
 
-          if (!holds_string (node))
-            return expected (ctx, stage_path, C_("what was expected", "a stage code"), node);
+          if (!sd_json_check_holds_string (node))
+            return sd_json_check_expected (ctx, stage_path, C_("what was expected", "a stage code"),
+                                           node);
           if (sd_playbook_find_stage (pb, json_node_get_string (node)) == NULL)
-            return invalid (ctx, stage_path, _("unknown stage \"%s\" (not in $.stages)"),
-                            json_node_get_string (node));
+            return sd_json_check_invalid (ctx, stage_path,
+                                          _("unknown stage \"%s\" (not in $.stages)"),
+                                          json_node_get_string (node));
           grant (pb, role, json_node_get_string (node), actions);
         }
     }
@@ -745,12 +680,12 @@ parse_head (Ctx        *ctx,
   gint64 format = 0;
   const char *code, *currency, *comment;
 
-  if (!check_members (ctx, "$", root, top_members)
+  if (!sd_json_check_members (ctx, "$", root, top_members)
       || !get_int (ctx, root, "$", "format", TRUE, &format))
     return FALSE;
   if (format != SD_PLAYBOOK_FORMAT)
-    return invalid (ctx, "$.format", _("format %" PRId64 " is not known here "
-                    "(this Sdelka reads format %d)"), format, SD_PLAYBOOK_FORMAT);
+    return sd_json_check_invalid (ctx, "$.format", _("format %" PRId64 " is not known here "
+                                  "(this Sdelka reads format %d)"), format, SD_PLAYBOOK_FORMAT);
   if (!get_code (ctx, root, "$", "code", &code))
     return FALSE;
   pb->code = g_strdup (code);
@@ -762,9 +697,9 @@ parse_head (Ctx        *ctx,
   if (currency != NULL
       && (strlen (currency) != 3 || !g_ascii_isupper (currency[0])
           || !g_ascii_isupper (currency[1]) || !g_ascii_isupper (currency[2])))
-    return expected (ctx, "$.currency",
-                     C_("what was expected", "an ISO 4217 code like \"RUB\""),
-                     json_object_get_member (root, "currency"));
+    return sd_json_check_expected (ctx, "$.currency",
+                                   C_("what was expected", "an ISO 4217 code like \"RUB\""),
+                                   json_object_get_member (root, "currency"));
   pb->currency = g_strdup (currency != NULL ? currency : "RUB");
   return get_reserved (ctx, root, "$", "mapping", TRUE, &pb->mapping);
 }
@@ -780,7 +715,7 @@ sd_playbook_parse (const char  *name_for_errors,
 
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      expected (&ctx, "$", C_("what was expected", "an object"), root);
+      sd_json_check_expected (&ctx, "$", C_("what was expected", "an object"), root);
       return NULL;
     }
   object = json_node_get_object (root);

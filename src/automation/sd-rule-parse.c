@@ -6,6 +6,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "sd-json-check.h"
 #include "sd-playbook-private.h"
 #include "sd-rule.h"
 
@@ -14,10 +15,9 @@
 
 typedef struct
 {
-  const char  *file;
+  SdJsonCheck  check;
   SdPlaybook  *pb;
   GHashTable  *fields;   /* every name a condition or a placeholder may use */
-  GError     **error;
 } Ctx;
 
 static const char *const guard_members[] = { "code", "name", "when", "message", "enabled",
@@ -65,88 +65,6 @@ static const char *const builtin_placeholders[] = {
   "deal", "contact", "company", "head", "actor", "stage_name", "invoice_link", "lead", NULL
 };
 
-static char *
-describe (JsonNode *node)
-{
-  g_autofree char *text = json_to_string (node, FALSE);
-
-  if (g_utf8_strlen (text, -1) > 40)
-    {
-      g_autofree char *head = g_utf8_substring (text, 0, 37);
-      return g_strconcat (head, "…", NULL);
-    }
-  return g_steal_pointer (&text);
-}
-
-static gboolean G_GNUC_PRINTF (3, 4)
-invalid (Ctx        *ctx,
-         const char *path,
-         const char *format,
-         ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (ctx->error, SD_PLAYBOOK_ERROR, SD_PLAYBOOK_ERROR_INVALID, "%s: %s: %s",
-               ctx->file, path, message);
-  return FALSE;
-}
-
-static gboolean
-expected (Ctx        *ctx,
-          const char *path,
-          const char *what,
-          JsonNode   *got)
-{
-  g_autofree char *text = describe (got);
-  return invalid (ctx, path, _("expected %s, got %s"), what, text);
-}
-
-static gboolean
-holds_string (JsonNode *node)
-{
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
-         && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static gboolean
-check_members (Ctx               *ctx,
-               const char        *path,
-               JsonObject        *object,
-               const char *const *allowed)
-{
-  g_autoptr(GList) members = json_object_get_members (object);
-
-  for (GList *l = members; l != NULL; l = l->next)
-    if (!g_strv_contains (allowed, l->data))
-      {
-        g_autofree char *member_path = g_strdup_printf ("%s.%s", path, (const char *) l->data);
-        g_autofree char *names = g_strjoinv (", ", (char **) allowed);
-        return invalid (ctx, member_path, _("unknown member (known ones: %s)"), names);
-      }
-  return TRUE;
-}
-
-static gboolean
-get_choice (Ctx               *ctx,
-            JsonNode          *node,
-            const char        *path,
-            const char *const *names,
-            const char       **out)
-{
-  if (!holds_string (node) || !g_strv_contains (names, json_node_get_string (node)))
-    {
-      g_autofree char *joined = g_strjoinv (", ", (char **) names);
-      g_autofree char *what = g_strdup_printf (C_("what was expected", "one of %s"), joined);
-      return expected (ctx, path, what, node);
-    }
-  *out = json_node_get_string (node);
-  return TRUE;
-}
-
 /* An array of strings each one of @names (NULL: any string); a lone string is one. */
 static gboolean
 get_strings (Ctx               *ctx,
@@ -157,10 +75,10 @@ get_strings (Ctx               *ctx,
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
-  if (holds_string (node))
+  if (sd_json_check_holds_string (node))
     {
       const char *one;
-      if (names != NULL && !get_choice (ctx, node, path, names, &one))
+      if (names != NULL && !sd_json_check_choice (&ctx->check, node, path, names, &one))
         return FALSE;
       g_strv_builder_add (builder, json_node_get_string (node));
     }
@@ -173,16 +91,18 @@ get_strings (Ctx               *ctx,
           JsonNode *item = json_array_get_element (array, i);
           const char *one;
 
-          if (!holds_string (item))
-            return expected (ctx, item_path, C_("what was expected", "a string"), item);
-          if (names != NULL && !get_choice (ctx, item, item_path, names, &one))
+          if (!sd_json_check_holds_string (item))
+            return sd_json_check_expected (&ctx->check, item_path,
+                                           C_("what was expected", "a string"), item);
+          if (names != NULL && !sd_json_check_choice (&ctx->check, item, item_path, names, &one))
             return FALSE;
           g_strv_builder_add (builder, json_node_get_string (item));
         }
     }
   else
-    return expected (ctx, path, C_("what was expected", "a string or a non-empty array of strings"),
-                     node);
+    return sd_json_check_expected (&ctx->check, path,
+                                   C_("what was expected", "a string or a non-empty array of strings"),
+                                   node);
   *out = g_strv_builder_end (builder);
   return TRUE;
 }
@@ -193,10 +113,10 @@ get_duration (Ctx        *ctx,
               const char *path,
               gint64     *out)
 {
-  if (!holds_string (node) || !sd_duration_parse (json_node_get_string (node), out))
-    return expected (ctx, path,
-                     C_("what was expected", "a duration like \"30m\", \"2h\", \"3d\", \"2w\" or \"1y\""),
-                     node);
+  if (!sd_json_check_holds_string (node) || !sd_duration_parse (json_node_get_string (node), out))
+    return sd_json_check_expected (&ctx->check, path,
+                                   C_("what was expected", "a duration like \"30m\", \"2h\", \"3d\", \"2w\" or \"1y\""),
+                                   node);
   return TRUE;
 }
 
@@ -205,11 +125,12 @@ known_stage (Ctx        *ctx,
              JsonNode   *node,
              const char *path)
 {
-  if (!holds_string (node))
-    return expected (ctx, path, C_("what was expected", "a stage code"), node);
+  if (!sd_json_check_holds_string (node))
+    return sd_json_check_expected (&ctx->check, path, C_("what was expected", "a stage code"),
+                                   node);
   if (sd_playbook_find_stage (ctx->pb, json_node_get_string (node)) == NULL)
-    return invalid (ctx, path, _("unknown stage \"%s\" (not in $.stages)"),
-                    json_node_get_string (node));
+    return sd_json_check_invalid (&ctx->check, path, _("unknown stage \"%s\" (not in $.stages)"),
+                                  json_node_get_string (node));
   return TRUE;
 }
 
@@ -218,11 +139,13 @@ known_field (Ctx        *ctx,
              JsonNode   *node,
              const char *path)
 {
-  if (!holds_string (node))
-    return expected (ctx, path, C_("what was expected", "a field name"), node);
+  if (!sd_json_check_holds_string (node))
+    return sd_json_check_expected (&ctx->check, path, C_("what was expected", "a field name"),
+                                   node);
   if (!g_hash_table_contains (ctx->fields, json_node_get_string (node)))
-    return invalid (ctx, path, _("unknown field \"%s\" (not a deal, contact or company "
-                                 "field, nor in $.fields)"), json_node_get_string (node));
+    return sd_json_check_invalid (&ctx->check, path,
+                                  _("unknown field \"%s\" (not a deal, contact or company "
+                                    "field, nor in $.fields)"), json_node_get_string (node));
   return TRUE;
 }
 
@@ -249,13 +172,15 @@ check_person (Ctx        *ctx,
   if (g_str_has_prefix (person, "role:"))
     {
       if (!has_role (ctx->pb, person + 5))
-        return invalid (ctx, path, _("unknown role \"%s\" (declare it in $.roles)"), person + 5);
+        return sd_json_check_invalid (&ctx->check, path,
+                                      _("unknown role \"%s\" (declare it in $.roles)"), person + 5);
       return TRUE;
     }
   if (g_str_has_prefix (person, "user:") && person[5] != '\0')
     return TRUE;
-  return invalid (ctx, path, _("expected responsible, head, head_chain, actor, role:CODE or "
-                               "user:LOGIN, got \"%s\""), person);
+  return sd_json_check_invalid (&ctx->check, path,
+                                _("expected responsible, head, head_chain, actor, role:CODE or "
+                                  "user:LOGIN, got \"%s\""), person);
 }
 
 /* A template's {placeholders} must be known, so a typo shows when the file is checked
@@ -273,12 +198,12 @@ check_template (Ctx                  *ctx,
         g_autofree char *name = NULL;
 
         if (end == NULL)
-          return invalid (ctx, path, _("a “{” without its “}”"));
+          return sd_json_check_invalid (&ctx->check, path, _("a “{” without its “}”"));
         name = g_strndup (p + 1, end - p - 1);
         if (only != NULL ? !g_strv_contains (only, name)
                          : !g_hash_table_contains (ctx->fields, name)
                            && !g_strv_contains (builtin_placeholders, name))
-          return invalid (ctx, path, _("unknown placeholder {%s}"), name);
+          return sd_json_check_invalid (&ctx->check, path, _("unknown placeholder {%s}"), name);
       }
   return TRUE;
 }
@@ -295,8 +220,9 @@ get_template (Ctx             *ctx,
   JsonNode *node = json_object_get_member (object, name);
 
   if (node == NULL)
-    return required ? invalid (ctx, path, _("required member is missing")) : TRUE;
-  return sd_playbook_parse_text (ctx->file, path, node, out, ctx->error)
+    return required ? sd_json_check_invalid (&ctx->check, path,
+                                             _("required member is missing")) : TRUE;
+  return sd_playbook_parse_text (ctx->check.file, path, node, out, ctx->check.error)
          && check_template (ctx, *out, path, NULL);
 }
 
@@ -311,7 +237,9 @@ parse_children (Ctx         *ctx,
   JsonArray *array;
 
   if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) == 0)
-    return expected (ctx, path, C_("what was expected", "a non-empty array of conditions"), node);
+    return sd_json_check_expected (&ctx->check, path,
+                                   C_("what was expected", "a non-empty array of conditions"),
+                                   node);
   array = json_node_get_array (node);
   condition->children = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_condition_free);
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -339,23 +267,25 @@ parse_comparison (Ctx         *ctx,
   JsonNode *value = json_object_get_member (object, "value");
   const char *op;
 
-  if (!check_members (ctx, path, object, members)
+  if (!sd_json_check_members (&ctx->check, path, object, members)
       || !known_field (ctx, json_object_get_member (object, "field"), field_path))
     return FALSE;
   condition->kind = SD_CONDITION_FIELD;
   condition->field = g_strdup (json_object_get_string_member (object, "field"));
   if (!json_object_has_member (object, "op"))
-    return invalid (ctx, op_path, _("required member is missing"));
-  if (!get_choice (ctx, json_object_get_member (object, "op"), op_path, op_names, &op))
+    return sd_json_check_invalid (&ctx->check, op_path, _("required member is missing"));
+  if (!sd_json_check_choice (&ctx->check, json_object_get_member (object, "op"), op_path, op_names,
+                             &op))
     return FALSE;
   for (guint i = 0; op_names[i] != NULL; i++)
     if (strcmp (op_names[i], op) == 0)
       condition->op = i;
 
   if (condition->op == SD_OP_SET || condition->op == SD_OP_EMPTY)
-    return value == NULL ? TRUE : invalid (ctx, value_path, _("“set” and “empty” take no value"));
+    return value == NULL ? TRUE : sd_json_check_invalid (&ctx->check, value_path,
+                                                         _("“set” and “empty” take no value"));
   if (value == NULL)
-    return invalid (ctx, value_path, _("required member is missing"));
+    return sd_json_check_invalid (&ctx->check, value_path, _("required member is missing"));
   if (condition->op == SD_OP_IN || condition->op == SD_OP_NOT_IN)
     return get_strings (ctx, value, value_path, NULL, &condition->list);
   if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_INT64)
@@ -366,8 +296,9 @@ parse_comparison (Ctx         *ctx,
         condition->number *= 100;
       return TRUE;
     }
-  if (!holds_string (value))
-    return expected (ctx, value_path, C_("what was expected", "a string or a whole number"), value);
+  if (!sd_json_check_holds_string (value))
+    return sd_json_check_expected (&ctx->check, value_path,
+                                   C_("what was expected", "a string or a whole number"), value);
   condition->text = g_strdup (json_node_get_string (value));
   return TRUE;
 }
@@ -393,7 +324,8 @@ parse_condition (Ctx        *ctx,
     }
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      expected (ctx, path, C_("what was expected", "a condition object"), node);
+      sd_json_check_expected (&ctx->check, path, C_("what was expected", "a condition object"),
+                              node);
       return NULL;
     }
   object = json_node_get_object (node);
@@ -404,7 +336,7 @@ parse_condition (Ctx        *ctx,
       const char *const members[] = { name, "comment", NULL };
 
       condition->kind = *name == 'a' && name[1] == 'l' ? SD_CONDITION_ALL : SD_CONDITION_ANY;
-      if (!check_members (ctx, path, object, members)
+      if (!sd_json_check_members (&ctx->check, path, object, members)
           || !parse_children (ctx, json_object_get_member (object, name), child_path, condition))
         return NULL;
     }
@@ -415,7 +347,7 @@ parse_condition (Ctx        *ctx,
       SdCondition *child;
 
       condition->kind = SD_CONDITION_NOT;
-      if (!check_members (ctx, path, object, members))
+      if (!sd_json_check_members (&ctx->check, path, object, members))
         return NULL;
       child = parse_condition (ctx, json_object_get_member (object, "not"), child_path);
       if (child == NULL)
@@ -433,9 +365,9 @@ parse_condition (Ctx        *ctx,
 
       condition->kind = SD_CONDITION_FILES;
       condition->at_least = 1;
-      if (!check_members (ctx, path, object, members)
-          || !get_choice (ctx, json_object_get_member (object, "files"), files_path,
-                          file_kinds, &kind))
+      if (!sd_json_check_members (&ctx->check, path, object, members)
+          || !sd_json_check_choice (&ctx->check, json_object_get_member (object, "files"),
+                                    files_path, file_kinds, &kind))
         return NULL;
       condition->file_kind = g_strdup (kind);
       if (at_least != NULL)
@@ -443,8 +375,9 @@ parse_condition (Ctx        *ctx,
           if (!JSON_NODE_HOLDS_VALUE (at_least) || json_node_get_value_type (at_least) != G_TYPE_INT64
               || json_node_get_int (at_least) < 1)
             {
-              expected (ctx, at_least_path, C_("what was expected", "a whole number of at least 1"),
-                        at_least);
+              sd_json_check_expected (&ctx->check, at_least_path,
+                                      C_("what was expected", "a whole number of at least 1"),
+                                      at_least);
               return NULL;
             }
           condition->at_least = json_node_get_int (at_least);
@@ -456,15 +389,16 @@ parse_condition (Ctx        *ctx,
       g_autofree char *role_path = g_strdup_printf ("%s.role", path);
 
       condition->kind = SD_CONDITION_ROLE;
-      if (!check_members (ctx, path, object, members)
+      if (!sd_json_check_members (&ctx->check, path, object, members)
           || !get_strings (ctx, json_object_get_member (object, "role"), role_path, NULL,
                            &condition->roles))
         return NULL;
       for (guint i = 0; condition->roles[i] != NULL; i++)
         if (!has_role (ctx->pb, condition->roles[i]))
           {
-            invalid (ctx, role_path, _("unknown role \"%s\" (declare it in $.roles)"),
-                     condition->roles[i]);
+            sd_json_check_invalid (&ctx->check, role_path,
+                                   _("unknown role \"%s\" (declare it in $.roles)"),
+                                   condition->roles[i]);
             return NULL;
           }
     }
@@ -484,7 +418,8 @@ parse_action_people (Ctx          *ctx,
   JsonNode *node = json_object_get_member (object, "to");
 
   if (node == NULL)
-    return required ? invalid (ctx, to_path, _("required member is missing")) : TRUE;
+    return required ? sd_json_check_invalid (&ctx->check, to_path,
+                                             _("required member is missing")) : TRUE;
   if (!get_strings (ctx, node, to_path, NULL, &action->to))
     return FALSE;
   for (guint i = 0; action->to[i] != NULL; i++)
@@ -545,8 +480,9 @@ parse_action_kind (Ctx          *ctx,
       if ((node = json_object_get_member (object, "creator")) != NULL)
         {
           sub = g_strdup_printf ("%s.creator", path);
-          if (!holds_string (node))
-            return expected (ctx, sub, C_("what was expected", "a string"), node);
+          if (!sd_json_check_holds_string (node))
+            return sd_json_check_expected (&ctx->check, sub, C_("what was expected", "a string"),
+                                           node);
           if (!check_person (ctx, json_node_get_string (node), sub))
             return FALSE;
           action->creator = g_strdup (json_node_get_string (node));
@@ -556,7 +492,8 @@ parse_action_kind (Ctx          *ctx,
           g_free (sub);
           sub = g_strdup_printf ("%s.needs_acceptance", path);
           if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-            return expected (ctx, sub, C_("what was expected", "true or false"), node);
+            return sd_json_check_expected (&ctx->check, sub,
+                                           C_("what was expected", "true or false"), node);
           action->needs_acceptance = json_node_get_boolean (node);
         }
       g_free (sub);
@@ -564,7 +501,7 @@ parse_action_kind (Ctx          *ctx,
       sub = g_strdup_printf (action->kind == SD_ACTION_FOLLOW_UP ? "%s.after" : "%s.deadline", path);
       if (node == NULL)
         return action->kind == SD_ACTION_FOLLOW_UP
-               ? invalid (ctx, sub, _("required member is missing")) : TRUE;
+               ? sd_json_check_invalid (&ctx->check, sub, _("required member is missing")) : TRUE;
       return get_duration (ctx, node, sub,
                            action->kind == SD_ACTION_FOLLOW_UP ? &action->after : &action->deadline);
     case SD_ACTION_SET_FIELD:
@@ -574,25 +511,29 @@ parse_action_kind (Ctx          *ctx,
       /* Sums, the stage and people are computed or have actions of their own; a contact's
        * name is its parts, its e-mail and phone are channels. */
       if (g_strv_contains (computed_fields, json_object_get_string_member (object, "field")))
-        return invalid (ctx, sub, _("\"%s\" cannot be set by a rule (it is computed, or has an "
-                                    "action of its own)"),
-                        json_object_get_string_member (object, "field"));
+        return sd_json_check_invalid (&ctx->check, sub,
+                                      _("\"%s\" cannot be set by a rule (it is computed, or has an "
+                                        "action of its own)"),
+                                      json_object_get_string_member (object, "field"));
       action->field = g_strdup (json_object_get_string_member (object, "field"));
       g_free (sub);
       sub = g_strdup_printf ("%s.value", path);
       node = json_object_get_member (object, "value");
-      if (node == NULL || (!holds_string (node) && !(JSON_NODE_HOLDS_VALUE (node)
+      if (node == NULL || (!sd_json_check_holds_string (node) && !(JSON_NODE_HOLDS_VALUE (node)
                                                     && json_node_get_value_type (node) == G_TYPE_INT64)))
-        return node == NULL ? invalid (ctx, sub, _("required member is missing"))
-                            : expected (ctx, sub, C_("what was expected", "a string or a whole number"), node);
-      action->value = holds_string (node) ? g_strdup (json_node_get_string (node))
+        return node == NULL ? sd_json_check_invalid (&ctx->check, sub,
+                                                     _("required member is missing"))
+                            : sd_json_check_expected (&ctx->check, sub,
+                                                      C_("what was expected", "a string or a whole number"),
+                                                      node);
+      action->value = sd_json_check_holds_string (node) ? g_strdup (json_node_get_string (node))
                                           : g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
       return TRUE;
     case SD_ACTION_MOVE:
       sub = g_strdup_printf ("%s.stage", path);
       node = json_object_get_member (object, "stage");
       if (node == NULL)
-        return invalid (ctx, sub, _("required member is missing"));
+        return sd_json_check_invalid (&ctx->check, sub, _("required member is missing"));
       if (!known_stage (ctx, node, sub))
         return FALSE;
       action->stage = g_strdup (json_node_get_string (node));
@@ -603,11 +544,14 @@ parse_action_kind (Ctx          *ctx,
       sub = g_strdup_printf ("%s.role", path);
       node = json_object_get_member (object, "role");
       if (node == NULL)
-        return invalid (ctx, sub, _("required member is missing"));
-      if (!holds_string (node) || !has_role (ctx->pb, json_node_get_string (node)))
-        return holds_string (node)
-               ? invalid (ctx, sub, _("unknown role \"%s\" (declare it in $.roles)"), json_node_get_string (node))
-               : expected (ctx, sub, C_("what was expected", "a string"), node);
+        return sd_json_check_invalid (&ctx->check, sub, _("required member is missing"));
+      if (!sd_json_check_holds_string (node) || !has_role (ctx->pb, json_node_get_string (node)))
+        return sd_json_check_holds_string (node)
+               ? sd_json_check_invalid (&ctx->check, sub,
+                                        _("unknown role \"%s\" (declare it in $.roles)"),
+                                        json_node_get_string (node))
+               : sd_json_check_expected (&ctx->check, sub, C_("what was expected", "a string"),
+                                         node);
       action->role = g_strdup (json_node_get_string (node));
       return TRUE;
     case SD_ACTION_CREATE_DOCUMENT:
@@ -616,8 +560,8 @@ parse_action_kind (Ctx          *ctx,
         sub = g_strdup_printf ("%s.document", path);
         node = json_object_get_member (object, "document");
         if (node == NULL)
-          return invalid (ctx, sub, _("required member is missing"));
-        if (!get_choice (ctx, node, sub, document_kinds, &kind))
+          return sd_json_check_invalid (&ctx->check, sub, _("required member is missing"));
+        if (!sd_json_check_choice (&ctx->check, node, sub, document_kinds, &kind))
           return FALSE;
         action->document = g_strdup (kind);
         return TRUE;
@@ -629,14 +573,16 @@ parse_action_kind (Ctx          *ctx,
           static const char *const several[] = { "head_chain", NULL };
 
           sub = g_strdup_printf ("%s.as", path);
-          if (!holds_string (node))
-            return expected (ctx, sub, C_("what was expected", "a string"), node);
+          if (!sd_json_check_holds_string (node))
+            return sd_json_check_expected (&ctx->check, sub, C_("what was expected", "a string"),
+                                           node);
           if (!check_person (ctx, json_node_get_string (node), sub))
             return FALSE;
           if (g_strv_contains (several, json_node_get_string (node))
               || g_str_has_prefix (json_node_get_string (node), "role:"))
-            return invalid (ctx, sub, _("a post is written in one person's name: \"%s\" may be "
-                                        "several people"), json_node_get_string (node));
+            return sd_json_check_invalid (&ctx->check, sub,
+                                          _("a post is written in one person's name: \"%s\" may be "
+                                            "several people"), json_node_get_string (node));
           action->as = g_strdup (json_node_get_string (node));
         }
       return parse_action_people (ctx, object, path, action, FALSE)
@@ -658,18 +604,19 @@ parse_action (Ctx        *ctx,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      expected (ctx, path, C_("what was expected", "an object"), node);
+      sd_json_check_expected (&ctx->check, path, C_("what was expected", "an object"), node);
       return NULL;
     }
   object = json_node_get_object (node);
-  if (!check_members (ctx, path, object, action_members))
+  if (!sd_json_check_members (&ctx->check, path, object, action_members))
     return NULL;
   if (!json_object_has_member (object, "do"))
     {
-      invalid (ctx, do_path, _("required member is missing"));
+      sd_json_check_invalid (&ctx->check, do_path, _("required member is missing"));
       return NULL;
     }
-  if (!get_choice (ctx, json_object_get_member (object, "do"), do_path, action_names, &name))
+  if (!sd_json_check_choice (&ctx->check, json_object_get_member (object, "do"), do_path,
+                             action_names, &name))
     return NULL;
   action = g_new0 (SdRuleAction, 1);
   for (guint i = 0; action_names[i] != NULL; i++)
@@ -698,15 +645,15 @@ parse_event (Ctx        *ctx,
   const char *kind_name;
 
   if (on == NULL && rule->kind == SD_RULE_TRIGGER)
-    return invalid (ctx, on_path, _("required member is missing"));
+    return sd_json_check_invalid (&ctx->check, on_path, _("required member is missing"));
   rule->on = SD_EVENT_ENTERED;
-  if (on != NULL && (!holds_string (on)
+  if (on != NULL && (!sd_json_check_holds_string (on)
                      || !sd_event_kind_from_string (json_node_get_string (on), &rule->on)
                      || rule->on == SD_EVENT_TIMER
                      || (rule->kind == SD_RULE_TRIGGER && rule->on == SD_EVENT_ENTERED)))
-    return expected (ctx, on_path,
-                     rule->kind == SD_RULE_TRIGGER
-                     ? C_("what was expected", "one of created, form_received, field_changed, "
+    return sd_json_check_expected (&ctx->check, on_path,
+                                   rule->kind == SD_RULE_TRIGGER
+                                   ? C_("what was expected", "one of created, form_received, field_changed, "
                                                "file_attached, payment_added, approval_given, "
                                                "converted, assigned")
                      : C_("what was expected", "one of entered, created, form_received, "
@@ -716,7 +663,8 @@ parse_event (Ctx        *ctx,
   if (field != NULL)
     {
       if (rule->on != SD_EVENT_FIELD_CHANGED)
-        return invalid (ctx, field_path, _("“field” is only for “on”: “field_changed”"));
+        return sd_json_check_invalid (&ctx->check, field_path,
+                                      _("“field” is only for “on”: “field_changed”"));
       if (!known_field (ctx, field, field_path))
         return FALSE;
       rule->on_field = g_strdup (json_node_get_string (field));
@@ -724,8 +672,9 @@ parse_event (Ctx        *ctx,
   if (kind != NULL)
     {
       if (rule->on != SD_EVENT_FILE_ATTACHED)
-        return invalid (ctx, kind_path, _("“file_kind” is only for “on”: “file_attached”"));
-      if (!get_choice (ctx, kind, kind_path, file_kinds, &kind_name))
+        return sd_json_check_invalid (&ctx->check, kind_path,
+                                      _("“file_kind” is only for “on”: “file_attached”"));
+      if (!sd_json_check_choice (&ctx->check, kind, kind_path, file_kinds, &kind_name))
         return FALSE;
       rule->on_file_kind = g_strdup (kind_name);
     }
@@ -745,7 +694,8 @@ parse_rule_body (Ctx        *ctx,
     {
       sub = g_strdup_printf ("%s.enabled", path);
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-        return expected (ctx, sub, C_("what was expected", "true or false"), node);
+        return sd_json_check_expected (&ctx->check, sub, C_("what was expected", "true or false"),
+                                       node);
       rule->enabled = json_node_get_boolean (node);
     }
   if (json_object_has_member (object, "name")
@@ -768,7 +718,7 @@ parse_rule_body (Ctx        *ctx,
         {
           g_free (sub);
           sub = g_strdup_printf ("%s.when", path);
-          return invalid (ctx, sub, _("required member is missing"));
+          return sd_json_check_invalid (&ctx->check, sub, _("required member is missing"));
         }
       return get_template (ctx, object, path, "message", TRUE, &rule->message);
     case SD_RULE_TRIGGER:
@@ -810,16 +760,19 @@ parse_rule_body (Ctx        *ctx,
             if (!get_duration (ctx, node, sub, &rule->repeat))
               return FALSE;
             if (rule->on != SD_EVENT_ENTERED)
-              return invalid (ctx, sub, _("a robot repeats only while the deal stays in the "
-                                          "stage: “on” must be “entered”"));
+              return sd_json_check_invalid (&ctx->check, sub,
+                                            _("a robot repeats only while the deal stays in the "
+                                              "stage: “on” must be “entered”"));
           }
         g_free (sub);
         sub = g_strdup_printf ("%s.actions", path);
         node = json_object_get_member (object, "actions");
         if (node == NULL)
-          return invalid (ctx, sub, _("required member is missing"));
+          return sd_json_check_invalid (&ctx->check, sub, _("required member is missing"));
         if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) == 0)
-          return expected (ctx, sub, C_("what was expected", "a non-empty array of actions"), node);
+          return sd_json_check_expected (&ctx->check, sub,
+                                         C_("what was expected", "a non-empty array of actions"),
+                                         node);
         actions = json_node_get_array (node);
         rule->actions = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_rule_action_free);
         for (guint i = 0; i < json_array_get_length (actions); i++)
@@ -866,22 +819,24 @@ parse_rule_list (Ctx             *ctx,
       const char *first;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
-        return expected (ctx, path, C_("what was expected", "an object"), element);
+        return sd_json_check_expected (&ctx->check, path, C_("what was expected", "an object"),
+                                       element);
       object = json_node_get_object (element);
-      if (!check_members (ctx, path, object, members[kind]))
+      if (!sd_json_check_members (&ctx->check, path, object, members[kind]))
         return FALSE;
       code = json_object_get_member (object, "code");
       if (code == NULL)
-        return invalid (ctx, code_path, _("required member is missing"));
-      if (!holds_string (code) || !sd_playbook_is_code (json_node_get_string (code)))
-        return expected (ctx, code_path,
-                         C_("what was expected", "a code of lower-case ASCII letters, "
+        return sd_json_check_invalid (&ctx->check, code_path, _("required member is missing"));
+      if (!sd_json_check_holds_string (code) || !sd_playbook_is_code (json_node_get_string (code)))
+        return sd_json_check_expected (&ctx->check, code_path,
+                                       C_("what was expected", "a code of lower-case ASCII letters, "
                                                  "digits and “_” starting with a letter"),
                          code);
       first = g_hash_table_lookup (seen, json_node_get_string (code));
       if (first != NULL)
-        return invalid (ctx, code_path, _("duplicate rule code \"%s\" (first used at %s)"),
-                        json_node_get_string (code), first);
+        return sd_json_check_invalid (&ctx->check, code_path,
+                                      _("duplicate rule code \"%s\" (first used at %s)"),
+                                      json_node_get_string (code), first);
       g_hash_table_insert (seen, g_strdup (json_node_get_string (code)), g_strdup (code_path));
 
       rule = g_new0 (SdRule, 1);
@@ -929,7 +884,8 @@ get_percent (Ctx        *ctx,
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
       || json_node_get_int (node) < 1 || json_node_get_int (node) > max)
-    return expected (ctx, path, C_("what was expected", "a whole number of percent"), node);
+    return sd_json_check_expected (&ctx->check, path,
+                                   C_("what was expected", "a whole number of percent"), node);
   *out = json_node_get_int (node);
   return TRUE;
 }
@@ -949,9 +905,10 @@ parse_promotion (Ctx          *ctx,
   JsonObject *object;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return expected (ctx, "$.rating.promotion", C_("what was expected", "an object"), node);
+    return sd_json_check_expected (&ctx->check, "$.rating.promotion",
+                                   C_("what was expected", "an object"), node);
   object = json_node_get_object (node);
-  if (!check_members (ctx, "$.rating.promotion", object, members))
+  if (!sd_json_check_members (&ctx->check, "$.rating.promotion", object, members))
     return FALSE;
   promotion = rating->promotion = g_new0 (SdPromotionRule, 1);
   promotion->at_least = rating->at_least;
@@ -964,20 +921,22 @@ parse_promotion (Ctx          *ctx,
       && !get_duration (ctx, node, "$.rating.promotion.within", &promotion->within))
     return FALSE;
   if ((node = json_object_get_member (object, "position")) == NULL)
-    return invalid (ctx, "$.rating.promotion.position", _("required member is missing"));
-  if (!sd_playbook_parse_text (ctx->file, "$.rating.promotion.position", node, &promotion->position,
-                               ctx->error))
+    return sd_json_check_invalid (&ctx->check, "$.rating.promotion.position",
+                                  _("required member is missing"));
+  if (!sd_playbook_parse_text (ctx->check.file, "$.rating.promotion.position", node, &promotion->position,
+                               ctx->check.error))
     return FALSE;
   if ((node = json_object_get_member (object, "question")) == NULL)
-    return invalid (ctx, "$.rating.promotion.question", _("required member is missing"));
-  if (!sd_playbook_parse_text (ctx->file, "$.rating.promotion.question", node, &promotion->question,
-                               ctx->error)
+    return sd_json_check_invalid (&ctx->check, "$.rating.promotion.question",
+                                  _("required member is missing"));
+  if (!sd_playbook_parse_text (ctx->check.file, "$.rating.promotion.question", node, &promotion->question,
+                               ctx->check.error)
       || !check_template (ctx, promotion->question, "$.rating.promotion.question",
                           question_placeholders))
     return FALSE;
   if ((node = json_object_get_member (object, "announce")) != NULL
-      && (!sd_playbook_parse_text (ctx->file, "$.rating.promotion.announce", node,
-                                   &promotion->announce, ctx->error)
+      && (!sd_playbook_parse_text (ctx->check.file, "$.rating.promotion.announce", node,
+                                   &promotion->announce, ctx->check.error)
           || !check_template (ctx, promotion->announce, "$.rating.promotion.announce",
                               announce_placeholders)))
     return FALSE;
@@ -1000,27 +959,30 @@ parse_rating (Ctx        *ctx,
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return expected (ctx, "$.rating", C_("what was expected", "an object"), node);
+    return sd_json_check_expected (&ctx->check, "$.rating", C_("what was expected", "an object"),
+                                   node);
   object = json_node_get_object (node);
-  if (!check_members (ctx, "$.rating", object, members))
+  if (!sd_json_check_members (&ctx->check, "$.rating", object, members))
     return FALSE;
   rating = ctx->pb->rating = g_new0 (SdRatingRule, 1);
   rating->at_least = 100;
 
   node = json_object_get_member (object, "role");
   if (node == NULL)
-    return invalid (ctx, "$.rating.role", _("required member is missing"));
-  if (!holds_string (node))
-    return expected (ctx, "$.rating.role", C_("what was expected", "a string"), node);
+    return sd_json_check_invalid (&ctx->check, "$.rating.role", _("required member is missing"));
+  if (!sd_json_check_holds_string (node))
+    return sd_json_check_expected (&ctx->check, "$.rating.role",
+                                   C_("what was expected", "a string"), node);
   if (!has_role (ctx->pb, json_node_get_string (node)))
-    return invalid (ctx, "$.rating.role", _("unknown role \"%s\" (declare it in $.roles)"),
-                    json_node_get_string (node));
+    return sd_json_check_invalid (&ctx->check, "$.rating.role",
+                                  _("unknown role \"%s\" (declare it in $.roles)"),
+                                  json_node_get_string (node));
   rating->role = g_strdup (json_node_get_string (node));
 
   node = json_object_get_member (object, "every");
   if (node == NULL)
-    return invalid (ctx, "$.rating.every", _("required member is missing"));
-  if (!get_choice (ctx, node, "$.rating.every", periods, &every))
+    return sd_json_check_invalid (&ctx->check, "$.rating.every", _("required member is missing"));
+  if (!sd_json_check_choice (&ctx->check, node, "$.rating.every", periods, &every))
     return FALSE;
   rating->weekly = strcmp (every, "week") == 0;
 
@@ -1029,15 +991,15 @@ parse_rating (Ctx        *ctx,
     {
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
           || json_node_get_int (node) < 1)
-        return expected (ctx, "$.rating.at_least",
-                         C_("what was expected", "a whole number of at least 1"), node);
+        return sd_json_check_expected (&ctx->check, "$.rating.at_least",
+                                       C_("what was expected", "a whole number of at least 1"), node);
       rating->at_least = json_node_get_int (node);
     }
 
   node = json_object_get_member (object, "thanks");
   if (node == NULL)
-    return invalid (ctx, "$.rating.thanks", _("required member is missing"));
-  if (!sd_playbook_parse_text (ctx->file, "$.rating.thanks", node, &rating->thanks, ctx->error)
+    return sd_json_check_invalid (&ctx->check, "$.rating.thanks", _("required member is missing"));
+  if (!sd_playbook_parse_text (ctx->check.file, "$.rating.thanks", node, &rating->thanks, ctx->check.error)
       || !check_template (ctx, rating->thanks, "$.rating.thanks", placeholders))
     return FALSE;
   node = json_object_get_member (object, "promotion");
@@ -1052,7 +1014,7 @@ sd_rules_parse (const char  *file,
 {
   g_autoptr(GHashTable) fields = known_fields (pb);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  Ctx ctx = { file, pb, fields, error };
+  Ctx ctx = { { file, error }, pb, fields };
   JsonArray *stages = json_object_get_array_member (root, "stages");
 
   for (guint i = 0; i < pb->stages->len; i++)

@@ -43,18 +43,12 @@ sd_sync_delete_local (SdSyncRun         *run,
 
   if (base == NULL)
     return FALSE;
-  if (g_hash_table_size (base) > 0)
-    {
-      /* Changed here and not sent yet: the portal's deletion does not win silently. The
-       * user keeps the row (it is created there again) or lets it go; until then its
-       * changes wait (the push holds rows in conflict). */
-      static const SdValue here = { SD_VALUE_NUMBER, 0, NULL };
-      static const SdValue there = { SD_VALUE_NUMBER, 1, NULL };
-
-      g_debug ("%s %" G_GINT64_FORMAT " deleted there with changes here: conflict", kind->name, id);
-      return sd_store_add_conflict (run->store, kind->entity, id, SD_CONFLICT_DELETED, &here, &there,
-                                    0, NULL, error);
-    }
+  /* Changed here and not sent yet (a deal's mapped fields are rows of their own): the
+   * portal's deletion does not win silently. The user keeps the row (it is created there
+   * again) or lets it go; until then its changes wait (the push holds rows in conflict). */
+  if (g_hash_table_size (base) > 0
+      || (kind->entity == SD_ENTITY_DEAL && sd_store_has_outbox_part (run->store, SD_ENTITY_DEAL_FIELD, id)))
+    return sd_sync_conflict_deleted (run, kind->entity, id, error);
   /* The portal unlinks deals from a deleted client; so does this side. */
   if (column != NULL)
     {

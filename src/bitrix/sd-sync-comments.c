@@ -72,16 +72,18 @@ apply_deal_comments (SdSyncRun  *run,
   if ((local = sd_store_list_referencing (run->store, SD_ENTITY_TIMELINE, "deal_id", deal, error)) == NULL)
     return FALSE;
 
-  /* Gone there: gone here, unless changed here since (the push says the rest). */
+  /* Gone there: gone here, unless changed here since (then the user chooses). */
   for (guint i = 0; i < local->len; i++)
     {
       gint64 id = g_array_index (local, gint64, i);
       gint64 b24_id;
 
-      if (sd_store_get_b24_id (run->store, SD_ENTITY_TIMELINE, id, &b24_id)
-          && !g_hash_table_contains (remote, &b24_id)
-          && !sd_store_has_outbox_entry (run->store, SD_ENTITY_TIMELINE, id, FALSE)
-          && !sd_store_delete (run->store, SD_ENTITY_TIMELINE, id, error))
+      if (!sd_store_get_b24_id (run->store, SD_ENTITY_TIMELINE, id, &b24_id)
+          || g_hash_table_contains (remote, &b24_id))
+        continue;
+      if (sd_store_has_outbox_entry (run->store, SD_ENTITY_TIMELINE, id, FALSE)
+          ? !sd_sync_conflict_deleted (run, SD_ENTITY_TIMELINE, id, error)
+          : !sd_store_delete (run->store, SD_ENTITY_TIMELINE, id, error))
         return FALSE;
     }
 
@@ -136,19 +138,22 @@ apply_deal_comments (SdSyncRun  *run,
             return FALSE;
           run->report.pulled++;
         }
-      else if (!sd_store_has_outbox_entry (run->store, SD_ENTITY_TIMELINE, id, FALSE))
+      else
         {
           g_autofree char *mine = sd_sync_read_text (run, SD_ENTITY_TIMELINE, id, "text");
+          g_autoptr(SdChanges) changes = sd_changes_new ();
+          g_autoptr(SdChanges) merged = NULL;
 
-          if (g_strcmp0 (mine, text) != 0)
-            {
-              g_autoptr(SdChanges) changes = sd_changes_new ();
-
-              sd_changes_set_text (changes, "text", text);
-              if (!sd_store_update (run->store, SD_ENTITY_TIMELINE, id, changes, error))
-                return FALSE;
-              run->report.pulled++;
-            }
+          if (g_strcmp0 (mine, text) == 0)
+            continue;
+          /* Only its author edits a comment there (the list tells no editor or time). */
+          sd_changes_set_text (changes, "text", text);
+          if (!sd_sync_merge (run, SD_ENTITY_TIMELINE, id, changes, sd_sync_get_id (row, "AUTHOR_ID"), NULL,
+                              &merged, error)
+              || !sd_store_update (run->store, SD_ENTITY_TIMELINE, id, merged != NULL ? merged : changes,
+                                   error))
+            return FALSE;
+          run->report.pulled += merged == NULL;
         }
     }
   return TRUE;
@@ -369,7 +374,19 @@ settle (SdSyncRun   *run,
         }
       if (result == NULL && !one->creates
           && g_error_matches (command_error, SD_B24_ERROR, SD_B24_ERROR_NOT_FOUND))
-        done = TRUE;
+        {
+          /* Deleted there: an edit of a comment still here is the user's choice. */
+          gint64 b24_id;
+
+          if (strcmp (one->entry->op, "update") == 0
+              && sd_store_get_b24_id (run->store, SD_ENTITY_TIMELINE, one->local_id, &b24_id))
+            {
+              if (!sd_sync_conflict_deleted (run, SD_ENTITY_TIMELINE, one->local_id, error))
+                goto failed;
+              continue;
+            }
+          done = TRUE;
+        }
       if (!done)
         {
           g_debug ("comment entry %" G_GINT64_FORMAT " refused: %s", one->entry->id,
@@ -419,8 +436,10 @@ push_pass (SdSyncRun  *run,
 
       if (sd_sync_run_cancelled (run, error))
         return FALSE;
-      /* One command a row a request: a later change waits for the earlier's answer. */
-      if (g_hash_table_contains (busy, &entry->entity_id))
+      /* One command a row a request: a later change waits for the earlier's answer; a
+       * row in conflict waits for the user's choice. */
+      if (g_hash_table_contains (busy, &entry->entity_id)
+          || sd_store_has_conflict (run->store, SD_ENTITY_TIMELINE, entry->entity_id, NULL))
         {
           (*skipped)++;
           continue;

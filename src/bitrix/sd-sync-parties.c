@@ -538,6 +538,12 @@ sd_sync_push_parties (SdSyncRun  *run,
           party_free (party);
           continue;
         }
+      /* A client in conflict waits for the user's choice: nothing of it goes out. */
+      if (sd_store_has_conflict (run->store, party->entity, party->id, NULL))
+        {
+          party_free (party);
+          continue;
+        }
       if (!sd_store_get_b24_id (run->store, party->entity, party->id, &party->b24_id))
         {
           g_autofree char *name = sd_sync_read_text (run, party->entity, party->id,
@@ -580,4 +586,207 @@ sd_sync_parties_waiting (SdSyncRun *run)
   while (g_hash_table_iter_next (&iter, &key, NULL))
     n += g_str_has_prefix (key, "company:");
   return n;
+}
+
+/* --- Both sides changed a contact's channels ------------------------------------------ */
+
+/* A channel's text at @index (0: before, 1: after) of @field in an entry's changes. */
+static const char *
+change_text (JsonObject *changes,
+             const char *field,
+             guint       index)
+{
+  JsonArray *pair = json_object_has_member (changes, field) ? json_object_get_array_member (changes, field) : NULL;
+  JsonNode *node = pair != NULL && json_array_get_length (pair) == 2 ? json_array_get_element (pair, index) : NULL;
+
+  return node != NULL && json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
+}
+
+static int
+compare_text (gconstpointer a,
+              gconstpointer b)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+/* The contact's channels here (row id -> GStrv kind, value, type). */
+static GHashTable *
+read_channels (SdSyncRun  *run,
+               gint64      contact,
+               GError    **error)
+{
+  static const char *const columns[] = { "kind", "value", "value_type" };
+  g_autoptr(GArray) here = sd_store_list_referencing (run->store, SD_ENTITY_CONTACT_CHANNEL, "contact_id",
+                                                      contact, error);
+  GHashTable *rows;
+
+  if (here == NULL)
+    return NULL;
+  rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_strfreev);
+  for (guint i = 0; i < here->len; i++)
+    {
+      gint64 id = g_array_index (here, gint64, i);
+      char **row = g_new0 (char *, 4);
+
+      for (guint c = 0; c < 3; c++)
+        row[c] = sd_sync_read_text (run, SD_ENTITY_CONTACT_CHANNEL, id, columns[c]);
+      g_hash_table_insert (rows, g_memdup2 (&id, sizeof id), row);
+    }
+  return rows;
+}
+
+/* Turns @rows (read_channels) into the channels both sides last agreed on: the unsent
+ * entries of the contact undone, newest first; @touched gets the kinds they changed. */
+static gboolean
+undo_unsent (SdSyncRun   *run,
+             gint64       contact,
+             GHashTable  *rows,
+             GHashTable  *touched,
+             GError     **error)
+{
+  static const char *const entities[] = { "contact_channel", NULL };
+  static const char *const columns[] = { "kind", "value", "value_type" };
+  g_autoptr(GPtrArray) entries = sd_store_list_outbox (run->store, entities, G_MAXINT, error);
+  GArray *mine = g_hash_table_lookup (run->channel_entries, &contact);
+
+  if (entries == NULL)
+    return FALSE;
+  for (guint i = entries->len; i > 0; i--)
+    {
+      SdJournalEntry *entry = entries->pdata[i - 1];
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      gboolean ours = FALSE;
+      JsonObject *changes;
+      char **row;
+
+      for (guint m = 0; mine != NULL && m < mine->len && !ours; m++)
+        ours = g_array_index (mine, gint64, m) == entry->id;
+      if (!ours || !json_parser_load_from_data (parser, entry->changes, -1, NULL)
+          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        continue;
+      changes = json_node_get_object (json_parser_get_root (parser));
+      row = g_hash_table_lookup (rows, &entry->entity_id);
+      if (row != NULL && row[0] != NULL)
+        g_hash_table_add (touched, g_strdup (row[0]));
+      if (strcmp (entry->op, "insert") == 0)
+        {
+          g_hash_table_remove (rows, &entry->entity_id);
+          row = NULL;
+        }
+      else if (strcmp (entry->op, "delete") == 0)
+        {
+          row = g_new0 (char *, 4);
+          for (guint c = 0; c < 3; c++)
+            row[c] = g_strdup (change_text (changes, columns[c], 0));
+          g_hash_table_insert (rows, g_memdup2 (&entry->entity_id, sizeof (gint64)), row);
+        }
+      else if (row != NULL)
+        for (guint c = 0; c < 3; c++)
+          if (json_object_has_member (changes, columns[c]))
+            {
+              g_free (row[c]);
+              row[c] = g_strdup (change_text (changes, columns[c], 0));
+            }
+      if (row != NULL && row[0] != NULL)
+        g_hash_table_add (touched, g_strdup (row[0]));
+    }
+  return TRUE;
+}
+
+/* The "VALUE\tTYPE" entries of @kind among @rows (read_channels), sorted. */
+static GPtrArray *
+entries_of (GHashTable *rows,
+            const char *kind)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, rows);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      char **row = value;
+
+      if (g_strcmp0 (row[0], kind) == 0 && row[1] != NULL && *row[1] != '\0')
+        g_ptr_array_add (out, g_strdup_printf ("%s\t%s", row[1], row[2] != NULL ? row[2] : "WORK"));
+    }
+  g_ptr_array_sort (out, compare_text);
+  return out;
+}
+
+static gboolean
+same_entries (GPtrArray *a,
+              GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    if (strcmp (a->pdata[i], b->pdata[i]) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+join_entries (GPtrArray *entries)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < entries->len; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? "\n" : "", (char *) entries->pdata[i]);
+  return g_string_free (text, FALSE);
+}
+
+gboolean
+sd_sync_merge_channels (SdSyncRun  *run,
+                        gint64      contact,
+                        GPtrArray  *portal,
+                        gint64      author,
+                        const char *at,
+                        GError    **error)
+{
+  static const char *const kinds[] = { "phone", "email" };
+  g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) current = read_channels (run, contact, error);
+  g_autoptr(GHashTable) agreed = current != NULL ? read_channels (run, contact, error) : NULL;
+
+  if (agreed == NULL || !undo_unsent (run, contact, agreed, touched, error))
+    return FALSE;
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autofree char *prefix = g_strconcat (kinds[k], "\t", NULL);
+      g_autoptr(GPtrArray) theirs = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+      g_autoptr(GPtrArray) mine = entries_of (current, kinds[k]);
+      g_autoptr(GPtrArray) base = entries_of (agreed, kinds[k]);
+      g_autofree char *theirs_text = NULL, *mine_text = NULL;
+      SdValue here = { SD_VALUE_STRING, 0, NULL }, there = { SD_VALUE_STRING, 0, NULL };
+
+      for (guint i = 0; i < portal->len; i++)
+        if (g_str_has_prefix (portal->pdata[i], prefix))
+          g_ptr_array_add (theirs, g_strdup ((char *) portal->pdata[i] + strlen (prefix)));
+      for (guint i = 0; i < theirs->len; i++)
+        g_ptr_array_add (sorted, theirs->pdata[i]);
+      g_ptr_array_sort (sorted, compare_text);
+      if (same_entries (sorted, mine))
+        continue;
+      theirs_text = join_entries (theirs);
+      /* Changed there only: taken. Changed here only: ours go there (sd_sync_push_parties). */
+      if (!g_hash_table_contains (touched, kinds[k]))
+        {
+          g_ptr_array_add (theirs, NULL);
+          if (!sd_store_replace_channels (run->store, contact, kinds[k], (const char * const *) theirs->pdata,
+                                          error))
+            return FALSE;
+          continue;
+        }
+      there.text = theirs_text;
+      if (same_entries (sorted, base) || sd_store_kept_against (run->store, SD_ENTITY_CONTACT, contact, kinds[k], &there))
+        continue;
+      mine_text = join_entries (mine);
+      here.text = mine_text;
+      if (!sd_store_add_conflict (run->store, SD_ENTITY_CONTACT, contact, kinds[k], &here, &there, author, at,
+                                  error))
+        return FALSE;
+    }
+  return TRUE;
 }

@@ -91,7 +91,7 @@ apply_deal_fields (SdSyncRun   *run,
       SdB24Field *field = run->b24_fields->pdata[i];
       g_autofree char *value = NULL;
       g_autoptr(SdChanges) changes = sd_changes_new ();
-      g_autoptr(GHashTable) base = NULL;
+      g_autoptr(SdChanges) merged = NULL;
       gint64 local;
 
       if ((field->pipeline_id != 0 && field->pipeline_id != pipeline.number)
@@ -111,30 +111,12 @@ apply_deal_fields (SdSyncRun   *run,
           continue;
         }
       sd_changes_set_text (changes, "value", value);
-      if ((base = sd_store_outbox_base (run->store, SD_ENTITY_DEAL_FIELD, local, error)) == NULL)
+      if (!sd_sync_merge (run, SD_ENTITY_DEAL_FIELD, local, changes,
+                          author != NULL ? g_ascii_strtoll (author, NULL, 10) : 0, modified, &merged,
+                          error))
         return FALSE;
-      if (g_hash_table_contains (base, "value"))
-        {
-          const SdChange *change = sd_changes_get (changes, 0);
-          SdValue current;
-          gboolean differs;
-
-          if (!sd_store_read_value (run->store, SD_ENTITY_DEAL_FIELD, local, "value", &current, error))
-            return FALSE;
-          differs = !sd_value_equal (&current, &change->value)
-                    && !sd_value_equal (g_hash_table_lookup (base, "value"), &change->value);
-          if (differs && !sd_store_add_conflict (run->store, SD_ENTITY_DEAL_FIELD, local, "value",
-                                                 &current, &change->value,
-                                                 author != NULL ? g_ascii_strtoll (author, NULL, 10) : 0,
-                                                 modified, error))
-            {
-              sd_value_clear (&current);
-              return FALSE;
-            }
-          sd_value_clear (&current);
-          continue;
-        }
-      if (!sd_store_update (run->store, SD_ENTITY_DEAL_FIELD, local, changes, error))
+      if (!sd_store_update (run->store, SD_ENTITY_DEAL_FIELD, local, merged != NULL ? merged : changes,
+                            error))
         return FALSE;
     }
   return TRUE;
@@ -158,9 +140,6 @@ apply_channels (SdSyncRun   *run,
 
   if (!json_object_has_member (row, "PHONE") && !json_object_has_member (row, "EMAIL"))
     return TRUE;
-  /* Changed here and not sent yet (sd-sync-parties.c): ours go there first. */
-  if (sd_sync_party_held (run, SD_ENTITY_CONTACT, contact))
-    return TRUE;
   for (guint m = 0; m < G_N_ELEMENTS (multi); m++)
     {
       JsonNode *node = json_object_get_member (row, multi[m].member);
@@ -176,6 +155,15 @@ apply_channels (SdSyncRun   *run,
             g_ptr_array_add (wanted, g_strdup_printf ("%s\t%s\t%s", multi[m].kind, value,
                                                       type != NULL ? type : "WORK"));
         }
+    }
+  /* Changed here and not sent yet (sd-sync-parties.c): merged kind by kind. */
+  if (sd_sync_party_held (run, SD_ENTITY_CONTACT, contact))
+    {
+      g_autofree char *author = sd_sync_dup_string (row, "MODIFY_BY_ID");
+      g_autofree char *modified = sd_sync_dup_string (row, "DATE_MODIFY");
+
+      return sd_sync_merge_channels (run, contact, wanted, author != NULL ? g_ascii_strtoll (author, NULL, 10) : 0,
+                                     modified, error);
     }
   if ((rows = sd_store_list_referencing (run->store, SD_ENTITY_CONTACT_CHANNEL, "contact_id", contact,
                                          error)) == NULL)
@@ -279,46 +267,13 @@ sd_sync_apply_row (SdSyncRun         *run,
     }
   else
     {
-      g_autoptr(GHashTable) base = sd_store_outbox_base (run->store, kind->entity, local, error);
       g_autoptr(SdChanges) merged = NULL;
       g_autofree char *author = sd_sync_dup_string (row, "MODIFY_BY_ID");
 
-      if (base == NULL)
+      if (!sd_sync_merge (run, kind->entity, local, changes,
+                          author != NULL ? g_ascii_strtoll (author, NULL, 10) : 0, modified, &merged,
+                          error))
         return FALSE;
-      if (g_hash_table_size (base) > 0)
-        {
-          /* Changed here too since we last agreed: a field only the portal changed is
-           * taken, one only we changed is kept (and pushed), one both changed to
-           * different values waits for the user. */
-          merged = sd_changes_new ();
-          for (guint i = 0; i < sd_changes_get_size (changes); i++)
-            {
-              const SdChange *change = sd_changes_get (changes, i);
-              const SdValue *before = g_hash_table_lookup (base, change->field);
-              SdValue current;
-              gboolean same;
-
-              if (before == NULL)
-                {
-                  sd_sync_changes_add (merged, change->field, &change->value);
-                  continue;
-                }
-              if (!sd_store_read_value (run->store, kind->entity, local, change->field, &current,
-                                        error))
-                return FALSE;
-              same = sd_value_equal (&current, &change->value);
-              if (!same && !sd_value_equal (before, &change->value)
-                  && !sd_store_add_conflict (run->store, kind->entity, local, change->field,
-                                             &current, &change->value,
-                                             author != NULL ? g_ascii_strtoll (author, NULL, 10) : 0,
-                                             modified, error))
-                {
-                  sd_value_clear (&current);
-                  return FALSE;
-                }
-              sd_value_clear (&current);
-            }
-        }
       if (!sd_store_update (run->store, kind->entity, local, merged != NULL ? merged : changes, error)
           || !sd_store_set_b24_state (run->store, kind->entity, local, -1, known_as, error)
           || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
@@ -433,6 +388,7 @@ sd_sync_apply_requisites (SdSyncRun  *run,
     {
       JsonObject *row = json_array_get_object_element (rows, i);
       g_autoptr(SdChanges) changes = sd_changes_new ();
+      g_autoptr(SdChanges) merged = NULL;
       gint64 company;
       static const char *const fields[][2] = {
         { "RQ_INN", "inn" }, { "RQ_KPP", "kpp" }, { "RQ_OGRN", "ogrn" },
@@ -441,7 +397,7 @@ sd_sync_apply_requisites (SdSyncRun  *run,
       if (row == NULL)
         continue;
       company = sd_store_find_b24 (run->store, SD_ENTITY_COMPANY, sd_sync_get_id (row, "ENTITY_ID"));
-      if (company == 0 || sd_sync_party_held (run, SD_ENTITY_COMPANY, company))
+      if (company == 0)
         continue;
       for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
         {
@@ -449,8 +405,15 @@ sd_sync_apply_requisites (SdSyncRun  *run,
           if (value != NULL && *value != '\0')
             sd_changes_set_text (changes, fields[f][1], value);
         }
-      if (sd_changes_get_size (changes) > 0
-          && !sd_store_update (run->store, SD_ENTITY_COMPANY, company, changes, error))
+      if (sd_changes_get_size (changes) == 0)
+        continue;
+      if (!sd_sync_merge (run, SD_ENTITY_COMPANY, company, changes, 0, NULL, &merged, error))
+        return FALSE;
+      /* Sent with the company but not to its requisite yet (sd-sync-parties.c), with no
+       * base left to merge against: ours go there first. */
+      if (merged == NULL && sd_sync_party_held (run, SD_ENTITY_COMPANY, company))
+        continue;
+      if (!sd_store_update (run->store, SD_ENTITY_COMPANY, company, merged != NULL ? merged : changes, error))
         return FALSE;
     }
   return TRUE;

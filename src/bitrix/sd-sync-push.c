@@ -305,10 +305,17 @@ flush (SdSyncRun   *run,
           && g_error_matches (command_error, SD_B24_ERROR, SD_B24_ERROR_NOT_FOUND))
         {
           const SdSyncKind *kind = sd_sync_kind_for (command->entity);
+          gint64 gone = command->local_id;
 
-          if (kind != NULL && row_exists (run, command->entity, command->local_id))
+          /* A mapped field went out as an update of its deal: the deal is gone. */
+          if (command->entity == SD_ENTITY_DEAL_FIELD)
             {
-              if (!sd_sync_delete_local (run, kind, command->local_id, error))
+              kind = sd_sync_kind_for (SD_ENTITY_DEAL);
+              gone = sd_sync_read_int (run, SD_ENTITY_DEAL_FIELD, command->local_id, "deal_id");
+            }
+          if (kind != NULL && gone > 0 && row_exists (run, kind->entity, gone))
+            {
+              if (!sd_sync_delete_local (run, kind, gone, error))
                 goto failed;
               hold (run, command->entity, command->local_id);
               continue;
@@ -424,6 +431,13 @@ push_round (SdSyncRun  *run,
             deal.number = 0;
           field = find_b24_field (run, field_id.number);
           deal_key = row_key (SD_ENTITY_DEAL, deal.number);
+          /* Its deal deleted there: the user's choice comes first. */
+          if (sd_store_has_conflict (run->store, SD_ENTITY_DEAL, deal.number, SD_CONFLICT_DELETED))
+            {
+              sd_value_clear (&value);
+              hold (run, entity, entry->entity_id);
+              continue;
+            }
           if (field != NULL && g_hash_table_contains (creating, deal_key))
             {
               g_hash_table_remove_all (created_in);
@@ -440,10 +454,10 @@ push_round (SdSyncRun  *run,
 
               sd_value_clear (&value);
               /* Not a field the portal has, or its deal is gone: nothing to send. A deal
-               * not created there yet holds its fields back. */
-              if (waits)
-                hold (run, entity, entry->entity_id);
-              else if (!sd_store_mark_pushed (run->store, entry->id, error))
+               * not created there yet holds its fields back, for this round only: its
+               * creation may come later in the outbox (a deal deleted there and kept
+               * here is queued again after its fields' edits). */
+              if (!waits && !sd_store_mark_pushed (run->store, entry->id, error))
                 goto out;
               *acted = *acted || !waits;
               continue;

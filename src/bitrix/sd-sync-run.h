@@ -108,6 +108,26 @@ JsonObject *sd_sync_send_writes    (SdSyncRun   *run,
                                     const char  *what,
                                     GError     **error);
 
+/* sd-sync-merge.c */
+/* Merges the portal's values @theirs of row @id with the fields changed here and not sent
+ * (changed by portal user @author at @at, 0 / NULL when unknown): *@out_merged gets what
+ * to write (NULL when nothing changed here: all of @theirs); a field both sides changed to
+ * different values is recorded as a conflict and left out. */
+gboolean    sd_sync_merge          (SdSyncRun        *run,
+                                    SdEntity          entity,
+                                    gint64            id,
+                                    const SdChanges  *theirs,
+                                    gint64            author,
+                                    const char       *at,
+                                    SdChanges       **out_merged,
+                                    GError          **error);
+/* Records that the portal deleted row @id, which has changes here not sent yet
+ * (SD_CONFLICT_DELETED). */
+gboolean    sd_sync_conflict_deleted (SdSyncRun      *run,
+                                    SdEntity          entity,
+                                    gint64            id,
+                                    GError          **error);
+
 /* sd-sync-keyset.c */
 typedef gboolean (*SdSyncPageFunc) (SdSyncRun  *run,
                                     JsonArray  *rows,
@@ -217,6 +237,15 @@ gboolean    sd_sync_collect_parties (SdSyncRun  *run,
 gboolean    sd_sync_party_held     (SdSyncRun   *run,
                                     SdEntity     entity,
                                     gint64       id);
+/* Merges the portal's phones and e-mails of a contact with channels changed here and not
+ * sent (@portal: "kind\tVALUE\tVALUE_TYPE" in the portal's order), kind by kind: changed
+ * there only, taken; here only, kept; on both sides, a conflict on the contact. */
+gboolean    sd_sync_merge_channels (SdSyncRun   *run,
+                                    gint64       contact,
+                                    GPtrArray   *portal,
+                                    gint64       author,
+                                    const char  *at,
+                                    GError     **error);
 gboolean    sd_sync_push_parties   (SdSyncRun   *run,
                                     GError     **error);
 guint       sd_sync_parties_waiting (SdSyncRun  *run);

@@ -12,8 +12,8 @@
  * (start, complete, defer, renew, approve) in the same request. A creation whose answer
  * was lost comes back in the next pull (its CHANGED_DATE is after the cursor) and is
  * adopted by the waiting local task of the same deal and title, so it is not sent twice.
- * A task changed on both sides: the local change is sent (the portal keeps no version
- * to detect it, §8).
+ * A task changed on both sides merges field by field against the values the two sides
+ * last agreed on (sd-sync-merge.c); a field both changed waits for the user's choice.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -128,9 +128,6 @@ apply_task (SdSyncRun   *run,
             }
         }
     }
-  /* Changed here since: the push sends ours. */
-  if (id != 0 && sd_store_has_outbox_entry (run->store, SD_ENTITY_TASK, id, FALSE))
-    return TRUE;
 
   sd_changes_set_int (changes, "deal_id", deal);
   sd_changes_set_text (changes, "title", title);
@@ -163,8 +160,16 @@ apply_task (SdSyncRun   *run,
           || !sd_store_set_b24_state (run->store, SD_ENTITY_TASK, id, b24_id, NULL, error))
         return FALSE;
     }
-  else if (!sd_store_update (run->store, SD_ENTITY_TASK, id, changes, error))
-    return FALSE;
+  else
+    {
+      g_autofree char *changed = sd_sync_dup_string (row, "changedDate");
+      g_autoptr(SdChanges) merged = NULL;
+
+      /* Changed here too: merged field by field (the list tells no editor). */
+      if (!sd_sync_merge (run, SD_ENTITY_TASK, id, changes, 0, changed, &merged, error)
+          || !sd_store_update (run->store, SD_ENTITY_TASK, id, merged != NULL ? merged : changes, error))
+        return FALSE;
+    }
   run->report.pulled++;
   return TRUE;
 }
@@ -340,19 +345,23 @@ sd_sync_check_tasks (SdSyncRun  *run,
   for (guint i = 0; i < here->len; i++)
     {
       gint64 b24_id = g_array_index (here, gint64, i);
+      gboolean kept;
       gint64 id;
 
       if (g_hash_table_contains (there, &b24_id))
         continue;
       id = sd_store_find_b24 (run->store, SD_ENTITY_TASK, b24_id);
-      if (id == 0 || sd_store_has_outbox_entry (run->store, SD_ENTITY_TASK, id, FALSE))
+      if (id == 0)
         continue;
-      if (!sd_store_delete (run->store, SD_ENTITY_TASK, id, error))
+      /* Changed here since: the user chooses. */
+      kept = sd_store_has_outbox_entry (run->store, SD_ENTITY_TASK, id, FALSE);
+      if (kept ? !sd_sync_conflict_deleted (run, SD_ENTITY_TASK, id, error)
+               : !sd_store_delete (run->store, SD_ENTITY_TASK, id, error))
         {
           sd_store_rollback (run->store);
           return FALSE;
         }
-      run->report.deleted++;
+      run->report.deleted += !kept;
     }
   return sd_sync_run_commit (run, error);
 }
@@ -548,9 +557,10 @@ settle (SdSyncRun   *run,
                                                NULL, error))
             goto failed;
         }
-      /* A task missing there answers "Action on the task is not allowed" (§7.9): an
-       * update or deletion of it has nothing left to do. */
-      if (!done && !one->creates && strcmp (one->entry->op, "insert") != 0
+      /* A task missing there answers "Action on the task is not allowed" (§7.9): its
+       * deletion has nothing left to do. An edit waits: the full comparison tells a task
+       * deleted there (a conflict for the user) from one we may not change. */
+      if (!done && strcmp (one->entry->op, "delete") == 0
           && command_error != NULL && command_error->domain == SD_B24_ERROR
           && command_error->code != SD_B24_ERROR_RATE_LIMIT && command_error->code != SD_B24_ERROR_SERVER
           && strstr (command_error->message, "not allowed") != NULL)
@@ -602,7 +612,9 @@ push_pass (SdSyncRun  *run,
 
       if (sd_sync_run_cancelled (run, error))
         return FALSE;
-      if (g_hash_table_contains (busy, &entry->entity_id))
+      /* A row in conflict waits for the user's choice. */
+      if (g_hash_table_contains (busy, &entry->entity_id)
+          || sd_store_has_conflict (run->store, SD_ENTITY_TASK, entry->entity_id, NULL))
         {
           (*skipped)++;
           continue;

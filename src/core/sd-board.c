@@ -347,10 +347,8 @@ sd_board_list (SdBoard  *self,
                            " d.next_contact_on, d.next_contact_on < :today,"
                            " EXISTS (SELECT 1 FROM payments p WHERE p.deal_id = d.id"
                            "         AND p.status = 'planned' AND p.due_on < :today),"
-                           " EXISTS (SELECT 1 FROM sync_conflicts k WHERE k.resolved_at IS NULL"
-                           "         AND ((k.entity = 'deal' AND k.entity_id = d.id)"
-                           "              OR (k.entity = 'deal_field' AND k.entity_id IN"
-                           "                  (SELECT f.id FROM deal_fields f WHERE f.deal_id = d.id)))) "
+                           " EXISTS (SELECT 1 FROM sync_conflicts k WHERE "
+                           SD_DEAL_CONFLICT_SQL ("d.id") ") "
                            "FROM deals d LEFT JOIN contacts c ON c.id = d.contact_id"
                            " LEFT JOIN companies co ON co.id = d.company_id", FALSE,
                            " ORDER BY d.id DESC LIMIT :limit OFFSET :offset",

@@ -105,6 +105,49 @@ sd_store_collect_rows (SdStore        *self,
   return rows;
 }
 
+gint64
+sd_store_query_int (SdStore    *self,
+                    const char *sql,
+                    gint64      a,
+                    gint64      b)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, sql, NULL);
+  gint64 value = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, a);
+  sqlite3_bind_int64 (stmt, 2, b);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return value;
+}
+
+char *
+sd_store_query_text (SdStore    *self,
+                     const char *sql,
+                     gint64      a,
+                     const char *b)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, sql, NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, a);
+  if (b != NULL)
+    sqlite3_bind_text (stmt, 2, b, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *text = (const char *) sqlite3_column_text (stmt, 0);
+
+      value = text != NULL && *text != '\0' ? g_strdup (text) : NULL;
+    }
+  sqlite3_reset (stmt);
+  return value;
+}
+
 GArray *
 sd_store_collect_ids (SdStore      *self,
                       sqlite3_stmt *stmt,
@@ -625,6 +668,9 @@ sd_store_describe (SdStore  *self,
       break;
     case SD_ENTITY_PIPELINE:
       sql = "SELECT name FROM pipelines WHERE id = ?";
+      break;
+    case SD_ENTITY_TASK:
+      sql = "SELECT title FROM tasks WHERE id = ?";
       break;
     default:
       return NULL;

@@ -34,10 +34,30 @@ GPtrArray    *sd_store_collect_rows  (SdStore        *self,
                                       gpointer      (*make) (sqlite3_stmt *stmt),
                                       GDestroyNotify  free_func,
                                       GError        **error);
+/* One value: the first column of the first row of @sql with ?1 = @a and ?2 = @b bound
+ * (where the statement has them); 0, or NULL for no row or an empty text. */
+gint64        sd_store_query_int     (SdStore        *self,
+                                      const char     *sql,
+                                      gint64          a,
+                                      gint64          b);
+char         *sd_store_query_text    (SdStore        *self,
+                                      const char     *sql,
+                                      gint64          a,
+                                      const char     *b);
 /* The first column of every row of @stmt, as gint64s; NULL with @error on a failed read. */
 GArray       *sd_store_collect_ids   (SdStore        *self,
                                       sqlite3_stmt   *stmt,
                                       GError        **error);
+/* The open conflicts (alias k) that concern the deal @deal (an SQL expression): on the deal,
+ * on one of its fields, comments or tasks, or on its contact or company (whose card is the
+ * deal's). The board's badge and the card's list share it. */
+#define SD_DEAL_CONFLICT_SQL(deal) \
+  "k.resolved_at IS NULL AND ((k.entity = 'deal' AND k.entity_id = " deal ")" \
+  " OR (k.entity = 'deal_field' AND k.entity_id IN (SELECT id FROM deal_fields WHERE deal_id = " deal "))" \
+  " OR (k.entity = 'timeline' AND k.entity_id IN (SELECT id FROM timeline WHERE deal_id = " deal "))" \
+  " OR (k.entity = 'task' AND k.entity_id IN (SELECT id FROM tasks WHERE deal_id = " deal "))" \
+  " OR (k.entity = 'contact' AND k.entity_id = (SELECT contact_id FROM deals WHERE id = " deal "))" \
+  " OR (k.entity = 'company' AND k.entity_id = (SELECT company_id FROM deals WHERE id = " deal ")))"
 gboolean      sd_store_migrate       (SdStore     *self,
                                       guint        from_version,
                                       GError     **error);

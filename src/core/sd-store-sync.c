@@ -550,6 +550,65 @@ sd_store_list_conflicts (SdStore  *self,
                                 (GDestroyNotify) sd_conflict_free, error);
 }
 
+GPtrArray *
+sd_store_list_deal_conflicts (SdStore  *self,
+                              gint64    deal_id,
+                              GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = sd_store_prepare (self,
+                           "SELECT k.id, k.entity, k.entity_id, k.field, k.local_value, "
+                           " k.remote_value, k.remote_author_id, u.last_name || ' ' || u.first_name,"
+                           " k.remote_at, k.created_at "
+                           "FROM sync_conflicts k LEFT JOIN users u ON u.b24_id = k.remote_author_id "
+                           "WHERE " SD_DEAL_CONFLICT_SQL ("?1") " ORDER BY k.id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, deal_id);
+  return sd_store_collect_rows (self, stmt, make_conflict,
+                                (GDestroyNotify) sd_conflict_free, error);
+}
+
+GArray *
+sd_store_list_conflicted_deals (SdStore  *self,
+                                GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = sd_store_prepare (self,
+                           "SELECT d.id FROM deals d WHERE EXISTS (SELECT 1 FROM sync_conflicts k "
+                           "WHERE " SD_DEAL_CONFLICT_SQL ("d.id") ") ORDER BY d.id", error);
+  if (stmt == NULL)
+    return NULL;
+  return sd_store_collect_ids (self, stmt, error);
+}
+
+gboolean
+sd_store_kept_against (SdStore       *self,
+                       SdEntity       entity,
+                       gint64         id,
+                       const char    *field,
+                       const SdValue *remote_value)
+{
+  g_autofree char *remote_json = sd_value_to_json (remote_value);
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT remote_value = ?4 FROM sync_conflicts "
+                                         "WHERE entity = ?1 AND entity_id = ?2 AND field = ?3 "
+                                         "AND resolution = 'local' ORDER BY id DESC LIMIT 1", NULL);
+  gboolean kept = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sd_entity_info (entity)->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, remote_json, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    kept = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  return kept;
+}
+
 gboolean
 sd_store_has_conflict (SdStore    *self,
                        SdEntity    entity,
@@ -635,7 +694,10 @@ resolve_deleted (SdStore   *self,
     goto failed;
   if (keep_local)
     {
-      sql = g_strdup_printf ("UPDATE %s SET b24_id = NULL, remote_modified = NULL WHERE id = ?", info->table);
+      /* Comments and tasks keep no remote time. */
+      sql = g_strdup_printf ("UPDATE %s SET b24_id = NULL%s WHERE id = ?", info->table,
+                             sd_entity_find_column (entity, "remote_modified") != NULL
+                             ? ", remote_modified = NULL" : "");
       if ((stmt = sd_store_prepare (self, sql, error)) == NULL)
         goto failed;
       sqlite3_bind_int64 (stmt, 1, id);
@@ -651,6 +713,15 @@ resolve_deleted (SdStore   *self,
       sqlite3_bind_int64 (stmt, 2, id);
       if (entity == SD_ENTITY_DEAL)
         sqlite3_bind_int64 (stmt, 3, id);
+      else if (sd_entity_find_column (entity, "deal_id") != NULL)
+        {
+          SdValue deal = { 0 };
+
+          /* A comment's or task's creation belongs to its deal's history. */
+          if (sd_store_read_value (self, entity, id, "deal_id", &deal, NULL) && deal.kind == SD_VALUE_NUMBER)
+            sqlite3_bind_int64 (stmt, 3, deal.number);
+          sd_value_clear (&deal);
+        }
       if (sd_store_get_actor (self) != SD_ACTOR_SYSTEM)
         sqlite3_bind_int64 (stmt, 4, sd_store_get_actor (self));
       sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
@@ -693,6 +764,120 @@ failed:
   return FALSE;
 }
 
+/* What shows a settled conflict looks again: the row, and the cards and board badges of
+ * the deals it concerns (SD_DEAL_CONFLICT_SQL). */
+static void
+announce_settled (SdStore  *self,
+                  SdEntity  entity,
+                  gint64    id)
+{
+  sd_store_queue_change (self, entity, id, SD_CHANGE_UPDATE);
+  if (sd_entity_info (entity)->parent == SD_ENTITY_DEAL && entity != SD_ENTITY_DEAL)
+    {
+      SdValue deal = { 0 };
+
+      if (sd_store_read_value (self, entity, id, "deal_id", &deal, NULL) && deal.kind == SD_VALUE_NUMBER)
+        sd_store_queue_change (self, SD_ENTITY_DEAL, deal.number, SD_CHANGE_UPDATE);
+      sd_value_clear (&deal);
+    }
+  else if (entity == SD_ENTITY_CONTACT || entity == SD_ENTITY_COMPANY)
+    {
+      g_autoptr(GArray) deals = sd_store_list_referencing (self, SD_ENTITY_DEAL,
+                                                           entity == SD_ENTITY_CONTACT ? "contact_id" : "company_id",
+                                                           id, NULL);
+
+      for (guint i = 0; deals != NULL && i < deals->len; i++)
+        sd_store_queue_change (self, SD_ENTITY_DEAL, g_array_index (deals, gint64, i), SD_CHANGE_UPDATE);
+    }
+}
+
+gboolean
+sd_store_replace_channels (SdStore            *self,
+                           gint64              contact,
+                           const char         *kind,
+                           const char * const *entries,
+                           GError            **error)
+{
+  g_autoptr(GArray) rows = NULL;
+
+  if (!sd_store_begin (self, error))
+    return FALSE;
+  if ((rows = sd_store_list_referencing (self, SD_ENTITY_CONTACT_CHANNEL, "contact_id", contact, error)) == NULL)
+    goto failed;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SdValue row_kind = { 0 };
+      gint64 row = g_array_index (rows, gint64, i);
+      gboolean ok = sd_store_read_value (self, SD_ENTITY_CONTACT_CHANNEL, row, "kind", &row_kind, error)
+                    && (g_strcmp0 (row_kind.text, kind) != 0
+                        || sd_store_delete (self, SD_ENTITY_CONTACT_CHANNEL, row, error));
+
+      sd_value_clear (&row_kind);
+      if (!ok)
+        goto failed;
+    }
+  for (guint i = 0; entries[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (entries[i], "\t", 2);
+      g_autoptr(SdChanges) changes = sd_changes_new ();
+
+      if (parts[0] == NULL || *parts[0] == '\0')
+        continue;
+      sd_changes_set_int (changes, "contact_id", contact);
+      sd_changes_set_text (changes, "kind", kind);
+      sd_changes_set_text (changes, "value", parts[0]);
+      sd_changes_set_text (changes, "value_type", parts[1] != NULL ? parts[1] : "WORK");
+      if (sd_store_insert (self, SD_ENTITY_CONTACT_CHANNEL, changes, error) == 0)
+        goto failed;
+    }
+  return sd_store_commit (self, error);
+
+failed:
+  sd_store_rollback (self);
+  return FALSE;
+}
+
+/* A contact's phones or e-mails both sides changed: taking the portal's list replaces
+ * this kind of the contact's channels as a remote change; keeping ours leaves its unsent
+ * channel edits to the push. */
+static gboolean
+resolve_channels (SdStore     *self,
+                  gint64       conflict_id,
+                  gint64       contact,
+                  const char  *kind,
+                  const char  *remote_json,
+                  gboolean     keep_local,
+                  GError     **error)
+{
+  g_autofree char *origin = g_strdup (sd_store_get_origin (self));
+  gboolean written = TRUE;
+
+  if (!sd_store_begin (self, error))
+    return FALSE;
+  if (!keep_local)
+    {
+      g_auto(GStrv) entries = NULL;
+      SdValue remote = { 0 };
+
+      sd_value_from_json (remote_json, &remote);
+      entries = g_strsplit (remote.kind == SD_VALUE_STRING ? remote.text : "", "\n", -1);
+      sd_value_clear (&remote);
+      sd_store_set_origin (self, "remote");
+      written = sd_store_replace_channels (self, contact, kind, (const char * const *) entries, error);
+      sd_store_set_origin (self, origin);
+    }
+  if (!written || !mark_resolved (self, conflict_id, keep_local, error))
+    goto failed;
+  announce_settled (self, SD_ENTITY_CONTACT, contact);
+  if (!sd_store_commit (self, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  sd_store_rollback (self);
+  return FALSE;
+}
+
 gboolean
 sd_store_resolve_conflict (SdStore   *self,
                            gint64     conflict_id,
@@ -724,6 +909,9 @@ sd_store_resolve_conflict (SdStore   *self,
   sqlite3_reset (stmt);
   if (found && strcmp (field, SD_CONFLICT_DELETED) == 0 && sd_entity_from_name (entity_name, &entity))
     return resolve_deleted (self, conflict_id, entity, entity_id, keep_local, error);
+  if (found && strcmp (entity_name, "contact") == 0
+      && (strcmp (field, "phone") == 0 || strcmp (field, "email") == 0))
+    return resolve_channels (self, conflict_id, entity_id, field, remote_json, keep_local, error);
   if (!found || !sd_entity_from_name (entity_name, &entity)
       || sd_entity_find_column (entity, field) == NULL)
     {
@@ -765,17 +953,7 @@ sd_store_resolve_conflict (SdStore   *self,
   sqlite3_bind_int64 (stmt, 3, conflict_id);
   if (!sd_store_step_done (self, stmt, error))
     goto failed;
-  /* What shows the conflict (the deal's card, its badge on the board) looks again. */
-  sd_store_queue_change (self, entity, entity_id, SD_CHANGE_UPDATE);
-  if (sd_entity_info (entity)->parent == SD_ENTITY_DEAL && entity != SD_ENTITY_DEAL)
-    {
-      SdValue deal = { 0 };
-
-      if (sd_store_read_value (self, entity, entity_id, "deal_id", &deal, NULL)
-          && deal.kind == SD_VALUE_NUMBER)
-        sd_store_queue_change (self, SD_ENTITY_DEAL, deal.number, SD_CHANGE_UPDATE);
-      sd_value_clear (&deal);
-    }
+  announce_settled (self, entity, entity_id);
   if (!sd_store_commit (self, error))
     goto failed;
   return TRUE;
@@ -929,6 +1107,24 @@ sd_store_list_deals_after (SdStore  *self,
   sqlite3_bind_int64 (stmt, 1, after);
   sqlite3_bind_int64 (stmt, 2, limit);
   return sd_store_collect_ids (self, stmt, error);
+}
+
+gboolean
+sd_store_has_outbox_part (SdStore  *self,
+                          SdEntity  part,
+                          gint64    deal_id)
+{
+  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT 1 FROM journal WHERE deal_id = ? AND entity = ?"
+                                         " AND origin = 'local' AND pushed_at IS NULL LIMIT 1", NULL);
+  gboolean found;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, deal_id);
+  sqlite3_bind_text (stmt, 2, sd_entity_info (part)->name, -1, SQLITE_STATIC);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return found;
 }
 
 gboolean

@@ -120,6 +120,17 @@ gboolean    sd_value_from_json          (const char    *json,
  * its unsent changes; taking the portal's side deletes the row here and drops them. */
 #define SD_CONFLICT_DELETED "deleted"
 
+/* A contact's phones or e-mails changed on both sides are one conflict on the contact with
+ * the field "phone" or "email"; each value is a JSON string holding the list, one
+ * "VALUE\tVALUE_TYPE" a line. */
+/* Replaces the channels of @kind ("phone", "email") of a contact with @entries
+ * ("VALUE\tVALUE_TYPE" each, in order), through the write API. */
+gboolean    sd_store_replace_channels   (SdStore            *self,
+                                         gint64              contact,
+                                         const char         *kind,
+                                         const char * const *entries,
+                                         GError            **error);
+
 /* Records (or updates) the open conflict on one field of a row. */
 gboolean    sd_store_add_conflict       (SdStore     *self,
                                          SdEntity     entity,
@@ -135,11 +146,26 @@ GPtrArray  *sd_store_list_conflicts     (SdStore     *self,
                                          SdEntity     entity,
                                          gint64       id,
                                          GError     **error);
+/* Open conflicts that concern a deal: its own, its fields', comments', tasks', and its
+ * contact's and company's (SD_DEAL_CONFLICT_SQL). */
+GPtrArray  *sd_store_list_deal_conflicts (SdStore    *self,
+                                          gint64      deal_id,
+                                          GError    **error);
+/* The deals some open conflict concerns, ascending. */
+GArray     *sd_store_list_conflicted_deals (SdStore  *self,
+                                            GError  **error);
 gboolean    sd_store_has_conflict       (SdStore     *self,
                                          SdEntity     entity,
                                          gint64       id,
                                          const char  *field);
 guint       sd_store_count_conflicts    (SdStore     *self);
+/* Whether the user kept this side's @field of a row against the portal's @remote_value
+ * (so seeing that value again is no new conflict). */
+gboolean    sd_store_kept_against       (SdStore       *self,
+                                         SdEntity       entity,
+                                         gint64         id,
+                                         const char    *field,
+                                         const SdValue *remote_value);
 /* The user's choice: keep the local value (it is pushed next), or take the portal's
  * (written as a remote change, so it is not pushed back). */
 gboolean    sd_store_resolve_conflict   (SdStore     *self,
@@ -205,6 +231,11 @@ GArray     *sd_store_list_deals_after  (SdStore     *self,
                                         GError     **error);
 /* Whether a local entry for row @id of @entity waits to be pushed; with @attempted, only
  * a creation already sent once. */
+/* Whether a local entry for a row of @part (a deal's field, comment…) of deal @deal_id
+ * waits to be pushed, the row deleted since or not. */
+gboolean    sd_store_has_outbox_part   (SdStore     *self,
+                                        SdEntity     part,
+                                        gint64       deal_id);
 gboolean    sd_store_has_outbox_entry  (SdStore     *self,
                                         SdEntity     entity,
                                         gint64       id,

@@ -259,14 +259,14 @@ prepare_render (SdApplication *self,
     sd_sync_status_popup (sd_window_get_sync_status (window));
   if (g_str_equal (self->render_view, "conflicts") && self->render_deal == 0 && self->store != NULL)
     {
-      g_autoptr(GPtrArray) conflicts = sd_store_list_conflicts (self->store, SD_ENTITY_DEAL, 0, NULL);
+      g_autoptr(GArray) deals = sd_store_list_conflicted_deals (self->store, NULL);
 
-      if (conflicts == NULL || conflicts->len == 0)
+      if (deals == NULL || deals->len == 0)
         {
           g_printerr ("%s\n", _("No deal has a sync conflict"));
           return FALSE;
         }
-      self->render_deal = ((SdConflict *) conflicts->pdata[0])->entity_id;
+      self->render_deal = g_array_index (deals, gint64, 0);
     }
   if (g_str_equal (self->render_view, "deal") || g_str_equal (self->render_view, "conflicts"))
     {

@@ -555,6 +555,343 @@ test_parties_pushed (void)
   sd_test_sync_free (t);
 }
 
+/* The one open conflict of row @id of @entity, checked to concern its deal @deal too. */
+static SdConflict *
+one_conflict (SdTestSync *t,
+              SdEntity    entity,
+              gint64      id,
+              gint64      deal)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) conflicts = sd_store_list_conflicts (t->store, entity, id, &error);
+  g_autoptr(GPtrArray) of_deal = sd_store_list_deal_conflicts (t->store, deal, &error);
+  SdConflict *conflict;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  conflict = g_ptr_array_steal_index (conflicts, 0);
+  /* Shown on the deal's card. */
+  for (guint i = 0; i < of_deal->len; i++)
+    if (((SdConflict *) of_deal->pdata[i])->id == conflict->id)
+      return conflict;
+  g_error ("conflict %" G_GINT64_FORMAT " is not on deal %" G_GINT64_FORMAT, conflict->id, deal);
+}
+
+static gint64
+portal_comment (SdTestSync *t,
+                gint64      user,
+                gint64      deal_b24,
+                const char *text)
+{
+  g_autofree char *add = g_strdup_printf ("{\"fields\":{\"ENTITY_ID\":%" G_GINT64_FORMAT ",\"ENTITY_TYPE\":\"deal\","
+                                          "\"COMMENT\":\"%s\"}}", deal_b24, text);
+  g_autoptr(JsonNode) answer = sd_test_sync_act (t, user, "crm.timeline.comment.add", add);
+
+  return json_node_get_int (json_object_get_member (json_node_get_object (answer), "result"));
+}
+
+static void
+portal_comment_act (SdTestSync *t,
+                    gint64      user,
+                    const char *method,
+                    gint64      b24_id,
+                    const char *text)
+{
+  g_autofree char *params = text != NULL
+    ? g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"fields\":{\"COMMENT\":\"%s\"}}", b24_id, text)
+    : g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT "}", b24_id);
+  g_autoptr(JsonNode) answer = sd_test_sync_act (t, user, method, params);
+}
+
+static void
+set_text (SdTestSync *t,
+          SdEntity    entity,
+          gint64      id,
+          const char *field,
+          const char *value)
+{
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+  g_autoptr(GError) error = NULL;
+
+  sd_changes_set_text (changes, field, value);
+  g_assert_true (sd_store_update (t->store, entity, id, changes, &error));
+  g_assert_no_error (error);
+}
+
+/* A comment edited here and there since the last sync: neither side wins silently. The
+ * same comment edited on both sides waits for the user (taken from the portal here); one
+ * edited on one side only goes the other way; one deleted there after an edit here is
+ * kept by the user and created there again. */
+static void
+test_comment_conflicts (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "20", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdConflict) both = NULL, gone = NULL;
+  g_autoptr(JsonObject) remote = NULL;
+  gint64 deal = sd_store_find_b24 (t->store, SD_ENTITY_DEAL, 5);
+  gint64 a, b, c, d, local_a, local_b, local_c, local_d, again = 0;
+
+  g_assert_true (report.agree);
+  a = portal_comment (t, 3, 5, "Замер в четверг");
+  b = portal_comment (t, 3, 5, "Смета к пятнице");
+  c = portal_comment (t, 4, 5, "Клиент в отпуске");
+  d = portal_comment (t, 4, 5, "Ключи у соседки");
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  local_a = sd_store_find_b24 (t->store, SD_ENTITY_TIMELINE, a);
+  local_b = sd_store_find_b24 (t->store, SD_ENTITY_TIMELINE, b);
+  local_c = sd_store_find_b24 (t->store, SD_ENTITY_TIMELINE, c);
+  local_d = sd_store_find_b24 (t->store, SD_ENTITY_TIMELINE, d);
+
+  set_text (t, SD_ENTITY_TIMELINE, local_a, "text", "Замер в пятницу");
+  portal_comment_act (t, 3, "crm.timeline.comment.update", a, "Замер в субботу");
+  set_text (t, SD_ENTITY_TIMELINE, local_b, "text", "Смета к понедельнику");
+  portal_comment_act (t, 4, "crm.timeline.comment.update", c, "Клиент вернулся");
+  set_text (t, SD_ENTITY_TIMELINE, local_d, "text", "Ключи у консьержа");
+  portal_comment_act (t, 4, "crm.timeline.comment.delete", d, NULL);
+
+  report = sd_test_sync_run (t);
+  g_assert_false (report.agree);
+  g_assert_cmpuint (report.conflicts, ==, 2);
+  both = one_conflict (t, SD_ENTITY_TIMELINE, local_a, deal);
+  g_assert_cmpstr (both->field, ==, "text");
+  g_assert_cmpstr (both->local_value, ==, "\"Замер в пятницу\"");
+  g_assert_cmpstr (both->remote_value, ==, "\"Замер в субботу\"");
+  g_assert_cmpint (both->remote_author_id, ==, 3);
+  gone = one_conflict (t, SD_ENTITY_TIMELINE, local_d, deal);
+  g_assert_cmpstr (gone->field, ==, SD_CONFLICT_DELETED);
+  /* Nothing overwritten on either side while the user has not chosen. */
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE text = 'Замер в пятницу'"), ==, 1);
+  remote = sd_test_sync_remote_row (t, "timeline_comment", a);
+  g_assert_cmpstr (json_object_get_string_member (remote, "COMMENT"), ==, "Замер в субботу");
+  g_clear_pointer (&remote, json_object_unref);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE text = 'Ключи у консьержа'"), ==, 1);
+  /* Edited on one side only: merged both ways. */
+  remote = sd_test_sync_remote_row (t, "timeline_comment", b);
+  g_assert_cmpstr (json_object_get_string_member (remote, "COMMENT"), ==, "Смета к понедельнику");
+  g_clear_pointer (&remote, json_object_unref);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE text = 'Клиент вернулся'"), ==, 1);
+
+  g_assert_true (sd_store_resolve_conflict (t->store, both->id, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (sd_store_resolve_conflict (t->store, gone->id, TRUE, &error));
+  g_assert_no_error (error);
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE text = 'Замер в субботу'"), ==, 1);
+  g_assert_true (sd_store_get_b24_id (t->store, SD_ENTITY_TIMELINE, local_d, &again));
+  g_assert_cmpint (again, !=, d);
+  remote = sd_test_sync_remote_row (t, "timeline_comment", again);
+  g_assert_cmpstr (json_object_get_string_member (remote, "COMMENT"), ==, "Ключи у консьержа");
+  (void) local_c;
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+/* A task edited on both sides: the field both changed waits for the user (who keeps ours),
+ * the fields changed on one side merge, and nothing of the task goes out before the
+ * choice. A task deleted there after an edit here is given up by the user. */
+static void
+test_task_conflicts (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "20", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdConflict) both = NULL, gone = NULL;
+  g_autoptr(JsonObject) remote = NULL;
+  g_autoptr(JsonNode) a = NULL, b = NULL, c = NULL, d = NULL;
+  g_autofree char *update = NULL, *drop = NULL;
+  gint64 deal = sd_store_find_b24 (t->store, SD_ENTITY_DEAL, 7);
+  gint64 task, other, task_b24, other_b24;
+
+  g_assert_true (report.agree);
+  a = sd_test_sync_act (t, 3, "tasks.task.add",
+                        "{\"fields\":{\"TITLE\":\"Заказать плитку\",\"RESPONSIBLE_ID\":4,"
+                        "\"DEADLINE\":\"2026-12-01T18:00:00+03:00\",\"UF_CRM_TASK\":[\"D_7\"]}}");
+  b = sd_test_sync_act (t, 3, "tasks.task.add",
+                        "{\"fields\":{\"TITLE\":\"Вывезти мусор\",\"RESPONSIBLE_ID\":4,\"UF_CRM_TASK\":[\"D_7\"]}}");
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  task_b24 = g_ascii_strtoll (json_object_get_string_member (json_object_get_object_member (
+               json_object_get_object_member (json_node_get_object (a), "result"), "task"), "id"), NULL, 10);
+  other_b24 = g_ascii_strtoll (json_object_get_string_member (json_object_get_object_member (
+                json_object_get_object_member (json_node_get_object (b), "result"), "task"), "id"), NULL, 10);
+  task = sd_store_find_b24 (t->store, SD_ENTITY_TASK, task_b24);
+  other = sd_store_find_b24 (t->store, SD_ENTITY_TASK, other_b24);
+
+  set_text (t, SD_ENTITY_TASK, task, "title", "Заказать плитку 30×60");
+  set_text (t, SD_ENTITY_TASK, task, "description", "Серая, матовая");
+  update = g_strdup_printf ("{\"taskId\":%" G_GINT64_FORMAT ",\"fields\":{\"TITLE\":\"Заказать плитку 60×60\","
+                            "\"DEADLINE\":\"2026-12-05T18:00:00+03:00\"}}", task_b24);
+  c = sd_test_sync_act (t, 3, "tasks.task.update", update);
+  set_text (t, SD_ENTITY_TASK, other, "title", "Вывезти мусор в субботу");
+  drop = g_strdup_printf ("{\"taskId\":%" G_GINT64_FORMAT "}", other_b24);
+  d = sd_test_sync_act (t, 3, "tasks.task.delete", drop);
+
+  report = sd_test_sync_run (t);
+  g_assert_false (report.agree);
+  g_assert_cmpuint (report.conflicts, ==, 2);
+  both = one_conflict (t, SD_ENTITY_TASK, task, deal);
+  g_assert_cmpstr (both->field, ==, "title");
+  g_assert_cmpstr (both->local_value, ==, "\"Заказать плитку 30×60\"");
+  g_assert_cmpstr (both->remote_value, ==, "\"Заказать плитку 60×60\"");
+  g_assert_nonnull (both->remote_at);
+  gone = one_conflict (t, SD_ENTITY_TASK, other, deal);
+  g_assert_cmpstr (gone->field, ==, SD_CONFLICT_DELETED);
+  /* Their deadline taken, our title and description kept and not sent yet. */
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM tasks WHERE title = 'Заказать плитку 30×60'"
+                                          " AND description = 'Серая, матовая'"
+                                          " AND deadline = '2026-12-05T15:00:00Z'"), ==, 1);
+  remote = sd_test_sync_remote_row_by (t, "task", "id", task_b24);
+  g_assert_cmpstr (json_object_get_string_member (remote, "title"), ==, "Заказать плитку 60×60");
+  g_assert_cmpstr (json_object_get_string_member (remote, "description"), ==, "");
+  g_clear_pointer (&remote, json_object_unref);
+
+  g_assert_true (sd_store_resolve_conflict (t->store, both->id, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (sd_store_resolve_conflict (t->store, gone->id, FALSE, &error));
+  g_assert_no_error (error);
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  remote = sd_test_sync_remote_row_by (t, "task", "id", task_b24);
+  g_assert_cmpstr (json_object_get_string_member (remote, "title"), ==, "Заказать плитку 30×60");
+  g_assert_cmpstr (json_object_get_string_member (remote, "description"), ==, "Серая, матовая");
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM tasks"), ==, 1);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+/* A company's requisite edited on both sides: the INN both changed waits for the user
+ * (shown on the company's deals), the OGRN changed there is taken, and the KPP changed
+ * here goes there once the user has chosen. */
+static void
+test_requisite_conflict (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "10", "--seed-companies", "4", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdConflict) inn = NULL;
+  g_autoptr(JsonNode) a = NULL, b = NULL;
+  g_autoptr(JsonObject) remote = NULL;
+  g_autofree char *update = NULL;
+  gint64 company, deal, requisite;
+
+  g_assert_true (report.agree);
+  a = sd_test_sync_act (t, 3, "crm.requisite.add", "{\"fields\":{\"ENTITY_TYPE_ID\":4,\"ENTITY_ID\":2,"
+                        "\"PRESET_ID\":1,\"NAME\":\"Организация\",\"RQ_INN\":\"7736050003\","
+                        "\"RQ_KPP\":\"773601001\",\"RQ_OGRN\":\"1027700132195\"}}");
+  requisite = json_node_get_int (json_object_get_member (json_node_get_object (a), "result"));
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  company = sd_store_find_b24 (t->store, SD_ENTITY_COMPANY, 2);
+  /* A deal of that company shows the conflict. */
+  deal = sd_store_find_b24 (t->store, SD_ENTITY_DEAL, 3);
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_int (changes, "company_id", company);
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_DEAL, deal, changes, &error));
+    g_assert_no_error (error);
+  }
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+
+  set_text (t, SD_ENTITY_COMPANY, company, "inn", "7707083893");
+  set_text (t, SD_ENTITY_COMPANY, company, "kpp", "770701001");
+  update = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"fields\":{\"RQ_INN\":\"7736050004\","
+                            "\"RQ_OGRN\":\"1027700132196\"}}", requisite);
+  b = sd_test_sync_act (t, 4, "crm.requisite.update", update);
+
+  report = sd_test_sync_run (t);
+  g_assert_false (report.agree);
+  g_assert_cmpuint (report.conflicts, ==, 1);
+  inn = one_conflict (t, SD_ENTITY_COMPANY, company, deal);
+  g_assert_cmpstr (inn->field, ==, "inn");
+  g_assert_cmpstr (inn->local_value, ==, "\"7707083893\"");
+  g_assert_cmpstr (inn->remote_value, ==, "\"7736050004\"");
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM companies WHERE inn = '7707083893'"
+                                          " AND kpp = '770701001' AND ogrn = '1027700132196'"), ==, 1);
+  remote = sd_test_sync_remote_row (t, "requisite", requisite);
+  g_assert_cmpstr (json_object_get_string_member (remote, "RQ_INN"), ==, "7736050004");
+  g_assert_cmpstr (json_object_get_string_member (remote, "RQ_KPP"), ==, "773601001");
+  g_clear_pointer (&remote, json_object_unref);
+
+  g_assert_true (sd_store_resolve_conflict (t->store, inn->id, TRUE, &error));
+  g_assert_no_error (error);
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  remote = sd_test_sync_remote_row (t, "requisite", requisite);
+  g_assert_cmpstr (json_object_get_string_member (remote, "RQ_INN"), ==, "7707083893");
+  g_assert_cmpstr (json_object_get_string_member (remote, "RQ_KPP"), ==, "770701001");
+  g_assert_cmpstr (json_object_get_string_member (remote, "RQ_OGRN"), ==, "1027700132196");
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+/* A contact's phones changed here and there: they wait for the user (who takes the
+ * portal's), the e-mails changed there only are taken, nothing is sent before the choice. */
+static void
+test_channel_conflict (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "10", "--seed-contacts", "10", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdConflict) phones = NULL;
+  g_autoptr(JsonNode) a = NULL;
+  gint64 contact, deal, emails;
+
+  g_assert_true (report.agree);
+  contact = sd_store_find_b24 (t->store, SD_ENTITY_CONTACT, 2);
+  deal = sd_store_find_b24 (t->store, SD_ENTITY_DEAL, 4);
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    sd_changes_set_int (changes, "contact_id", contact);
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_DEAL, deal, changes, &error));
+    g_assert_no_error (error);
+  }
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  emails = sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE kind = 'email'");
+
+  add_channel (t, contact, "phone", "+79001112233", "MOBILE");
+  a = sd_test_sync_act (t, 4, "crm.contact.update",
+                        "{\"id\":2,\"fields\":{\"PHONE\":[{\"VALUE\":\"+74957654321\",\"VALUE_TYPE\":\"WORK\"}],"
+                        "\"EMAIL\":[{\"VALUE\":\"new@example.ru\",\"VALUE_TYPE\":\"WORK\"}]}}");
+  report = sd_test_sync_run (t);
+  g_assert_false (report.agree);
+  g_assert_cmpuint (report.conflicts, ==, 1);
+  phones = one_conflict (t, SD_ENTITY_CONTACT, contact, deal);
+  g_assert_cmpstr (phones->field, ==, "phone");
+  g_assert_nonnull (strstr (phones->local_value, "+79001112233\\tMOBILE"));
+  g_assert_null (strstr (phones->local_value, "+74957654321"));
+  g_assert_nonnull (strstr (phones->remote_value, "+74957654321\\tWORK"));
+  g_assert_null (strstr (phones->remote_value, "+79001112233"));
+  g_assert_cmpint (phones->remote_author_id, ==, 4);
+  /* Their e-mail taken; our phone kept here and not sent there. */
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE value = 'new@example.ru'"), ==, 1);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE kind = 'email'"), ==, emails + 1);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE value = '+79001112233'"), ==, 1);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE value = '+74957654321'"), ==, 0);
+  {
+    g_autoptr(JsonObject) remote = sd_test_sync_remote_row (t, "contact", 2);
+    g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), remote);
+    g_autofree char *text = json_to_string (node, FALSE);
+
+    g_assert_null (strstr (text, "+79001112233"));
+  }
+
+  g_assert_true (sd_store_resolve_conflict (t->store, phones->id, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE value = '+74957654321'"), ==, 1);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM contact_channels WHERE value = '+79001112233'"), ==, 0);
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.waiting, ==, 0);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
 /* The deal's responsible: reassigned there, it changes here; reassigned here, there. */
 static void
 test_responsible (void)
@@ -601,6 +938,10 @@ main (int argc, char **argv)
   g_test_add_func ("/sync-parts/tasks-pushed", test_tasks_pushed);
   g_test_add_func ("/sync-parts/parties-pushed", test_parties_pushed);
   g_test_add_func ("/sync-parts/responsible", test_responsible);
+  g_test_add_func ("/sync-parts/comment-conflicts", test_comment_conflicts);
+  g_test_add_func ("/sync-parts/task-conflicts", test_task_conflicts);
+  g_test_add_func ("/sync-parts/requisite-conflict", test_requisite_conflict);
+  g_test_add_func ("/sync-parts/channel-conflict", test_channel_conflict);
   g_test_add_func ("/sync-parts/messages", test_messages);
   g_test_add_func ("/sync-parts/message-lost-answer", test_message_lost_answer);
   return g_test_run ();

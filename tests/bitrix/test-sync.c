@@ -355,6 +355,36 @@ test_playbook_mapping (void)
   g_assert_cmpstr (json_object_get_string_member (remote, "UF_CRM_1601290004"), ==, "5");
   g_assert_cmpint (g_ascii_strtoll (json_object_get_string_member (remote, "UF_CRM_1601290001"), NULL, 10), !=, house);
   sd_test_sync_assert_agree (t);
+
+  /* A field edited here while the deal is deleted there: the deletion does not win
+   * silently; kept, the deal is created there again with that field. */
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    g_autoptr(GPtrArray) conflicts = NULL;
+    g_autoptr(JsonNode) deleted = NULL;
+    g_autofree char *params = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT "}", b24_test_int (added, "result"));
+    gint64 again = 0;
+
+    sd_changes_set_text (changes, "value", "7");
+    g_assert_true (sd_store_update (t->store, SD_ENTITY_DEAL_FIELD, row, changes, &error));
+    deleted = sd_test_sync_act (t, 3, "crm.deal.delete", params);
+    report = sd_test_sync_run (t);
+    g_assert_false (report.agree);
+    conflicts = sd_store_list_conflicts (t->store, SD_ENTITY_DEAL, deal, &error);
+    g_assert_cmpuint (conflicts->len, ==, 1);
+    g_assert_cmpstr (((SdConflict *) conflicts->pdata[0])->field, ==, SD_CONFLICT_DELETED);
+    g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM deal_fields WHERE value = '7'"), ==, 1);
+    g_assert_true (sd_store_resolve_conflict (t->store, ((SdConflict *) conflicts->pdata[0])->id, TRUE, &error));
+    g_assert_no_error (error);
+    report = sd_test_sync_run (t);
+    g_assert_true (report.agree);
+    g_assert_true (sd_store_get_b24_id (t->store, SD_ENTITY_DEAL, deal, &again));
+    g_assert_cmpint (again, !=, b24_test_int (added, "result"));
+    g_clear_pointer (&remote, json_object_unref);
+    remote = sd_test_sync_remote_row (t, "deal", again);
+    g_assert_cmpstr (json_object_get_string_member (remote, "UF_CRM_1601290004"), ==, "7");
+    sd_test_sync_assert_agree (t);
+  }
   sd_test_sync_free (t);
 }
 

@@ -576,6 +576,51 @@ check_sync (SdApplication *app,
   }
   assert_agree ();
 
+  /* A comment of the deal edited here and there: its conflict shows on the card too, with
+   * both texts, and keeping ours sends it. */
+  {
+    g_autoptr(SdChanges) changes = sd_changes_new ();
+    g_autofree char *sql = NULL;
+    gint64 comment, comment_b24;
+
+    sd_changes_set_int (changes, "deal_id", other);
+    sd_changes_set_text (changes, "kind", "comment");
+    sd_changes_set_text (changes, "text", "Замер в четверг");
+    comment = sd_store_insert (store, SD_ENTITY_TIMELINE, changes, &error);
+    g_assert_no_error (error);
+    g_assert_true (sync_and_wait (&watch));
+    sql = g_strdup_printf ("SELECT b24_id FROM timeline WHERE id = %" G_GINT64_FORMAT, comment);
+    comment_b24 = db_count (sql);
+    g_assert_cmpint (comment_b24, >, 0);
+    g_clear_pointer (&changes, sd_changes_free);
+    changes = sd_changes_new ();
+    sd_changes_set_text (changes, "text", "Замер в пятницу");
+    g_assert_true (sd_store_update (store, SD_ENTITY_TIMELINE, comment, changes, &error));
+    g_assert_no_error (error);
+    act (3, "crm.timeline.comment.update",
+         "{\"id\":%" G_GINT64_FORMAT ",\"fields\":{\"COMMENT\":\"Замер в субботу\"}}", comment_b24);
+    /* The deal changed there too, so its comments are read at once. */
+    act (3, "crm.deal.update", "{\"id\":%" G_GINT64_FORMAT ",\"fields\":{\"COMMENTS\":\"Клиент ждёт\"}}",
+         other_b24);
+    g_assert_true (sync_and_wait (&watch));
+    g_assert_cmpuint (sd_sync_controller_get_conflicts (sync), ==, 1);
+    item = board_item (window, other);
+    g_assert_true (sd_deal_item_get_card (item)->conflict);
+    g_clear_object (&item);
+    conflicts = sd_deal_view_get_conflicts (sd_window_get_deal_view (window));
+    g_assert_nonnull (conflicts);
+    g_assert_true (has_text (conflicts, "Comment"));
+    g_assert_true (has_text (conflicts, "Замер в пятницу"));
+    g_assert_true (has_text (conflicts, "Замер в субботу"));
+    maybe_render (GTK_WIDGET (sd_window_get_deal_view (window)), "comment-conflict.png", 420, 800);
+    button = find_named (conflicts, "keep-mine");
+    g_signal_emit_by_name (button, "clicked");
+    sd_test_settle ();
+    g_assert_null (sd_deal_view_get_conflicts (sd_window_get_deal_view (window)));
+    g_assert_true (sync_and_wait (&watch));
+    assert_agree ();
+  }
+
   /* Cancelled in the middle: slow answers, cancelled once it is under way. */
   set_faults ("{\"slow\":1.0,\"slow_ms\":300}");
   act (3, "crm.deal.update",

@@ -828,6 +828,16 @@ column_label (const char *column)
     { "value", N_("Value") },
     { "status", N_("Status") },
     { "inn", N_("INN") },
+    { "kpp", N_("KPP") },
+    { "ogrn", N_("OGRN") },
+    { "phone", N_("Phone") },
+    { "email", N_("E-mail") },
+    { "description", N_("Description") },
+    { "deadline", N_("Deadline") },
+    { "start_plan", N_("Planned start") },
+    { "end_plan", N_("Planned end") },
+    { "responsible_id", N_("Responsible") },
+    { "needs_acceptance", N_("Needs acceptance") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
@@ -882,8 +892,32 @@ describe_conflict_value (SdDealView       *self,
       if (label != NULL)
         return label;
     }
+  /* A contact's phones or e-mails: the list, one "VALUE\tTYPE" a line, by its values. */
+  if (g_str_equal (conflict->entity, "contact") && node != NULL
+      && json_node_get_value_type (node) == G_TYPE_STRING
+      && (g_str_equal (conflict->field, "phone") || g_str_equal (conflict->field, "email")))
+    {
+      g_auto(GStrv) lines = g_strsplit (json_node_get_string (node), "\n", -1);
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          char *tab = strchr (lines[i], '\t');
+
+          if (tab != NULL)
+            *tab = '\0';
+          if (*lines[i] != '\0')
+            g_string_append_printf (text, "%s%s", text->len > 0 ? ", " : "", lines[i]);
+        }
+      return g_strdup (text->len > 0 ? text->str : "—");
+    }
+  if (g_str_equal (conflict->field, SD_CONFLICT_DELETED))
+    return g_strdup (node != NULL && json_node_get_int (node) != 0 ? _("Deleted")
+                                                                   : _("Kept, with the changes made here"));
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
     {
+      if (g_str_equal (conflict->field, "responsible_id"))
+        return sd_store_describe (self->store, SD_ENTITY_USER, json_node_get_int (node));
       if (g_str_equal (conflict->field, "contact_id"))
         return sd_store_describe (self->store, SD_ENTITY_CONTACT, json_node_get_int (node));
       if (g_str_equal (conflict->field, "company_id"))
@@ -892,12 +926,47 @@ describe_conflict_value (SdDealView       *self,
   return describe_value (self, conflict->field, node);
 }
 
-/* What the conflict is about: a column of the deal, or a custom field's name. */
+/* The row of the deal's card a conflict is on when it is not the deal: "Comment",
+ * "Task “Measure”", "Company"; NULL for the deal and its fields. */
+static char *
+conflict_subject (SdDealView       *self,
+                  const SdConflict *conflict)
+{
+  if (g_str_equal (conflict->entity, "timeline"))
+    return g_strdup (_("Comment"));
+  if (g_str_equal (conflict->entity, "task"))
+    {
+      g_autofree char *title = sd_store_describe (self->store, SD_ENTITY_TASK, conflict->entity_id);
+
+      /* TRANSLATORS: a task a sync conflict is on, by its title */
+      return g_strdup_printf (_("Task “%s”"), title != NULL ? title : "");
+    }
+  if (g_str_equal (conflict->entity, "contact"))
+    return g_strdup (_("Contact"));
+  if (g_str_equal (conflict->entity, "company"))
+    return g_strdup (_("Company"));
+  return NULL;
+}
+
+/* What the conflict is about: a column of the deal, a custom field's name, or a field of
+ * one of the deal's comments, tasks or clients ("Task “Measure”: Deadline"). */
 static char *
 conflict_field_name (SdDealView       *self,
                      const SdConflict *conflict)
 {
+  g_autofree char *subject = conflict_subject (self, conflict);
+  g_autofree char *field = NULL;
   const char *label;
+
+  if (g_str_equal (conflict->field, SD_CONFLICT_DELETED))
+    field = g_strdup (_("Deleted on the portal"));
+  else if (subject != NULL)
+    field = g_strdup (column_label (conflict->field));
+  if (subject != NULL)
+    /* TRANSLATORS: a field of a row a sync conflict is on: "Task “Measure”: Deadline" */
+    return field != NULL ? g_strdup_printf (_("%s: %s"), subject, field) : g_steal_pointer (&subject);
+  if (field != NULL)
+    return g_steal_pointer (&field);
 
   if (g_strcmp0 (conflict->entity, "deal_field") == 0)
     {
@@ -1004,12 +1073,17 @@ conflict_row (SdDealView       *self,
                                            : g_strdup ("");
   /* TRANSLATORS: who made one side of a conflict and when: "Ivanova, 12 Mar 2026, 12:40" */
   mine_by = g_strdup_printf (_("%s, %s"), who, when);
-  theirs_by = g_strdup_printf (_("%s, %s"), their_who, their_when);
+  /* The portal tells no time of a comment's edit. */
+  theirs_by = *their_when != '\0' ? g_strdup_printf (_("%s, %s"), their_who, their_when)
+                                   : g_strdup (their_who);
 
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_widget_add_css_class (box, "sd-conflict-row");
   title = gtk_label_new (name);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
+  /* A task's title can be long: the card keeps its width. */
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (title), PANGO_WRAP_WORD_CHAR);
   gtk_widget_add_css_class (title, "heading");
   gtk_box_append (GTK_BOX (box), title);
 
@@ -1061,27 +1135,15 @@ conflict_row (SdDealView       *self,
   return row;
 }
 
-/* The deal's open sync conflicts, and its fields', at the top of the card. */
+/* The open sync conflicts of the deal, its fields, comments, tasks and clients, at the top
+ * of the card. */
 static void
 refresh_conflicts (SdDealView *self)
 {
-  g_autoptr(GPtrArray) conflicts = sd_store_list_conflicts (self->store, SD_ENTITY_DEAL,
-                                                            self->deal->id, NULL);
-  g_autoptr(GPtrArray) parts = sd_store_list_deal_parts (self->store, SD_DEAL_PART_FIELDS,
-                                                         self->deal->id, NULL);
+  g_autoptr(GPtrArray) conflicts = sd_store_list_deal_conflicts (self->store, self->deal->id, NULL);
   GtkWidget *group;
 
-  if (conflicts == NULL)
-    conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_conflict_free);
-  for (guint i = 0; parts != NULL && i < parts->len; i++)
-    {
-      g_autoptr(GPtrArray) more = sd_store_list_conflicts (self->store, SD_ENTITY_DEAL_FIELD,
-                                                           ((SdDealPart *) parts->pdata[i])->id, NULL);
-
-      while (more != NULL && more->len > 0)
-        g_ptr_array_add (conflicts, g_ptr_array_steal_index (more, 0));
-    }
-  if (conflicts->len == 0)
+  if (conflicts == NULL || conflicts->len == 0)
     {
       if (self->conflicts_group != NULL)
         gtk_box_remove (GTK_BOX (self->groups), self->conflicts_group);

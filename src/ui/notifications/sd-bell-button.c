@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "sd-desktop-notification.h"
+#include "sd-notification-row.h"
 #include "sd-records.h"
 
 /* More than this reads as "99+": the badge stays small. */
@@ -59,47 +60,13 @@ get_store (SdBellButton *self)
 }
 
 static GtkWidget *
-make_row (SdBellButton         *self,
+make_row (gpointer              owner,
           const SdNotification *n)
 {
-  SdStore *store = get_store (self);
-  g_autofree char *deal = n->deal_id != 0 ? sd_store_describe (store, SD_ENTITY_DEAL, n->deal_id)
-                                          : NULL;
-  g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (n->created_at, NULL);
-  g_autoptr(GDateTime) local = when != NULL ? g_date_time_to_local (when) : NULL;
-  g_autofree char *time = local != NULL ? g_date_time_format (local, "%d.%m %H:%M") : NULL;
-  g_autofree char *subtitle = NULL;
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
-  GtkWidget *text = gtk_label_new (n->text);
-  GtkWidget *meta;
+  GtkWidget *line, *text;
+  GtkWidget *row = sd_notification_row_new (get_store (owner), n, "%d.%m %H:%M", &line, &text, NULL);
 
-  if (deal != NULL && time != NULL)
-    /* TRANSLATORS: a notification's deal and when it came, e.g. "Ремонт ГАЗели · 12.05 14:30" */
-    subtitle = g_strdup_printf (_("%s · %s"), deal, time);
-  else
-    subtitle = g_strdup (deal != NULL ? deal : time != NULL ? time : "");
-  meta = gtk_label_new (subtitle);
-
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (text), 0);
   gtk_label_set_max_width_chars (GTK_LABEL (text), 40);
-  gtk_label_set_ellipsize (GTK_LABEL (meta), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (meta), 0);
-  gtk_widget_add_css_class (meta, "caption");
-  gtk_widget_add_css_class (meta, "dim-label");
-  gtk_widget_set_margin_top (box, 8);
-  gtk_widget_set_margin_bottom (box, 8);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_box_append (GTK_BOX (box), meta);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  /* An entry without a deal has nothing to open. */
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), n->deal_id != 0);
-  if (n->deal_id != 0)
-    gtk_widget_set_tooltip_text (row, _("Open the deal"));
   return row;
 }
 
@@ -126,7 +93,6 @@ void
 sd_bell_button_reload (SdBellButton *self)
 {
   g_autoptr(GError) error = NULL;
-  GtkListBoxRow *row;
   GPtrArray *entries = NULL;
 
   g_return_if_fail (SD_IS_BELL_BUTTON (self));
@@ -139,10 +105,7 @@ sd_bell_button_reload (SdBellButton *self)
   self->entries = entries != NULL ? entries
                                   : g_ptr_array_new_with_free_func ((GDestroyNotify) sd_notification_free);
 
-  while ((row = gtk_list_box_get_row_at_index (self->list, 0)) != NULL)
-    gtk_list_box_remove (self->list, GTK_WIDGET (row));
-  for (guint i = 0; i < self->entries->len; i++)
-    gtk_list_box_append (self->list, make_row (self, self->entries->pdata[i]));
+  sd_notification_rows_fill (self->list, self->entries, make_row, self);
   update_badge (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
 }
@@ -218,14 +181,8 @@ mark_read (SdBellButton *self,
            guint         index)
 {
   const SdNotification *n = self->entries->pdata[index];
-  g_autoptr(GError) error = NULL;
-  GApplication *app = get_application (self);
 
-  if (!sd_notification_mark_read (get_store (self), n->id, &error))
-    g_warning ("Could not mark notification %" G_GINT64_FORMAT " read: %s", n->id,
-               error->message);
-  if (app != NULL)
-    sd_desktop_notification_withdraw (app, n->id);
+  sd_notification_row_mark_read (GTK_WIDGET (self), get_store (self), n);
   return n->deal_id;
 }
 

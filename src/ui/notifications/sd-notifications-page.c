@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "sd-desktop-notification.h"
+#include "sd-notification-row.h"
 #include "sd-records.h"
 
 struct _SdNotificationsPage
@@ -62,74 +63,40 @@ on_mark_button_clicked (GtkButton           *button,
 }
 
 static GtkWidget *
-make_row (SdNotificationsPage  *self,
+make_row (gpointer              owner,
           const SdNotification *n)
 {
-  SdStore *store = get_store (self);
-  g_autofree char *deal = n->deal_id != 0 ? sd_store_describe (store, SD_ENTITY_DEAL, n->deal_id)
-                                          : NULL;
-  g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (n->created_at, NULL);
-  g_autoptr(GDateTime) local = when != NULL ? g_date_time_to_local (when) : NULL;
-  g_autofree char *time = local != NULL ? g_date_time_format (local, "%d.%m.%Y %H:%M") : NULL;
+  SdNotificationsPage *self = owner;
   g_autofree char *subtitle = NULL;
   g_autofree char *label = NULL;
   gboolean unread = n->read_at == NULL;
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *hbox = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *line, *text;
+  GtkWidget *row = sd_notification_row_new (get_store (self), n, "%d.%m.%Y %H:%M", &line, &text,
+                                            &subtitle);
   GtkWidget *dot = gtk_image_new_from_icon_name ("media-record-symbolic");
-  GtkWidget *text = gtk_label_new (n->text);
-  GtkWidget *meta;
-
-  if (deal != NULL && time != NULL)
-    /* TRANSLATORS: a notification's deal and when it came, e.g. "Ремонт ГАЗели · 12.05 14:30" */
-    subtitle = g_strdup_printf (_("%s · %s"), deal, time);
-  else
-    subtitle = g_strdup (deal != NULL ? deal : time != NULL ? time : "");
-  meta = gtk_label_new (subtitle);
 
   /* Unread: a dot in the accent colour and the text in bold; read: neither. */
   gtk_widget_add_css_class (dot, "accent");
   gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
   gtk_widget_set_opacity (dot, unread ? 1.0 : 0.0);
   gtk_accessible_update_state (GTK_ACCESSIBLE (dot), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (text), 0);
-  if (unread)
-    gtk_widget_add_css_class (text, "heading");
-  gtk_label_set_ellipsize (GTK_LABEL (meta), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (meta), 0);
-  gtk_widget_add_css_class (meta, "caption");
-  gtk_widget_add_css_class (meta, "dim-label");
-  gtk_widget_set_hexpand (box, TRUE);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_box_append (GTK_BOX (box), meta);
-  gtk_widget_set_margin_top (hbox, 8);
-  gtk_widget_set_margin_bottom (hbox, 8);
-  gtk_widget_set_margin_start (hbox, 12);
-  gtk_widget_set_margin_end (hbox, 12);
-  gtk_box_append (GTK_BOX (hbox), dot);
-  gtk_box_append (GTK_BOX (hbox), box);
+  gtk_box_prepend (GTK_BOX (line), dot);
   if (unread)
     {
       GtkWidget *mark = gtk_button_new_from_icon_name ("object-select-symbolic");
 
+      gtk_widget_add_css_class (text, "heading");
       gtk_widget_add_css_class (mark, "flat");
       gtk_widget_set_valign (mark, GTK_ALIGN_CENTER);
       gtk_widget_set_tooltip_text (mark, _("Mark read"));
       gtk_accessible_update_property (GTK_ACCESSIBLE (mark), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       _("Mark read"), -1);
       g_signal_connect (mark, "clicked", G_CALLBACK (on_mark_button_clicked), self);
-      gtk_box_append (GTK_BOX (hbox), mark);
+      gtk_box_append (GTK_BOX (line), mark);
     }
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), hbox);
   /* Read by a screen reader as one sentence: unread or not, the text, the deal and time. */
   label = g_strdup_printf (unread ? _("Unread: %s. %s") : _("%s. %s"), n->text, subtitle);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), n->deal_id != 0);
-  if (n->deal_id != 0)
-    gtk_widget_set_tooltip_text (row, _("Open the deal"));
   return row;
 }
 
@@ -219,7 +186,6 @@ sd_notifications_page_reload (SdNotificationsPage *self)
 {
   g_autoptr(GError) error = NULL;
   GPtrArray *entries = NULL;
-  GtkListBoxRow *row;
   gint64 unread = 0;
 
   g_return_if_fail (SD_IS_NOTIFICATIONS_PAGE (self));
@@ -236,10 +202,7 @@ sd_notifications_page_reload (SdNotificationsPage *self)
   self->entries = entries != NULL ? entries
                                   : g_ptr_array_new_with_free_func ((GDestroyNotify) sd_notification_free);
 
-  while ((row = gtk_list_box_get_row_at_index (self->list, 0)) != NULL)
-    gtk_list_box_remove (self->list, GTK_WIDGET (row));
-  for (guint i = 0; i < self->entries->len; i++)
-    gtk_list_box_append (self->list, make_row (self, self->entries->pdata[i]));
+  sd_notification_rows_fill (self->list, self->entries, make_row, self);
 
   if (unread == 0)
     gtk_label_set_label (self->summary, _("All read"));
@@ -256,21 +219,6 @@ sd_notifications_page_reload (SdNotificationsPage *self)
   reload_votes (self);
 }
 
-static void
-mark_read (SdNotificationsPage *self,
-           guint                index)
-{
-  const SdNotification *n = self->entries->pdata[index];
-  g_autoptr(GError) error = NULL;
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
-
-  if (!sd_notification_mark_read (get_store (self), n->id, &error))
-    g_warning ("Could not mark notification %" G_GINT64_FORMAT " read: %s", n->id, error->message);
-  if (app != NULL)
-    sd_desktop_notification_withdraw (G_APPLICATION (app), n->id);
-}
-
 void
 sd_notifications_page_mark_entry_read (SdNotificationsPage *self,
                                        guint                index)
@@ -278,7 +226,7 @@ sd_notifications_page_mark_entry_read (SdNotificationsPage *self,
   g_return_if_fail (SD_IS_NOTIFICATIONS_PAGE (self));
   g_return_if_fail (index < self->entries->len);
 
-  mark_read (self, index);
+  sd_notification_row_mark_read (GTK_WIDGET (self), get_store (self), self->entries->pdata[index]);
   sd_notifications_page_reload (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }

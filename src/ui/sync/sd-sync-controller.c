@@ -133,27 +133,13 @@ update_counts_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The deals with an open conflict (on the deal or on one of its fields), ascending. */
+/* The deals an open conflict concerns (sd_store_list_deal_conflicts), ascending. */
 static GArray *
 list_conflicted (SdSyncController *self)
 {
-  g_autoptr(GPtrArray) conflicts = sd_store_list_conflicts (self->store, SD_ENTITY_DEAL, 0, NULL);
-  g_autoptr(GPtrArray) fields = sd_store_list_conflicts (self->store, SD_ENTITY_DEAL_FIELD, 0, NULL);
-  GArray *deals = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GArray *deals = sd_store_list_conflicted_deals (self->store, NULL);
 
-  for (guint i = 0; conflicts != NULL && i < conflicts->len; i++)
-    g_array_append_val (deals, ((SdConflict *) conflicts->pdata[i])->entity_id);
-  for (guint i = 0; fields != NULL && i < fields->len; i++)
-    {
-      SdValue deal = { 0 };
-
-      if (sd_store_read_value (self->store, SD_ENTITY_DEAL_FIELD,
-                               ((SdConflict *) fields->pdata[i])->entity_id, "deal_id", &deal, NULL)
-          && deal.kind == SD_VALUE_NUMBER)
-        g_array_append_val (deals, deal.number);
-      sd_value_clear (&deal);
-    }
-  return deals;
+  return deals != NULL ? deals : g_array_new (FALSE, FALSE, sizeof (gint64));
 }
 
 static gboolean
