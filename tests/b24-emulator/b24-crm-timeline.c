@@ -200,6 +200,7 @@ comment_get (B24Call  *call,
   if (id > 0)
     b24_reply_set_result (reply, b24_node_take_object (b24_entity_get (call, &b24_entity_timeline_comment, id,
                                                                        &select)));
+  b24_select_clear (&select);
 }
 
 static void

@@ -109,6 +109,7 @@ dump_entity (B24Emu          *emu,
   while (sqlite3_step (stmt) == SQLITE_ROW)
     json_array_add_object_element (rows, b24_entity_row_to_json (&call, entity, stmt, &select));
   sqlite3_reset (stmt);
+  b24_select_clear (&select);
   return rows;
 }
 

@@ -794,6 +794,7 @@ b24_crm_get (B24Call  *call,
   if (crm_id (call, reply, &id))
     b24_reply_set_result (reply, b24_node_take_object (b24_entity_get (call, call_entity (call), id,
                                                                        &select)));
+  b24_select_clear (&select);
 }
 
 void

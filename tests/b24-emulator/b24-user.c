@@ -127,6 +127,7 @@ user_current (B24Call  *call,
   B24Select select = { .all_std = TRUE };
   JsonObject *user = b24_entity_get (call, &b24_entity_user, call->user_id, &select);
 
+  b24_select_clear (&select);
   if (user == NULL)
     {
       b24_reply_error (reply, 401, "authorization_error", "Unable to authorize user");
