@@ -2,11 +2,16 @@
  *
  * The portal lists comments only per owner (crm.timeline.comment.list needs ENTITY_ID and
  * ENTITY_TYPE, reference §7.5), and a new comment does not change its deal's DATE_MODIFY.
- * So a sync reads the comments of (a) the deals that changed since the last comment pull
- * and (b) a sweep of SWEEP_DEALS more deals in ID order, continuing where the last sync
- * stopped, one list command a deal, 50 to a request. A first sync reads the sweep only: a
- * portal of 100 000 deals costs one request more, and the comments of the other deals
- * arrive as the sweep goes round (or when the deal changes).
+ * With the offline event queue (OAuth) the portal names the comments others added,
+ * changed or deleted (ONCRMTIMELINECOMMENT*, §7.13): each is read again with its deal's
+ * whole list. Without it, a sync reads the comments of (a) the deals that changed since
+ * the last comment pull and (b) a sweep of up to SWEEP_DEALS more deals in ID order,
+ * continuing where the last sync stopped, one list command a deal. Both ride in the free
+ * commands of the shared request (the sweep then takes what is left of its 50); changed
+ * deals that do not fit follow, 50 to a request. With the queue the sweep rides only
+ * with the hourly full comparison, as a safety net. A first sync reads the sweep only,
+ * after the rows are in: a portal of 100 000 deals costs one request more, and the
+ * comments of the other deals arrive as the sweep goes round (or when the deal changes).
  *
  * Local comments (timeline rows of kind "comment") go out as crm.timeline.comment.add /
  * update / delete, each journal entry marked only once the portal confirmed it. A creation
@@ -169,152 +174,346 @@ typedef struct
 static void
 deal_comments_free (DealComments *item)
 {
+  /* NULL: taken out of its array to read its next page. */
+  if (item == NULL)
+    return;
   g_ptr_array_unref (item->rows);
   g_free (item);
 }
 
-/* Reads the comments of every deal in @deals (server ids), 50 list commands a request,
- * and merges each deal's once its last page is in. */
+static DealComments *
+deal_comments_new (gint64 deal)
+{
+  DealComments *item = g_new0 (DealComments, 1);
+
+  item->deal = deal;
+  item->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  return item;
+}
+
+/* Asks for the next page of each deal in @asked, keyed @prefix0, @prefix1… */
+static void
+add_reads (SdB24Batch *batch,
+           const char *prefix,
+           GPtrArray  *asked)
+{
+  for (guint i = 0; i < asked->len; i++)
+    {
+      DealComments *item = asked->pdata[i];
+      g_autofree char *key = g_strdup_printf ("%s%u", prefix, i);
+      g_autoptr(JsonObject) params = list_params (item->deal, item->start);
+
+      sd_b24_batch_add (batch, key, "crm.timeline.comment.list", params);
+    }
+}
+
+/* Takes the pages @answer holds for the deals in @asked (emptied): a deal with more goes
+ * back to @queue, the others are merged, in one transaction. */
+static gboolean
+take_reads (SdSyncRun   *run,
+            JsonObject  *answer,
+            const char  *prefix,
+            GPtrArray   *asked,
+            GQueue      *queue,
+            GHashTable  *deleted,
+            GError     **error)
+{
+  gboolean ok = sd_store_begin_bulk (run->store, error);
+
+  for (guint i = 0; ok && i < asked->len; i++)
+    {
+      DealComments *item = asked->pdata[i];
+      g_autofree char *key = g_strdup_printf ("%s%u", prefix, i);
+      g_autoptr(GError) command_error = NULL;
+      JsonNode *result;
+      gint64 next = 0;
+
+      result = sd_b24_batch_get_result (answer, key, &next, &command_error);
+      if (result == NULL || !JSON_NODE_HOLDS_ARRAY (result))
+        {
+          /* The deal is gone there (the check removes it here) or cannot be read. */
+          g_debug ("comments of deal %" G_GINT64_FORMAT " not read: %s", item->deal,
+                   command_error != NULL ? command_error->message : "not a list");
+          continue;
+        }
+      for (guint r = 0; r < json_array_get_length (json_node_get_array (result)); r++)
+        {
+          JsonNode *row = json_array_get_element (json_node_get_array (result), r);
+          if (JSON_NODE_HOLDS_OBJECT (row))
+            g_ptr_array_add (item->rows, json_object_ref (json_node_get_object (row)));
+        }
+      if (next > item->start)
+        {
+          item->start = next;
+          g_queue_push_tail (queue, g_steal_pointer (&asked->pdata[i]));
+          continue;
+        }
+      ok = apply_deal_comments (run, item->deal, item->rows, deleted, error);
+    }
+  g_ptr_array_set_size (asked, 0);
+  if (ok)
+    return sd_sync_run_commit (run, error);
+  if (sd_store_in_transaction (run->store))
+    sd_store_rollback (run->store);
+  return FALSE;
+}
+
+/* Reads the comments of every deal in @queue (consumed), 50 list commands a request, and
+ * merges each deal's once its last page is in. */
+static gboolean
+read_queue (SdSyncRun   *run,
+            GQueue      *queue,
+            GHashTable  *deleted,
+            GError     **error)
+{
+  gboolean ok = TRUE;
+
+  while (ok && !g_queue_is_empty (queue))
+    {
+      g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
+      g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func ((GDestroyNotify) deal_comments_free);
+      g_autoptr(JsonObject) answer = NULL;
+
+      while (!g_queue_is_empty (queue) && asked->len < SD_B24_BATCH_MAX)
+        g_ptr_array_add (asked, g_queue_pop_head (queue));
+      add_reads (batch, "c", asked);
+      ok = !sd_sync_run_cancelled (run, error)
+           && (answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ, run->cancellable,
+                                             error)) != NULL
+           && take_reads (run, answer, "c", asked, queue, deleted, error);
+    }
+  g_queue_clear_full (queue, (GDestroyNotify) deal_comments_free);
+  return ok;
+}
+
+/* Reads and merges the comments of every deal in @deals (server ids). */
 static gboolean
 read_comments (SdSyncRun  *run,
                GArray     *deals,
                GError    **error)
 {
-  g_autoptr(GQueue) queue = g_queue_new ();
   g_autoptr(GHashTable) deleted = sd_sync_pending_deletions (run, SD_ENTITY_TIMELINE, error);
-  gboolean ok = deleted != NULL;
+  GQueue queue = G_QUEUE_INIT;
 
+  if (deleted == NULL)
+    return FALSE;
   for (guint i = 0; i < deals->len; i++)
+    g_queue_push_tail (&queue, deal_comments_new (g_array_index (deals, gint64, i)));
+  return read_queue (run, &queue, deleted, error);
+}
+
+/* Deals the portal changed since the last comment pull (server ids), or NULL with no
+ * error before the first one. */
+static GArray *
+changed_deals (SdSyncRun  *run,
+               GError    **error)
+{
+  g_autofree char *cursor = sd_store_get_meta (run->store, "sync.comments.cursor");
+  g_autoptr(GDateTime) at = cursor != NULL ? g_date_time_new_from_iso8601 (cursor, NULL) : NULL;
+  g_autoptr(GDateTime) since = at != NULL ? g_date_time_add_seconds (at, -CURSOR_OVERLAP_SECONDS) : NULL;
+  g_autofree char *text = since != NULL ? g_date_time_format (since, "%FT%T%:z") : NULL;
+
+  return text != NULL ? sd_store_list_deals_modified_since (run->store, text, error) : NULL;
+}
+
+/* The next @size deals of the sweep (server ids), going round from the first deal. */
+static GArray *
+sweep_deals (SdSyncRun  *run,
+             guint       size,
+             GError    **error)
+{
+  g_autofree char *sweep_text = sd_store_get_meta (run->store, "sync.comments.sweep");
+  gint64 after = sweep_text != NULL ? g_ascii_strtoll (sweep_text, NULL, 10) : 0;
+  g_autoptr(GArray) sweep = sd_store_list_deals_after (run->store, after, size, error);
+
+  if (sweep != NULL && sweep->len < size && after > 0)
     {
-      DealComments *item = g_new0 (DealComments, 1);
+      /* Round again from the first deal. */
+      g_autoptr(GArray) more = sd_store_list_deals_after (run->store, 0, size - sweep->len, error);
 
-      item->deal = g_array_index (deals, gint64, i);
-      item->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-      g_queue_push_tail (queue, item);
+      if (more == NULL)
+        return NULL;
+      g_array_append_vals (sweep, more->data, more->len);
     }
-  while (ok && !g_queue_is_empty (queue))
+  return g_steal_pointer (&sweep);
+}
+
+/* Where the sweep goes on after @sweep of @size deals. */
+static char *
+sweep_next (GArray *sweep,
+            guint   size)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT,
+                          sweep->len == size && size > 0 ? g_array_index (sweep, gint64, sweep->len - 1) : 0);
+}
+
+static void
+add_unseen (GArray     *deals,
+            GHashTable *seen,
+            GArray     *from)
+{
+  for (guint i = 0; from != NULL && i < from->len; i++)
     {
-      g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
-      g_autoptr(GPtrArray) asked = g_ptr_array_new ();
-      g_autoptr(JsonObject) answer = NULL;
+      gint64 *deal = &g_array_index (from, gint64, i);
 
-      while (!g_queue_is_empty (queue) && asked->len < SD_B24_BATCH_MAX)
-        {
-          DealComments *item = g_queue_pop_head (queue);
-          g_autofree char *key = g_strdup_printf ("c%u", asked->len);
-          g_autoptr(JsonObject) params = list_params (item->deal, item->start);
-
-          sd_b24_batch_add (batch, key, "crm.timeline.comment.list", params);
-          g_ptr_array_add (asked, item);
-        }
-      if ((ok = !sd_sync_run_cancelled (run, error)))
-        ok = (answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ, run->cancellable,
-                                            error)) != NULL;
-      if (ok)
-        ok = sd_store_begin_bulk (run->store, error);
-      for (guint i = 0; i < asked->len; i++)
-        {
-          DealComments *item = asked->pdata[i];
-          g_autofree char *key = g_strdup_printf ("c%u", i);
-          g_autoptr(GError) command_error = NULL;
-          JsonNode *result;
-          gint64 next = 0;
-
-          if (!ok)
-            {
-              deal_comments_free (item);
-              continue;
-            }
-          result = sd_b24_batch_get_result (answer, key, &next, &command_error);
-          if (result == NULL || !JSON_NODE_HOLDS_ARRAY (result))
-            {
-              /* The deal is gone there (the check removes it here) or cannot be read. */
-              g_debug ("comments of deal %" G_GINT64_FORMAT " not read: %s", item->deal,
-                       command_error != NULL ? command_error->message : "not a list");
-              deal_comments_free (item);
-              continue;
-            }
-          for (guint r = 0; r < json_array_get_length (json_node_get_array (result)); r++)
-            {
-              JsonNode *row = json_array_get_element (json_node_get_array (result), r);
-              if (JSON_NODE_HOLDS_OBJECT (row))
-                g_ptr_array_add (item->rows, json_object_ref (json_node_get_object (row)));
-            }
-          if (next > item->start)
-            {
-              item->start = next;
-              g_queue_push_tail (queue, item);
-              continue;
-            }
-          ok = apply_deal_comments (run, item->deal, item->rows, deleted, error);
-          deal_comments_free (item);
-        }
-      if (ok)
-        ok = sd_sync_run_commit (run, error);
-      else if (sd_store_in_transaction (run->store))
-        sd_store_rollback (run->store);
+      if (g_hash_table_contains (seen, deal))
+        continue;
+      g_hash_table_add (seen, g_memdup2 (deal, sizeof *deal));
+      g_array_append_val (deals, *deal);
     }
-  g_queue_free_full (g_steal_pointer (&queue), (GDestroyNotify) deal_comments_free);
-  return ok;
+}
+
+/* The comments of the deals changed since the last pull (unless the event queue tells)
+ * and of the sweep, in the shared request's free commands; what does not fit is read by
+ * sd_sync_pull_comments (changed deals) or left for the next sync (the sweep). */
+void
+sd_sync_comments_ride (SdSyncRun  *run,
+                       SdB24Batch *batch)
+{
+  guint room = SD_B24_BATCH_MAX - MIN (SD_B24_BATCH_MAX, sd_b24_batch_get_size (batch));
+  g_autoptr(GArray) changed = NULL;
+  g_autoptr(GArray) sweep = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GArray) deals = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint size;
+
+  /* Reading fails only with the store broken: the pull after says so. */
+  if (!run->queue_live && (changed = changed_deals (run, NULL)) != NULL)
+    add_unseen (deals, seen, changed);
+  size = MIN (SWEEP_DEALS, room - MIN (room, deals->len));
+  if ((sweep = sweep_deals (run, size, NULL)) == NULL)
+    return;
+  add_unseen (deals, seen, sweep);
+  run->comments_ridden = g_ptr_array_new_with_free_func ((GDestroyNotify) deal_comments_free);
+  for (guint i = 0; i < deals->len && i < room; i++)
+    g_ptr_array_add (run->comments_ridden, deal_comments_new (g_array_index (deals, gint64, i)));
+  add_reads (batch, "sc", run->comments_ridden);
+  run->comments_sweep_next = sweep_next (sweep, size);
 }
 
 gboolean
 sd_sync_pull_comments (SdSyncRun  *run,
                        GError    **error)
 {
-  g_autofree char *cursor = sd_store_get_meta (run->store, "sync.comments.cursor");
   g_autofree char *deal_cursor = sd_store_get_meta (run->store, "sync.cursor.deal");
-  g_autofree char *sweep_text = sd_store_get_meta (run->store, "sync.comments.sweep");
   g_autoptr(GArray) deals = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
-  g_autoptr(GArray) sweep = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GHashTable) deleted = NULL;
   g_autoptr(GArray) changed = NULL;
-  g_autofree char *sweep_next = NULL;
-  gint64 after = sweep_text != NULL ? g_ascii_strtoll (sweep_text, NULL, 10) : 0;
+  g_autoptr(GArray) sweep = NULL;
+  g_autoptr(GPtrArray) ridden = g_steal_pointer (&run->comments_ridden);
+  g_autofree char *next = g_steal_pointer (&run->comments_sweep_next);
+  GError *local_error = NULL;
+  GQueue queue = G_QUEUE_INIT;
 
   sd_sync_run_progress (run, _("Comments: receiving"));
-  if (cursor != NULL)
-    {
-      g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (cursor, NULL);
-      g_autoptr(GDateTime) since = at != NULL ? g_date_time_add_seconds (at, -CURSOR_OVERLAP_SECONDS) : NULL;
-      g_autofree char *text = since != NULL ? g_date_time_format (since, "%FT%T%:z") : NULL;
-
-      if (text != NULL && (changed = sd_store_list_deals_modified_since (run->store, text, error)) == NULL)
-        return FALSE;
-    }
-  if ((sweep = sd_store_list_deals_after (run->store, after, SWEEP_DEALS, error)) == NULL)
+  if ((deleted = sd_sync_pending_deletions (run, SD_ENTITY_TIMELINE, error)) == NULL)
     return FALSE;
-  if (sweep->len < SWEEP_DEALS && after > 0)
+  if (ridden != NULL)
     {
-      /* Round again from the first deal. */
-      g_autoptr(GArray) more = sd_store_list_deals_after (run->store, 0, SWEEP_DEALS - sweep->len, error);
-
-      if (more == NULL)
+      /* Those that rode are in; the changed deals that did not fit, or that the scan has
+       * just brought, follow. */
+      for (guint i = 0; i < ridden->len; i++)
+        g_hash_table_add (seen, g_memdup2 (&((DealComments *) ridden->pdata[i])->deal, sizeof (gint64)));
+      if (!take_reads (run, run->shared, "sc", ridden, &queue, deleted, error)
+          || !read_queue (run, &queue, deleted, error))
         return FALSE;
-      g_array_append_vals (sweep, more->data, more->len);
     }
-  sweep_next = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                sweep->len == SWEEP_DEALS ? g_array_index (sweep, gint64, sweep->len - 1) : 0);
+  else if (run->queue_live)
+    return TRUE;  /* the queue names the comments that changed */
+  else
+    {
+      /* A first sync (and one that could not ride): the sweep after the rows are in. */
+      if ((sweep = sweep_deals (run, SWEEP_DEALS, error)) == NULL)
+        return FALSE;
+      next = sweep_next (sweep, SWEEP_DEALS);
+    }
+  if (!run->queue_live)
+    {
+      changed = changed_deals (run, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+    }
+  add_unseen (deals, seen, changed);
+  add_unseen (deals, seen, sweep);
+  if (!read_comments (run, deals, error)
+      || !sd_store_set_meta (run->store, "sync.comments.sweep", next, error))
+    return FALSE;
+  return deal_cursor == NULL || sd_store_set_meta (run->store, "sync.comments.cursor", deal_cursor, error);
+}
+
+/* Comments the event queue named: each read again with the whole list of its deal (which
+ * also removes what was deleted there). A comment new here is asked for its deal first. */
+gboolean
+sd_sync_comments_from_events (SdSyncRun  *run,
+                              GArray     *changed,
+                              GArray     *gone,
+                              GError    **error)
+{
+  g_autoptr(GArray) deals = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GArray) unknown = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) known_deals = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   for (guint pass = 0; pass < 2; pass++)
     {
-      GArray *from = pass == 0 ? changed : sweep;
+      GArray *ids = pass == 0 ? changed : gone;
 
-      for (guint i = 0; from != NULL && i < from->len; i++)
+      for (guint i = 0; i < ids->len; i++)
         {
-          gint64 *deal = &g_array_index (from, gint64, i);
+          gint64 b24_id = g_array_index (ids, gint64, i);
+          gint64 local = sd_store_find_b24 (run->store, SD_ENTITY_TIMELINE, b24_id);
+          gint64 deal = local != 0 ? sd_sync_b24_of (run, SD_ENTITY_DEAL,
+                                                     sd_sync_read_int (run, SD_ENTITY_TIMELINE, local, "deal_id"))
+                                   : 0;
 
-          if (g_hash_table_contains (seen, deal))
-            continue;
-          g_hash_table_add (seen, deal);
-          g_array_append_val (deals, *deal);
+          if (deal > 0)
+            g_array_append_val (known_deals, deal);
+          else if (pass == 0)
+            g_array_append_val (unknown, b24_id);
         }
     }
-  if (!read_comments (run, deals, error))
-    return FALSE;
-  if (!sd_store_set_meta (run->store, "sync.comments.sweep", sweep_next, error))
-    return FALSE;
-  return deal_cursor == NULL || sd_store_set_meta (run->store, "sync.comments.cursor", deal_cursor, error);
+  add_unseen (deals, seen, known_deals);
+  for (guint at = 0; at < unknown->len; at += SD_B24_BATCH_MAX)
+    {
+      g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
+      g_autoptr(JsonObject) answer = NULL;
+      g_autoptr(GArray) owners = g_array_new (FALSE, FALSE, sizeof (gint64));
+      guint n = MIN (SD_B24_BATCH_MAX, unknown->len - at);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(JsonObject) params = json_object_new ();
+          g_autofree char *key = g_strdup_printf ("g%u", i);
+
+          json_object_set_int_member (params, "id", g_array_index (unknown, gint64, at + i));
+          sd_b24_batch_add (batch, key, "crm.timeline.comment.get", params);
+        }
+      if ((answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ, run->cancellable,
+                                         error)) == NULL)
+        return FALSE;
+      for (guint i = 0; i < n; i++)
+        {
+          g_autofree char *key = g_strdup_printf ("g%u", i);
+          JsonNode *result = sd_b24_batch_get_result (answer, key, NULL, NULL);
+          g_autofree char *type = NULL;
+          gint64 deal;
+
+          /* Gone again since, or on another kind of owner. */
+          if (result == NULL || !JSON_NODE_HOLDS_OBJECT (result))
+            continue;
+          type = sd_sync_dup_string (json_node_get_object (result), "ENTITY_TYPE");
+          deal = sd_sync_get_id (json_node_get_object (result), "ENTITY_ID");
+          if (g_ascii_strcasecmp (type != NULL ? type : "", "deal") == 0 && deal > 0
+              && sd_store_find_b24 (run->store, SD_ENTITY_DEAL, deal) != 0)
+            g_array_append_val (owners, deal);
+        }
+      add_unseen (deals, seen, owners);
+    }
+  return deals->len == 0 || read_comments (run, deals, error);
 }
 
 /* --- Push ----------------------------------------------------------------------------- */

@@ -300,6 +300,7 @@ run_sync (SdSyncRun  *run,
   g_autofree char *install = NULL;
   g_autofree char *first = NULL;
   g_autofree char *checked = NULL;
+  g_autoptr(SdB24Batch) shared = NULL;
   gint64 now;
   gboolean oauth, live = FALSE, pending, check_due;
   guint outgoing[8] = { 0 };
@@ -333,8 +334,7 @@ run_sync (SdSyncRun  *run,
     }
   else
     pending = FALSE;
-  if (!sd_sync_collect_parties (run, error) || !sd_sync_pull_reference (run, first == NULL, error))
-    return FALSE;
+  live = run->queue_live;
 
   checked = sd_store_get_meta (run->store, "sync.checked");
   now = g_get_real_time () / G_USEC_PER_SEC;
@@ -344,11 +344,40 @@ run_sync (SdSyncRun  *run,
               && (pending || checked == NULL
                   || now - g_ascii_strtoll (checked, NULL, 10) >= run->engine->check_interval);
 
+  if (!sd_sync_collect_parties (run, error))
+    return FALSE;
+  /* One request for the reads every sync needs: the reference, the event queue's
+   * bookkeeping and first page, and after a first sync the scan's first pages, the task
+   * list and the comments, as far as they fit. Not across a new binding of the events:
+   * the scan must come after it, so that no change falls between. */
+  shared = sd_b24_batch_new ();
+  sd_sync_reference_ride (run, shared, first == NULL);
+  if (oauth)
+    sd_sync_events_add_commands (run, shared);
+  if (first != NULL && (!oauth || sd_sync_events_bound (run)))
+    {
+      if (!sd_sync_load_deal_select (run, error))
+        return FALSE;
+      if (!live)
+        {
+          sd_sync_pull_changed_ride (run, shared, TRUE);
+          sd_sync_tasks_ride (run, shared);
+        }
+      /* With the queue the sweep is the hourly safety net, not a sync's habit. */
+      if (!live || check_due)
+        sd_sync_comments_ride (run, shared);
+    }
+  sd_sync_run_progress (run, _("Staff and pipelines"));
+  if ((run->shared = sd_b24_client_batch (run->client, shared, SD_B24_CALL_READ,
+                                          run->cancellable, error)) == NULL
+      || (oauth && !sd_sync_events_take_answer (run, run->shared, error))
+      || !sd_sync_pull_reference (run, first == NULL, error))
+    return FALSE;
+
   /* With OAuth the portal queues the changes of others (bound before the first scan, so
    * nothing falls between); once bound, the queue replaces the DATE_MODIFY scan. */
   if (oauth && !sd_sync_bind_events (run, error))
     return FALSE;
-  live = run->queue_live;
   if (!live)
     {
       gboolean pulled;
@@ -364,8 +393,12 @@ run_sync (SdSyncRun  *run,
   /* Requisites raise no event: read in full with each full comparison. */
   else if (check_due && !sd_sync_pull_requisites (run, error))
     return FALSE;
-  if (!sd_sync_pull_comments (run, error) || !sd_sync_pull_tasks (run, error))
+  /* With the queue live, comments and tasks changed there arrive as its events. */
+  if (!sd_sync_pull_comments (run, error))
     return FALSE;
+  if ((!live && !sd_sync_pull_tasks (run, error)))
+    return FALSE;
+  g_clear_pointer (&run->shared, json_object_unref);
   g_debug ("pulled: %u requests so far", (guint) sd_b24_client_get_n_requests (run->client) - run->start_requests);
   if (oauth && !sd_sync_drain_events (run, live, error))
     return FALSE;
@@ -492,6 +525,10 @@ sd_sync_engine_sync (SdSyncEngine  *self,
   g_clear_pointer (&run.b24_fields, g_ptr_array_unref);
   g_clear_pointer (&run.deal_select, g_ptr_array_unref);
   g_clear_pointer (&run.queue_first, json_object_unref);
+  g_clear_pointer (&run.shared, json_object_unref);
+  g_clear_pointer (&run.scan_select, g_strfreev);
+  g_clear_pointer (&run.comments_ridden, g_ptr_array_unref);
+  g_free (run.comments_sweep_next);
   g_free (run.queue_read_at);
   g_free (run.reference_at);
   g_clear_pointer (&run.parties, g_hash_table_unref);

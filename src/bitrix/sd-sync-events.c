@@ -1,11 +1,13 @@
 /* sd-sync-events.c: the portal's offline event queue (OAuth): which rows changed or went.
  *
- * An application binds the CRM events of deals, contacts and companies as offline events
- * (reference §7.13); the portal then keeps the latest event per row in a queue. With the
- * queue bound since an earlier sync, a sync reads it instead of scanning by DATE_MODIFY:
- * its first page comes with the reference request, the rows named are fetched by ID (50
- * IDs a command, 50 commands a request), deletions applied, and the events are cleared
- * only after that is committed: with the next sync's reference request, which costs no
+ * An application binds the CRM events of deals, contacts and companies, of timeline
+ * comments and of tasks as offline events (reference §7.13, §7.9); the portal then keeps
+ * the latest event per row in a queue. With the queue bound since an earlier sync, a sync
+ * reads it instead of scanning by DATE_MODIFY, reading the task list and the comments of
+ * changed deals: its first page comes with the shared request, the rows named are fetched
+ * by ID (50 IDs a command, 50 commands a request; comments and tasks by their own files),
+ * deletions applied, and the events are cleared
+ * only after that is committed: with the next sync's shared request, which costs no
  * request of its own. Our own writes carry the binding's auth_connector and raise no
  * events.
  *
@@ -25,28 +27,37 @@
 #include <string.h>
 
 /* The bindings' version in meta "sync.offline_events" (after the portal's address): 1 was
- * deletions only, without a connector. */
-#define BINDINGS_VERSION "2"
+ * deletions only, without a connector; 2 had no comment or task events. */
+#define BINDINGS_VERSION "3"
 #define PENDING_KEY "sync.offline_process"
 #define DONE_KEY "sync.offline_done"
 /* Events taken a request (the emulator's most; the reference gives only the default, 50). */
 #define QUEUE_PAGE 1000
 
+/* Where each event names its object: data[FIELDS][ID] for CRM rows and comments (§7.13),
+ * data[FIELDS_AFTER][ID] or, for a deletion, data[FIELDS_BEFORE][ID] for tasks (§7.9). */
 static const struct
 {
   const char *event;
   SdEntity    entity;
   gboolean    deleted;
+  const char *fields;
 } queue_events[] = {
-  { "ONCRMCOMPANYADD", SD_ENTITY_COMPANY, FALSE },
-  { "ONCRMCOMPANYUPDATE", SD_ENTITY_COMPANY, FALSE },
-  { "ONCRMCOMPANYDELETE", SD_ENTITY_COMPANY, TRUE },
-  { "ONCRMCONTACTADD", SD_ENTITY_CONTACT, FALSE },
-  { "ONCRMCONTACTUPDATE", SD_ENTITY_CONTACT, FALSE },
-  { "ONCRMCONTACTDELETE", SD_ENTITY_CONTACT, TRUE },
-  { "ONCRMDEALADD", SD_ENTITY_DEAL, FALSE },
-  { "ONCRMDEALUPDATE", SD_ENTITY_DEAL, FALSE },
-  { "ONCRMDEALDELETE", SD_ENTITY_DEAL, TRUE },
+  { "ONCRMCOMPANYADD", SD_ENTITY_COMPANY, FALSE, "FIELDS" },
+  { "ONCRMCOMPANYUPDATE", SD_ENTITY_COMPANY, FALSE, "FIELDS" },
+  { "ONCRMCOMPANYDELETE", SD_ENTITY_COMPANY, TRUE, "FIELDS" },
+  { "ONCRMCONTACTADD", SD_ENTITY_CONTACT, FALSE, "FIELDS" },
+  { "ONCRMCONTACTUPDATE", SD_ENTITY_CONTACT, FALSE, "FIELDS" },
+  { "ONCRMCONTACTDELETE", SD_ENTITY_CONTACT, TRUE, "FIELDS" },
+  { "ONCRMDEALADD", SD_ENTITY_DEAL, FALSE, "FIELDS" },
+  { "ONCRMDEALUPDATE", SD_ENTITY_DEAL, FALSE, "FIELDS" },
+  { "ONCRMDEALDELETE", SD_ENTITY_DEAL, TRUE, "FIELDS" },
+  { "ONCRMTIMELINECOMMENTADD", SD_ENTITY_TIMELINE, FALSE, "FIELDS" },
+  { "ONCRMTIMELINECOMMENTUPDATE", SD_ENTITY_TIMELINE, FALSE, "FIELDS" },
+  { "ONCRMTIMELINECOMMENTDELETE", SD_ENTITY_TIMELINE, TRUE, "FIELDS" },
+  { "ONTASKADD", SD_ENTITY_TASK, FALSE, "FIELDS_AFTER" },
+  { "ONTASKUPDATE", SD_ENTITY_TASK, FALSE, "FIELDS_AFTER" },
+  { "ONTASKDELETE", SD_ENTITY_TASK, TRUE, "FIELDS_BEFORE" },
 };
 
 static char *
@@ -68,13 +79,20 @@ sd_sync_events_prepare (SdSyncRun *run)
 }
 
 gboolean
-sd_sync_events_live (SdSyncRun *run)
+sd_sync_events_bound (SdSyncRun *run)
 {
   g_autofree char *bound = sd_store_get_meta (run->store, "sync.offline_events");
   g_autofree char *wanted = bound_value (run);
+
+  return g_strcmp0 (bound, wanted) == 0;
+}
+
+gboolean
+sd_sync_events_live (SdSyncRun *run)
+{
   g_autofree char *pending = sd_store_get_meta (run->store, PENDING_KEY);
 
-  return g_strcmp0 (bound, wanted) == 0 && pending == NULL;
+  return sd_sync_events_bound (run) && pending == NULL;
 }
 
 /* Binds the events unless bound already; the queue holds every change someone else makes
@@ -96,7 +114,8 @@ sd_sync_bind_events (SdSyncRun  *run,
   batch = sd_b24_batch_new ();
   /* Version 1 bound the deletions without a connector: those go first. */
   for (guint i = 0; i < G_N_ELEMENTS (queue_events); i++)
-    if (queue_events[i].deleted)
+    if (queue_events[i].deleted && strcmp (queue_events[i].fields, "FIELDS") == 0
+        && queue_events[i].entity != SD_ENTITY_TIMELINE)
       {
         g_autoptr(JsonObject) params = json_object_new ();
         g_autofree char *key = g_strdup_printf ("u%u", i);
@@ -382,6 +401,11 @@ sd_sync_drain_events (SdSyncRun  *run,
       g_autofree char *process = NULL;
       Wanted wanted[3];
       g_autoptr(GArray) deletions = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
+      /* Comments and tasks: changed, deleted (server ids); read by their own files. */
+      g_autoptr(GArray) comments = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autoptr(GArray) comments_gone = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autoptr(GArray) tasks = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autoptr(GArray) tasks_gone = g_array_new (FALSE, FALSE, sizeof (gint64));
       JsonNode *result;
       JsonNode *time;
       JsonArray *events;
@@ -391,7 +415,7 @@ sd_sync_drain_events (SdSyncRun  *run,
       g_assert (n_kinds == G_N_ELEMENTS (wanted));
       if (run->queue_first != NULL)
         {
-          /* Read with the reference request. */
+          /* Read with the shared request. */
           answer = json_object_new ();
           json_object_set_object_member (answer, "result", g_steal_pointer (&run->queue_first));
           read_at = g_steal_pointer (&run->queue_read_at);
@@ -434,18 +458,24 @@ sd_sync_drain_events (SdSyncRun  *run,
           JsonObject *event = json_array_get_object_element (events, i);
           g_autofree char *name = event != NULL ? sd_sync_dup_string (event, "EVENT_NAME") : NULL;
           JsonNode *data = event != NULL ? json_object_get_member (event, "EVENT_DATA") : NULL;
-          JsonNode *fields = data != NULL && JSON_NODE_HOLDS_OBJECT (data)
-                             ? json_object_get_member (json_node_get_object (data), "FIELDS") : NULL;
-          gint64 id;
 
-          if (name == NULL || fields == NULL || !JSON_NODE_HOLDS_OBJECT (fields))
-            continue;
-          id = sd_sync_get_id (json_node_get_object (fields), "ID");
-          for (guint e = 0; id > 0 && e < G_N_ELEMENTS (queue_events); e++)
+          for (guint e = 0; name != NULL && e < G_N_ELEMENTS (queue_events); e++)
             {
+              JsonNode *fields;
+              gint64 id;
+
               if (g_ascii_strcasecmp (name, queue_events[e].event) != 0)
                 continue;
-              if (queue_events[e].deleted)
+              fields = data != NULL && JSON_NODE_HOLDS_OBJECT (data)
+                       ? json_object_get_member (json_node_get_object (data), queue_events[e].fields) : NULL;
+              if (fields == NULL || !JSON_NODE_HOLDS_OBJECT (fields)
+                  || (id = sd_sync_get_id (json_node_get_object (fields), "ID")) <= 0)
+                continue;
+              if (queue_events[e].entity == SD_ENTITY_TIMELINE)
+                g_array_append_val (queue_events[e].deleted ? comments_gone : comments, id);
+              else if (queue_events[e].entity == SD_ENTITY_TASK)
+                g_array_append_val (queue_events[e].deleted ? tasks_gone : tasks, id);
+              else if (queue_events[e].deleted)
                 {
                   gint64 pair[2] = { queue_events[e].entity, id };
                   g_array_append_vals (deletions, pair, 1);
@@ -460,7 +490,9 @@ sd_sync_drain_events (SdSyncRun  *run,
         unique_sorted (wanted[k].ids);
 
       sd_sync_run_progress (run, _("Receiving changes"));
-      if (!fetch_changed (run, wanted, n_kinds, error))
+      if (!fetch_changed (run, wanted, n_kinds, error)
+          || !sd_sync_comments_from_events (run, comments, comments_gone, error)
+          || !sd_sync_tasks_from_events (run, tasks, tasks_gone, error))
         goto failed;
       if (!sd_store_begin_bulk (run->store, error))
         goto failed;
@@ -476,7 +508,7 @@ sd_sync_drain_events (SdSyncRun  *run,
               goto failed;
             }
         }
-      /* Done with this page: to be cleared with the next reference request. */
+      /* Done with this page: to be cleared with the next shared request. */
       if (process != NULL)
         {
           g_autofree char *done = sd_store_get_meta (run->store, DONE_KEY);

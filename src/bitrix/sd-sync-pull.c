@@ -522,8 +522,78 @@ pull_everything (SdSyncRun   *run,
   return ok;
 }
 
+/* The first page of every kind (and of the requisites) as commands of @batch, keyed
+ * k0, k1… and rq; FALSE (nothing added) when a kind has no cursor yet. */
+static gboolean
+add_first_pages (SdSyncRun  *run,
+                 SdB24Batch *batch,
+                 gboolean    requisites)
+{
+  guint n_kinds;
+  const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  for (guint i = 0; i < n_kinds; i++)
+    {
+      g_autofree char *meta_key = g_strdup_printf ("sync.cursor.%s", kinds[i].name);
+      g_autofree char *cursor = sd_store_get_meta (run->store, meta_key);
+      g_autoptr(JsonObject) filter = cursor != NULL ? cursor_filter (cursor) : NULL;
+
+      if (filter == NULL)
+        return FALSE;
+      g_ptr_array_add (params, first_page_params (filter, sd_sync_kind_select (run, &kinds[i])));
+    }
+  for (guint i = 0; i < n_kinds; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("k%u", i);
+      g_autofree char *method = g_strconcat (kinds[i].methods, ".list", NULL);
+
+      sd_b24_batch_add (batch, key, method, params->pdata[i]);
+    }
+  if (requisites)
+    {
+      g_autoptr(JsonObject) rq_filter = json_object_new ();
+      g_autoptr(JsonObject) rq = NULL;
+
+      json_object_set_int_member (rq_filter, "ENTITY_TYPE_ID", 4);
+      rq = first_page_params (rq_filter, requisite_select);
+      sd_b24_batch_add (batch, "rq", "crm.requisite.list", rq);
+    }
+  return TRUE;
+}
+
+/* The deal list's select[]: the kind's own fields and the user fields the playbooks map
+ * (as the store knows them: the reference request links them anew). */
+gboolean
+sd_sync_load_deal_select (SdSyncRun  *run,
+                          GError    **error)
+{
+  g_clear_pointer (&run->b24_fields, g_ptr_array_unref);
+  g_clear_pointer (&run->deal_select, g_ptr_array_unref);
+  if ((run->b24_fields = sd_store_list_b24_fields (run->store, error)) == NULL)
+    return FALSE;
+  run->deal_select = g_ptr_array_new ();
+  for (guint i = 0; sd_sync_kind_for (SD_ENTITY_DEAL)->select[i] != NULL; i++)
+    g_ptr_array_add (run->deal_select, (gpointer) sd_sync_kind_for (SD_ENTITY_DEAL)->select[i]);
+  for (guint i = 0; i < run->b24_fields->len; i++)
+    g_ptr_array_add (run->deal_select, ((SdB24Field *) run->b24_fields->pdata[i])->b24_field);
+  g_ptr_array_add (run->deal_select, NULL);
+  return TRUE;
+}
+
+void
+sd_sync_pull_changed_ride (SdSyncRun  *run,
+                           SdB24Batch *batch,
+                           gboolean    requisites)
+{
+  if (add_first_pages (run, batch, requisites))
+    run->scan_select = g_strdupv ((char **) sd_sync_kind_select (run, sd_sync_kind_for (SD_ENTITY_DEAL)));
+}
+
 /* An incremental pull usually finds a few rows of each kind: one request asks for the
- * first page of every kind (and of the requisites), instead of one request a kind. */
+ * first page of every kind (and of the requisites), instead of one request a kind; the
+ * shared request carries it when it could (the deal fields asked are still the mapped
+ * ones). */
 gboolean
 sd_sync_pull_changed (SdSyncRun  *run,
                       gboolean    requisites,
@@ -531,10 +601,10 @@ sd_sync_pull_changed (SdSyncRun  *run,
 {
   guint n_kinds;
   const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
-  g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
   g_autoptr(JsonObject) answer = NULL;
   g_autoptr(JsonObject) rq_filter = json_object_new ();
   g_autoptr(GPtrArray) filters = g_ptr_array_new_with_free_func (unref_filter);
+  g_auto(GStrv) ridden = g_steal_pointer (&run->scan_select);
   PullData pulls[8];
   JsonArray *rq_rows = NULL;
   gboolean ok = FALSE, everything = FALSE;
@@ -545,14 +615,9 @@ sd_sync_pull_changed (SdSyncRun  *run,
   for (guint i = 0; i < n_kinds; i++)
     {
       g_autofree char *meta_key = g_strdup_printf ("sync.cursor.%s", kinds[i].name);
-      g_autofree char *key = g_strdup_printf ("k%u", i);
-      g_autofree char *method = g_strconcat (kinds[i].methods, ".list", NULL);
-      g_autoptr(JsonObject) params = NULL;
 
       pulls[i] = (PullData) { &kinds[i], sd_store_get_meta (run->store, meta_key), FALSE };
       g_ptr_array_add (filters, pulls[i].cursor != NULL ? cursor_filter (pulls[i].cursor) : NULL);
-      params = first_page_params (filters->pdata[i], sd_sync_kind_select (run, &kinds[i]));
-      sd_b24_batch_add (batch, key, method, params);
       everything = everything || filters->pdata[i] == NULL;
     }
   if (everything)
@@ -560,13 +625,19 @@ sd_sync_pull_changed (SdSyncRun  *run,
       ok = pull_everything (run, requisites, pulls, filters, error);
       goto out;
     }
-  if (requisites)
+  if (ridden != NULL && run->shared != NULL
+      && g_strv_equal ((const char * const *) ridden,
+                       sd_sync_kind_select (run, sd_sync_kind_for (SD_ENTITY_DEAL))))
+    answer = json_object_ref (run->shared);
+  else
     {
-      g_autoptr(JsonObject) params = first_page_params (rq_filter, requisite_select);
-      sd_b24_batch_add (batch, "rq", "crm.requisite.list", params);
+      g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
+
+      add_first_pages (run, batch, requisites);
+      if ((answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ, run->cancellable,
+                                         error)) == NULL)
+        goto out;
     }
-  if ((answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ, run->cancellable, error)) == NULL)
-    goto out;
   if (!sd_store_begin_bulk (run->store, error))
     goto out;
   for (guint i = 0; i < n_kinds; i++)

@@ -256,27 +256,20 @@ batch_total (JsonObject *answer,
   return json_object_get_int_member (json_node_get_object (totals), key);
 }
 
-/* Staff, pipelines and stages, the user fields, and for a first sync the row counts: one
- * request, since every request counts against the portal's limit. */
-gboolean
-sd_sync_pull_reference (SdSyncRun  *run,
-                        gboolean    first,
-                        GError    **error)
+/* Staff, pipelines and stages, the user fields, and for a first sync the row counts and
+ * the key fields, as the first commands of the shared request (sd-sync-engine.c): every
+ * request counts against the portal's limit. */
+void
+sd_sync_reference_ride (SdSyncRun  *run,
+                        SdB24Batch *batch,
+                        gboolean    first)
 {
-  g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
-  g_autoptr(JsonObject) answer = NULL;
   g_autoptr(JsonObject) category_params = json_object_new ();
   g_autoptr(JsonObject) user_params = json_object_new ();
-  g_autoptr(JsonObject) more = NULL;
-  g_autoptr(JsonArray) users = json_array_new ();
-  JsonArray *departments, *categories, *page, *userfields, *statuses;
-  JsonNode *time;
   static const char *const id_only[] = { "ID", NULL };
   guint n_kinds;
   const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
-  gint64 next;
 
-  sd_sync_run_progress (run, _("Staff and pipelines"));
   json_object_set_int_member (category_params, "entityTypeId", 2);
   json_object_set_int_member (user_params, "start", 0);
   sd_b24_batch_add (batch, "departments", "department.get", NULL);
@@ -313,13 +306,24 @@ sd_sync_pull_reference (SdSyncRun  *run,
       sd_b24_batch_add (batch, "n_requisite", "crm.requisite.list", params);
       add_key_fields (batch);
     }
-  /* With OAuth: the event queue's bookkeeping rides along. */
-  if (sd_b24_client_is_oauth (run->client))
-    sd_sync_events_add_commands (run, batch);
-  if ((answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ,
-                                     run->cancellable, error)) == NULL
-      || (sd_b24_client_is_oauth (run->client) && !sd_sync_events_take_answer (run, answer, error))
-      || (departments = sd_sync_result_array (answer, "departments", NULL, error)) == NULL
+}
+
+/* Applies the reference part of the shared request's answer (run->shared). */
+gboolean
+sd_sync_pull_reference (SdSyncRun  *run,
+                        gboolean    first,
+                        GError    **error)
+{
+  JsonObject *answer = run->shared;
+  g_autoptr(JsonObject) more = NULL;
+  g_autoptr(JsonArray) users = json_array_new ();
+  JsonArray *departments, *categories, *page, *userfields, *statuses;
+  JsonNode *time;
+  guint n_kinds;
+  const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
+  gint64 next;
+
+  if ((departments = sd_sync_result_array (answer, "departments", NULL, error)) == NULL
       || (page = sd_sync_result_array (answer, "users", NULL, error)) == NULL
       || (categories = sd_sync_result_array (answer, "categories", "categories", error)) == NULL
       || (statuses = sd_sync_result_array (answer, "statuses", NULL, error)) == NULL
@@ -375,18 +379,8 @@ sd_sync_pull_reference (SdSyncRun  *run,
       sd_store_rollback (run->store);
       return FALSE;
     }
-  if (!sd_sync_run_commit (run, error)
-      || (run->b24_fields = sd_store_list_b24_fields (run->store, error)) == NULL)
-    return FALSE;
-
   /* The deal list also reads the user fields the playbooks map. */
-  run->deal_select = g_ptr_array_new ();
-  for (guint i = 0; sd_sync_kind_for (SD_ENTITY_DEAL)->select[i] != NULL; i++)
-    g_ptr_array_add (run->deal_select, (gpointer) sd_sync_kind_for (SD_ENTITY_DEAL)->select[i]);
-  for (guint i = 0; i < run->b24_fields->len; i++)
-    g_ptr_array_add (run->deal_select, ((SdB24Field *) run->b24_fields->pdata[i])->b24_field);
-  g_ptr_array_add (run->deal_select, NULL);
-  return TRUE;
+  return sd_sync_run_commit (run, error) && sd_sync_load_deal_select (run, error);
 }
 
 /* The client key field's description. */
@@ -404,7 +398,7 @@ key_field_params (void)
   return params;
 }
 
-/* A first sync asks for the key fields with the reference request, before it knows
+/* A first sync asks for the key fields with the shared request, before it knows
  * whether they are there: the portal refuses a second one as a duplicate, which costs
  * nothing, where asking later costs a request a kind. */
 static void
@@ -424,7 +418,7 @@ add_key_fields (SdB24Batch *batch)
 }
 
 /* The client key field on deals, contacts and companies, made where it is missing; the
- * lists of user fields came with the reference request (and on a first sync the
+ * lists of user fields came with the shared request (and on a first sync the
  * additions too, answered after the lists). */
 static gboolean
 ensure_key_fields (SdSyncRun   *run,
@@ -455,7 +449,7 @@ ensure_key_fields (SdSyncRun   *run,
         }
       if (found)
         continue;
-      /* Added with the reference request (or there already). Otherwise — not asked, or
+      /* Added with the shared request (or there already). Otherwise — not asked, or
        * refused — asked on its own: a refusal then says why. */
       if (sd_b24_batch_get_result (answer, add_key, NULL, &add_error) != NULL
           || g_error_matches (add_error, SD_B24_ERROR, SD_B24_ERROR_INVALID))

@@ -44,10 +44,18 @@ typedef struct
   GPtrArray    *deal_select;    /* the deal list's select[]: the kind's and the mapped ones */
   gboolean      after_push;     /* pulling what our own push just changed (see apply_row) */
   gboolean      queue_live;     /* the offline event queue stands in for the scan (OAuth) */
-  JsonObject   *queue_first;    /* its first page, read with the reference request */
+  JsonObject   *queue_first;    /* its first page, read with the shared request */
   char         *queue_read_at;  /* the portal's time of that request */
   GHashTable   *parties;        /* "contact:id"/"company:id" whose card waits (sd-sync-parties.c) */
   GHashTable   *channel_entries; /* contact id -> GArray of its waiting contact_channel entries */
+  /* The shared request: the reads every sync needs, one batch (sd-sync-engine.c). Each
+   * step adds its commands under keys of its own (sd_sync_*_ride) and reads its answers
+   * back from @shared when it runs. */
+  JsonObject   *shared;         /* the shared request's answer */
+  char        **scan_select;    /* the deal select[] the scan rode with (sd-sync-pull.c) */
+  gboolean      tasks_ridden;   /* the task list's first page rode (sd-sync-tasks.c) */
+  GPtrArray    *comments_ridden; /* deals whose comments rode (sd-sync-comments.c) */
+  char         *comments_sweep_next; /* where the sweep goes on next time */
 } SdSyncRun;
 
 /* Progress for the UI (sd-sync-engine.c): @status replaces the status line unless NULL;
@@ -174,7 +182,11 @@ gboolean    sd_sync_keyset_export_after (SdSyncRun      *run,
                                     const char         *after,
                                     GError            **error);
 
-/* sd-sync-reference.c */
+/* sd-sync-reference.c: staff, pipelines and user fields are the shared request's first
+ * commands (and for a first sync the row counts); applied from run->shared. */
+void        sd_sync_reference_ride (SdSyncRun   *run,
+                                    SdB24Batch  *batch,
+                                    gboolean     first);
 gboolean    sd_sync_pull_reference (SdSyncRun   *run,
                                     gboolean     first,
                                     GError     **error);
@@ -195,6 +207,14 @@ gboolean    sd_sync_pull_kind_wide (SdSyncRun        *run,
                                     GError          **error);
 gboolean    sd_sync_pull_requisites (SdSyncRun  *run,
                                     GError     **error);
+/* The deal list's select[] (run->deal_select) from the fields the store maps. */
+gboolean    sd_sync_load_deal_select (SdSyncRun *run,
+                                    GError     **error);
+/* The incremental pull's first pages ride in the shared request (when every kind has a
+ * cursor); sd_sync_pull_changed then reads them from there. */
+void        sd_sync_pull_changed_ride (SdSyncRun *run,
+                                    SdB24Batch  *batch,
+                                    gboolean     requisites);
 /* An incremental pull of every kind (and the requisites, when @requisites): the first
  * page of each in one request; a kind with more rows goes on by itself. */
 gboolean    sd_sync_pull_changed   (SdSyncRun  *run,
@@ -213,14 +233,30 @@ gboolean    sd_sync_create_categories (SdSyncRun *run,
 gboolean    sd_sync_push_outbox    (SdSyncRun   *run,
                                     GError     **error);
 
-/* sd-sync-comments.c: timeline comments of deals */
+/* sd-sync-comments.c: timeline comments of deals. The sweep (and, unless the event queue
+ * tells, the changed deals') rides in the shared request's free commands. */
+void        sd_sync_comments_ride  (SdSyncRun   *run,
+                                    SdB24Batch  *batch);
 gboolean    sd_sync_pull_comments  (SdSyncRun   *run,
+                                    GError     **error);
+/* Comments the event queue named (server ids): changed or added, and deleted. */
+gboolean    sd_sync_comments_from_events (SdSyncRun *run,
+                                    GArray      *changed,
+                                    GArray      *gone,
                                     GError     **error);
 gboolean    sd_sync_push_comments  (SdSyncRun   *run,
                                     GError     **error);
 
-/* sd-sync-tasks.c: tasks bound to deals */
+/* sd-sync-tasks.c: tasks bound to deals; the incremental list's first page rides in the
+ * shared request. */
+void        sd_sync_tasks_ride     (SdSyncRun   *run,
+                                    SdB24Batch  *batch);
 gboolean    sd_sync_pull_tasks     (SdSyncRun   *run,
+                                    GError     **error);
+/* Tasks the event queue named (server ids): changed or added, and deleted. */
+gboolean    sd_sync_tasks_from_events (SdSyncRun *run,
+                                    GArray      *changed,
+                                    GArray      *gone,
                                     GError     **error);
 gboolean    sd_sync_push_tasks     (SdSyncRun   *run,
                                     GError     **error);
@@ -272,7 +308,9 @@ void        sd_sync_events_prepare      (SdSyncRun  *run);
 /* Whether the queue stands in for the scan in this sync (bound since an earlier sync,
  * nothing left half-read). */
 gboolean    sd_sync_events_live         (SdSyncRun  *run);
-/* The reference request also clears what earlier syncs finished and, when live, takes the
+/* Whether the events are bound as this version binds them. */
+gboolean    sd_sync_events_bound        (SdSyncRun  *run);
+/* The shared request also clears what earlier syncs finished and, when live, takes the
  * first page of the queue. */
 void        sd_sync_events_add_commands (SdSyncRun  *run,
                                          SdB24Batch *batch);

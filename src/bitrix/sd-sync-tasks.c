@@ -189,17 +189,74 @@ typedef gboolean (*TaskFunc) (SdSyncRun  *run,
                               gpointer    data,
                               GError    **error);
 
-/* Every task (changed since @since when not NULL), ID-ordered pages chained 50 to a
- * request, each row passed to @func inside one transaction a request. */
+/* One page of the task list: after task @after in ID order (a number or a $result
+ * reference), changed since @since when not NULL, of the tasks in @ids when not NULL. */
+static JsonObject *
+list_params (const char         *after,
+             const char         *since,
+             JsonArray          *ids,
+             const char * const *select)
+{
+  JsonObject *params = json_object_new ();
+  JsonObject *filter = json_object_new ();
+  JsonObject *order = json_object_new ();
+
+  json_object_set_string_member (filter, ">ID", after);
+  if (since != NULL)
+    json_object_set_string_member (filter, ">=CHANGED_DATE", since);
+  if (ids != NULL)
+    json_object_set_array_member (filter, "ID", json_array_ref (ids));
+  json_object_set_string_member (order, "ID", "ASC");
+  json_object_set_object_member (params, "filter", filter);
+  json_object_set_object_member (params, "order", order);
+  json_object_set_array_member (params, "select", sd_sync_string_array (select));
+  json_object_set_int_member (params, "start", -1);
+  return params;
+}
+
+/* Passes each row of page @key of @answer to @func; FALSE with @error set when that
+ * failed. *@full tells whether the page was full, *@last (when not NULL) its last ID. */
+static gboolean
+take_page (SdSyncRun   *run,
+           JsonObject  *answer,
+           const char  *key,
+           TaskFunc     func,
+           gpointer     data,
+           gboolean    *full,
+           char       **last,
+           GError     **error)
+{
+  JsonArray *rows = sd_sync_result_array (answer, key, "tasks", error);
+  guint n;
+
+  if (rows == NULL)
+    return FALSE;
+  n = json_array_get_length (rows);
+  for (guint r = 0; r < n; r++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, r);
+
+      if (row != NULL && !func (run, row, data, error))
+        return FALSE;
+    }
+  *full = n >= SD_SYNC_PAGE;
+  if (last != NULL)
+    *last = n > 0 ? sd_sync_dup_string (json_array_get_object_element (rows, n - 1), "id") : NULL;
+  return TRUE;
+}
+
+/* Every task after task @after (changed since @since when not NULL), ID-ordered pages
+ * chained 50 to a request, each row passed to @func inside one transaction a request. */
 static gboolean
 list_tasks (SdSyncRun          *run,
+            const char         *after,
             const char         *since,
             const char * const *select,
             TaskFunc            func,
             gpointer            data,
             GError            **error)
 {
-  g_autofree char *last = g_strdup ("0");
+  g_autofree char *last = g_strdup (after);
 
   while (last != NULL)
     {
@@ -210,21 +267,11 @@ list_tasks (SdSyncRun          *run,
 
       for (p = 0; p < width; p++)
         {
-          g_autoptr(JsonObject) params = json_object_new ();
-          JsonObject *filter = json_object_new ();
-          JsonObject *order = json_object_new ();
           g_autofree char *key = g_strdup_printf ("t%u", p);
-          g_autofree char *after = p == 0 ? g_strdup (last)
-                                          : g_strdup_printf ("$result[t%u][tasks][%d][id]", p - 1, SD_SYNC_PAGE - 1);
+          g_autofree char *ref = p == 0 ? g_strdup (last)
+                                        : g_strdup_printf ("$result[t%u][tasks][%d][id]", p - 1, SD_SYNC_PAGE - 1);
+          g_autoptr(JsonObject) params = list_params (ref, since, NULL, select);
 
-          json_object_set_string_member (filter, ">ID", after);
-          if (since != NULL)
-            json_object_set_string_member (filter, ">=CHANGED_DATE", since);
-          json_object_set_string_member (order, "ID", "ASC");
-          json_object_set_object_member (params, "filter", filter);
-          json_object_set_object_member (params, "order", order);
-          json_object_set_array_member (params, "select", sd_sync_string_array (select));
-          json_object_set_int_member (params, "start", -1);
           sd_b24_batch_add (batch, key, "tasks.task.list", params);
         }
       if (sd_sync_run_cancelled (run, error)
@@ -236,23 +283,15 @@ list_tasks (SdSyncRun          *run,
       for (p = 0; p < width; p++)
         {
           g_autofree char *key = g_strdup_printf ("t%u", p);
-          JsonArray *rows = sd_sync_result_array (answer, key, "tasks", error);
-          guint n;
+          gboolean full;
 
-          if (rows == NULL)
+          if (!take_page (run, answer, key, func, data, &full, p == width - 1 ? &last : NULL, error))
             goto failed;
-          n = json_array_get_length (rows);
-          for (guint r = 0; r < n; r++)
+          if (!full)
             {
-              JsonObject *row = json_array_get_object_element (rows, r);
-
-              if (row != NULL && !func (run, row, data, error))
-                goto failed;
+              g_clear_pointer (&last, g_free);
+              break;
             }
-          if (n < SD_SYNC_PAGE)
-            break;
-          if (p == width - 1)
-            last = sd_sync_dup_string (json_array_get_object_element (rows, n - 1), "id");
         }
       if (!sd_sync_run_commit (run, error))
         return FALSE;
@@ -287,28 +326,142 @@ pull_row (SdSyncRun  *run,
   return apply_task (run, row, pull->deleted, error);
 }
 
+/* The cursor's time minus the overlap, or NULL before the first pull. */
+static char *
+pull_since (SdSyncRun *run)
+{
+  g_autofree char *cursor = sd_store_get_meta (run->store, "sync.cursor.task");
+  g_autoptr(GDateTime) at = cursor != NULL ? g_date_time_new_from_iso8601 (cursor, NULL) : NULL;
+  g_autoptr(GDateTime) from = at != NULL ? g_date_time_add_seconds (at, -CURSOR_OVERLAP_SECONDS) : NULL;
+
+  return from != NULL ? g_date_time_format (from, "%FT%T%:z") : NULL;
+}
+
+/* The list's first page rides in the shared request (key "tl"): usually all there is. */
+void
+sd_sync_tasks_ride (SdSyncRun  *run,
+                    SdB24Batch *batch)
+{
+  g_autofree char *since = pull_since (run);
+  g_autoptr(JsonObject) params = NULL;
+
+  if (sd_b24_batch_get_size (batch) >= SD_B24_BATCH_MAX)
+    return;
+  params = list_params ("0", since, NULL, task_select);
+  sd_b24_batch_add (batch, "tl", "tasks.task.list", params);
+  run->tasks_ridden = TRUE;
+}
+
 gboolean
 sd_sync_pull_tasks (SdSyncRun  *run,
                     GError    **error)
 {
   g_autofree char *cursor = sd_store_get_meta (run->store, "sync.cursor.task");
-  g_autofree char *since = NULL;
+  g_autofree char *since = pull_since (run);
+  g_autofree char *after = NULL;
   PullData pull = { NULL, NULL };
-  gboolean ok;
+  gboolean ok = TRUE, full = TRUE;
 
   if ((pull.deleted = sd_sync_pending_deletions (run, SD_ENTITY_TASK, error)) == NULL)
     return FALSE;
   sd_sync_run_progress (run, _("Tasks: receiving"));
-  if (cursor != NULL)
-    {
-      g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (cursor, NULL);
-      g_autoptr(GDateTime) from = at != NULL ? g_date_time_add_seconds (at, -CURSOR_OVERLAP_SECONDS) : NULL;
-
-      since = from != NULL ? g_date_time_format (from, "%FT%T%:z") : NULL;
-    }
   pull.newest = g_strdup (cursor);
-  ok = list_tasks (run, since, task_select, pull_row, &pull, error)
+  if (run->tasks_ridden)
+    {
+      /* The first page came with the shared request. */
+      ok = sd_store_begin_bulk (run->store, error);
+      if (ok && !take_page (run, run->shared, "tl", pull_row, &pull, &full, &after, error))
+        {
+          sd_store_rollback (run->store);
+          ok = FALSE;
+        }
+      ok = ok && sd_sync_run_commit (run, error);
+    }
+  else
+    after = g_strdup ("0");
+  run->tasks_ridden = FALSE;
+  ok = ok && (!full || after == NULL || list_tasks (run, after, since, task_select, pull_row, &pull, error))
        && (pull.newest == NULL || sd_store_set_meta (run->store, "sync.cursor.task", pull.newest, error));
+  g_hash_table_unref (pull.deleted);
+  g_free (pull.newest);
+  return ok;
+}
+
+/* Task @b24_id is gone there: removed here, or, changed here since, the user chooses. */
+static gboolean
+drop_task (SdSyncRun  *run,
+           gint64      b24_id,
+           GError    **error)
+{
+  gint64 id = sd_store_find_b24 (run->store, SD_ENTITY_TASK, b24_id);
+  gboolean kept;
+
+  if (id == 0)
+    return TRUE;
+  kept = sd_store_has_outbox_entry (run->store, SD_ENTITY_TASK, id, FALSE);
+  if (kept ? !sd_sync_conflict_deleted (run, SD_ENTITY_TASK, id, error)
+           : !sd_store_delete (run->store, SD_ENTITY_TASK, id, error))
+    return FALSE;
+  run->report.deleted += !kept;
+  return TRUE;
+}
+
+/* Tasks the event queue named: the changed read by ID (50 a command, 50 commands a
+ * request), the deleted removed here. */
+gboolean
+sd_sync_tasks_from_events (SdSyncRun  *run,
+                           GArray     *changed,
+                           GArray     *gone,
+                           GError    **error)
+{
+  PullData pull = { NULL, NULL };
+  guint at = 0;
+  gboolean ok = TRUE;
+
+  if ((pull.deleted = sd_sync_pending_deletions (run, SD_ENTITY_TASK, error)) == NULL)
+    return FALSE;
+  while (ok && at < changed->len)
+    {
+      g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
+      g_autoptr(JsonObject) answer = NULL;
+      guint commands = 0;
+
+      for (; at < changed->len && commands < SD_B24_BATCH_MAX; commands++)
+        {
+          g_autoptr(JsonArray) ids = json_array_new ();
+          g_autoptr(JsonObject) params = NULL;
+          g_autofree char *key = g_strdup_printf ("t%u", commands);
+
+          for (guint n = 0; n < SD_SYNC_PAGE && at < changed->len; n++, at++)
+            json_array_add_int_element (ids, g_array_index (changed, gint64, at));
+          params = list_params ("0", NULL, ids, task_select);
+          sd_b24_batch_add (batch, key, "tasks.task.list", params);
+        }
+      ok = (answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ, run->cancellable,
+                                          error)) != NULL
+           && sd_store_begin_bulk (run->store, error);
+      for (guint c = 0; ok && c < commands; c++)
+        {
+          g_autofree char *key = g_strdup_printf ("t%u", c);
+          gboolean full;
+
+          ok = take_page (run, answer, key, pull_row, &pull, &full, NULL, error);
+        }
+      if (ok)
+        ok = sd_sync_run_commit (run, error);
+      else if (sd_store_in_transaction (run->store))
+        sd_store_rollback (run->store);
+    }
+  if (ok && gone->len > 0)
+    {
+      ok = sd_store_begin (run->store, error);
+      for (guint i = 0; ok && i < gone->len; i++)
+        ok = drop_task (run, g_array_index (gone, gint64, i), error);
+      if (ok)
+        ok = sd_sync_run_commit (run, error);
+      else if (sd_store_in_transaction (run->store))
+        sd_store_rollback (run->store);
+    }
   g_hash_table_unref (pull.deleted);
   g_free (pull.newest);
   return ok;
@@ -338,30 +491,19 @@ sd_sync_check_tasks (SdSyncRun  *run,
   g_autoptr(GHashTable) there = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GArray) here = NULL;
 
-  if (!list_tasks (run, NULL, select, check_row, there, error)
+  if (!list_tasks (run, "0", NULL, select, check_row, there, error)
       || (here = sd_store_list_b24_ids (run->store, SD_ENTITY_TASK, error)) == NULL
       || !sd_store_begin (run->store, error))
     return FALSE;
   for (guint i = 0; i < here->len; i++)
     {
       gint64 b24_id = g_array_index (here, gint64, i);
-      gboolean kept;
-      gint64 id;
 
-      if (g_hash_table_contains (there, &b24_id))
-        continue;
-      id = sd_store_find_b24 (run->store, SD_ENTITY_TASK, b24_id);
-      if (id == 0)
-        continue;
-      /* Changed here since: the user chooses. */
-      kept = sd_store_has_outbox_entry (run->store, SD_ENTITY_TASK, id, FALSE);
-      if (kept ? !sd_sync_conflict_deleted (run, SD_ENTITY_TASK, id, error)
-               : !sd_store_delete (run->store, SD_ENTITY_TASK, id, error))
+      if (!g_hash_table_contains (there, &b24_id) && !drop_task (run, b24_id, error))
         {
           sd_store_rollback (run->store);
           return FALSE;
         }
-      run->report.deleted += !kept;
     }
   return sd_sync_run_commit (run, error);
 }
