@@ -1,4 +1,5 @@
-/* test-events.c: outbound events to a loopback handler, offline queue with echo suppression.
+/* test-events.c: outbound events to a loopback handler, offline queue with echo suppression,
+ * timeline comment and task events in the queue.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -187,6 +188,140 @@ test_offline_echo_suppression (void)
   g_assert_cmpuint (offline_count (token, "ONCRMDEALUPDATE"), ==, 0);
 }
 
+/* The ID an offline event names in EVENT_DATA.@fields.ID, or 0. */
+static gint64
+event_object (JsonObject *event,
+              const char *fields)
+{
+  JsonObject *data = json_object_get_object_member (event, "EVENT_DATA");
+  JsonNode *node = data != NULL ? json_object_get_member (data, fields) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return 0;
+  return g_ascii_strtoll (json_object_get_string_member_with_default (json_node_get_object (node), "ID", "0"),
+                          NULL, 10);
+}
+
+/* How many queued events named @event name object @id in EVENT_DATA.@fields.ID. */
+static guint
+queued (JsonArray  *events,
+        const char *event,
+        const char *fields,
+        gint64      id)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *row = json_array_get_object_element (events, i);
+
+      if (g_strcmp0 (json_object_get_string_member (row, "EVENT_NAME"), event) == 0
+          && event_object (row, fields) == id)
+        n++;
+    }
+  return n;
+}
+
+static gint64
+act (const char *method,
+     const char *params)
+{
+  g_autofree char *body = g_strdup_printf ("{\"user_id\":3,\"method\":\"%s\",\"params\":%s}", method, params);
+  g_autoptr(JsonNode) reply = b24_test_control (emu, "act", body);
+  JsonNode *result = json_object_get_member (json_node_get_object (reply), "result");
+
+  g_assert_nonnull (result);
+  if (JSON_NODE_HOLDS_OBJECT (result))  /* tasks.task.*: {"task":{"id":"…"}}, or {"task":true} */
+    {
+      JsonNode *task = json_object_get_member (json_node_get_object (result), "task");
+
+      return task != NULL && JSON_NODE_HOLDS_OBJECT (task)
+             ? g_ascii_strtoll (b24_test_string (reply, "result.task.id"), NULL, 10) : 0;
+    }
+  return JSON_NODE_HOLDS_VALUE (result) ? json_node_get_int (result) : 0;
+}
+
+/* Timeline comments and tasks queue as offline events the way §7.13 and §7.9 describe:
+ * data[FIELDS][ID] for a comment, data[FIELDS_AFTER][ID] / data[FIELDS_BEFORE][ID] for a
+ * task (a deletion has only the before), the latest state per object, and nothing for a
+ * change carrying the binding's connector. */
+static void
+test_offline_comments_tasks (void)
+{
+  static const char *const events[] = {
+    "ONCRMTIMELINECOMMENTADD", "ONCRMTIMELINECOMMENTUPDATE", "ONCRMTIMELINECOMMENTDELETE",
+    "ONTASKADD", "ONTASKUPDATE", "ONTASKDELETE",
+  };
+  g_autoptr(JsonNode) token_reply = b24_test_control (emu, "token", "{\"user_id\":1}");
+  const char *token = b24_test_string (token_reply, "access_token");
+  g_autoptr(JsonNode) own = NULL, peek = NULL, cleared = NULL;
+  g_autofree char *update = NULL, *del = NULL, *task_update = NULL, *task_del = NULL, *clear = NULL;
+  JsonArray *queue;
+  gint64 comment, gone, task, task_gone;
+  guint status;
+
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    {
+      g_autoptr(JsonNode) bound = NULL;
+      g_autofree char *bind = g_strdup_printf ("{\"event\":\"%s\",\"event_type\":\"offline\","
+                                               "\"auth_connector\":\"sdelka\"}", events[i]);
+
+      app_call (token, "event.bind", bind, &status, &bound);
+      g_assert_cmpuint (status, ==, 200);
+    }
+  offline_count (token, "");  /* whatever earlier tests left */
+
+  comment = act ("crm.timeline.comment.add",
+                 "{\"fields\":{\"ENTITY_ID\":3,\"ENTITY_TYPE\":\"deal\",\"COMMENT\":\"Первый\"}}");
+  gone = act ("crm.timeline.comment.add",
+              "{\"fields\":{\"ENTITY_ID\":3,\"ENTITY_TYPE\":\"deal\",\"COMMENT\":\"Удалят\"}}");
+  update = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"fields\":{\"COMMENT\":\"Правка\"}}", comment);
+  act ("crm.timeline.comment.update", update);
+  act ("crm.timeline.comment.update", update);
+  del = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT "}", gone);
+  act ("crm.timeline.comment.delete", del);
+  task = act ("tasks.task.add", "{\"fields\":{\"TITLE\":\"Задача\",\"RESPONSIBLE_ID\":3,\"UF_CRM_TASK\":[\"D_3\"]}}");
+  task_gone = act ("tasks.task.add", "{\"fields\":{\"TITLE\":\"Уйдёт\",\"RESPONSIBLE_ID\":3}}");
+  task_update = g_strdup_printf ("{\"taskId\":%" G_GINT64_FORMAT ",\"fields\":{\"TITLE\":\"Задача 2\"}}", task);
+  act ("tasks.task.update", task_update);
+  act ("tasks.task.update", task_update);
+  task_del = g_strdup_printf ("{\"taskId\":%" G_GINT64_FORMAT "}", task_gone);
+  act ("tasks.task.delete", task_del);
+  /* The app's own comment, marked with its connector: no event. */
+  app_call (token, "crm.timeline.comment.add",
+            "{\"fields\":{\"ENTITY_ID\":3,\"ENTITY_TYPE\":\"deal\",\"COMMENT\":\"Своё\"},\"auth_connector\":\"sdelka\"}",
+            &status, &own);
+  g_assert_cmpuint (status, ==, 200);
+
+  app_call (token, "event.offline.get", "{\"clear\":0}", &status, &peek);
+  g_assert_cmpuint (status, ==, 200);
+  queue = b24_test_array (peek, "result.events");
+  g_assert_cmpuint (queued (queue, "ONCRMTIMELINECOMMENTADD", "FIELDS", comment), ==, 1);
+  g_assert_cmpuint (queued (queue, "ONCRMTIMELINECOMMENTADD", "FIELDS", gone), ==, 1);
+  g_assert_cmpuint (queued (queue, "ONCRMTIMELINECOMMENTUPDATE", "FIELDS", comment), ==, 1);
+  g_assert_cmpuint (queued (queue, "ONCRMTIMELINECOMMENTDELETE", "FIELDS", gone), ==, 1);
+  g_assert_cmpuint (queued (queue, "ONTASKADD", "FIELDS_AFTER", task), ==, 1);
+  g_assert_cmpuint (queued (queue, "ONTASKADD", "FIELDS_AFTER", task_gone), ==, 1);
+  g_assert_cmpuint (queued (queue, "ONTASKUPDATE", "FIELDS_BEFORE", task), ==, 1);
+  g_assert_cmpuint (queued (queue, "ONTASKUPDATE", "FIELDS_AFTER", task), ==, 1);
+  g_assert_cmpuint (queued (queue, "ONTASKDELETE", "FIELDS_BEFORE", task_gone), ==, 1);
+  g_assert_cmpuint (queued (queue, "ONTASKDELETE", "FIELDS_AFTER", task_gone), ==, 0);
+  /* Two adds, one update, one deletion of each kind, and nothing of the app's own. */
+  g_assert_cmpuint (json_array_get_length (queue), ==, 8);
+
+  clear = g_strdup_printf ("{\"process_id\":\"%s\"}", b24_test_string (peek, "result.process_id"));
+  app_call (token, "event.offline.clear", clear, &status, &cleared);
+  g_assert_cmpuint (status, ==, 200);
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    {
+      g_autoptr(JsonNode) unbound = NULL;
+      g_autofree char *unbind = g_strdup_printf ("{\"event\":\"%s\",\"event_type\":\"offline\"}", events[i]);
+
+      app_call (token, "event.unbind", unbind, &status, &unbound);
+      g_assert_cmpuint (status, ==, 200);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -197,6 +332,7 @@ main (int    argc,
   emu = b24_test_start ("--rate", "0", "--seed-deals", "10", NULL);
   g_test_add_func ("/emulator/events/online-delivery", test_online_delivery);
   g_test_add_func ("/emulator/events/offline-echo-suppression", test_offline_echo_suppression);
+  g_test_add_func ("/emulator/events/offline-comments-tasks", test_offline_comments_tasks);
   result = g_test_run ();
   b24_test_stop (emu);
   return result;
