@@ -518,91 +518,29 @@ sd_sync_comments_from_events (SdSyncRun  *run,
 
 /* --- Push ----------------------------------------------------------------------------- */
 
-typedef struct
-{
-  SdJournalEntry *entry;
-  gint64          local_id;
-  gboolean        creates;
-} Sent;
-
-/* Sends the commands of @batch and settles the entries they carry. */
+/* A comment missing there has nothing left to update or delete; deleted there after an
+ * edit here (still here), it is the user's choice. */
 static gboolean
-settle (SdSyncRun   *run,
-        SdB24Batch  *batch,
-        GPtrArray   *sent,
-        guint       *confirmed,
-        GError     **error)
+comment_refused (SdSyncRun     *run,
+                 SdSyncSent    *sent,
+                 const GError  *command_error,
+                 gboolean      *done,
+                 GError       **error)
 {
-  g_autoptr(JsonObject) answer = NULL;
-  g_autoptr(GArray) creations = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GError) send_error = NULL;
+  gint64 b24_id;
 
-  if (sent->len == 0)
+  if (!g_error_matches (command_error, SD_B24_ERROR, SD_B24_ERROR_NOT_FOUND))
     return TRUE;
-  for (guint i = 0; i < sent->len; i++)
-    {
-      Sent *one = sent->pdata[i];
-      if (one->creates)
-        g_array_append_val (creations, one->entry->id);
-    }
-  if ((answer = sd_sync_send_writes (run, batch, creations, "comment", &send_error)) == NULL)
-    {
-      if (send_error == NULL)
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&send_error));
-      return FALSE;
-    }
-  if (!sd_store_begin_bulk (run->store, error))
-    return FALSE;
-  for (guint i = 0; i < sent->len; i++)
-    {
-      Sent *one = sent->pdata[i];
-      g_autofree char *key = g_strdup_printf ("m%u", i);
-      g_autoptr(GError) command_error = NULL;
-      JsonNode *result = sd_b24_batch_get_result (answer, key, NULL, &command_error);
-      gboolean done = result != NULL;
-
-      if (result != NULL && one->creates)
-        {
-          gint64 b24_id = sd_sync_node_id (result);
-
-          done = b24_id > 0;
-          if (done && !sd_store_set_b24_state (run->store, SD_ENTITY_TIMELINE, one->local_id, b24_id,
-                                               NULL, error))
-            goto failed;
-        }
-      if (result == NULL && !one->creates
-          && g_error_matches (command_error, SD_B24_ERROR, SD_B24_ERROR_NOT_FOUND))
-        {
-          /* Deleted there: an edit of a comment still here is the user's choice. */
-          gint64 b24_id;
-
-          if (strcmp (one->entry->op, "update") == 0
-              && sd_store_get_b24_id (run->store, SD_ENTITY_TIMELINE, one->local_id, &b24_id))
-            {
-              if (!sd_sync_conflict_deleted (run, SD_ENTITY_TIMELINE, one->local_id, error))
-                goto failed;
-              continue;
-            }
-          done = TRUE;
-        }
-      if (!done)
-        {
-          g_debug ("comment entry %" G_GINT64_FORMAT " refused: %s", one->entry->id,
-                   command_error != NULL ? command_error->message : "no id");
-          continue;
-        }
-      if (!sd_store_mark_pushed (run->store, one->entry->id, error))
-        goto failed;
-      run->report.pushed++;
-      (*confirmed)++;
-    }
-  return sd_sync_run_commit (run, error);
-
-failed:
-  sd_store_rollback (run->store);
-  return FALSE;
+  if (strcmp (sent->entry->op, "update") == 0
+      && sd_store_get_b24_id (run->store, SD_ENTITY_TIMELINE, sent->entry->entity_id, &b24_id))
+    return sd_sync_conflict_deleted (run, SD_ENTITY_TIMELINE, sent->entry->entity_id, error);
+  *done = TRUE;
+  return TRUE;
 }
+
+static const SdSyncWriteKind comment_writes = {
+  SD_ENTITY_TIMELINE, "comment", sd_sync_node_id, comment_refused,
+};
 
 /* One pass over the waiting entries; *@skipped counts those that wait for an earlier
  * entry of the same row. */
@@ -615,7 +553,7 @@ push_pass (SdSyncRun  *run,
   static const char *const entities[] = { "timeline", NULL };
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GHashTable) busy = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_sync_sent_free);
   g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
 
   *skipped = 0;
@@ -627,11 +565,10 @@ push_pass (SdSyncRun  *run,
       SdJournalEntry *entry = entries->pdata[i];
       g_autoptr(JsonObject) params = NULL;
       g_autofree char *kind = NULL;
-      g_autofree char *key = NULL;
       const char *method = NULL;
       gboolean creates = FALSE;
       gint64 b24_id = 0;
-      Sent *one;
+      SdSyncSent *one;
 
       if (sd_sync_run_cancelled (run, error))
         return FALSE;
@@ -692,24 +629,23 @@ push_pass (SdSyncRun  *run,
             return FALSE;
           continue;
         }
-      one = g_new0 (Sent, 1);
+      one = g_new0 (SdSyncSent, 1);
       one->entry = entry;
-      one->local_id = entry->entity_id;
       one->creates = creates;
-      key = g_strdup_printf ("m%u", sent->len);
-      sd_b24_batch_add (batch, key, method, params);
+      one->key = g_strdup_printf ("m%u", sent->len);
+      sd_b24_batch_add (batch, one->key, method, params);
       g_ptr_array_add (sent, one);
       g_hash_table_add (busy, g_memdup2 (&entry->entity_id, sizeof (gint64)));
       if (sent->len == SD_B24_BATCH_MAX)
         {
-          if (!settle (run, batch, sent, confirmed, error))
+          if (!sd_sync_settle_writes (run, batch, sent, &comment_writes, confirmed, error))
             return FALSE;
           g_ptr_array_set_size (sent, 0);
           g_clear_pointer (&batch, sd_b24_batch_free);
           batch = sd_b24_batch_new ();
         }
     }
-  return settle (run, batch, sent, confirmed, error);
+  return sd_sync_settle_writes (run, batch, sent, &comment_writes, confirmed, error);
 }
 
 /* Creations sent before whose answer never came: their deals' comments are read first,

@@ -221,3 +221,75 @@ sd_sync_send_writes (SdSyncRun   *run,
     }
   return answer;
 }
+
+void
+sd_sync_sent_free (SdSyncSent *sent)
+{
+  g_free (sent->key);
+  g_free (sent);
+}
+
+gboolean
+sd_sync_settle_writes (SdSyncRun             *run,
+                       SdB24Batch            *batch,
+                       GPtrArray             *sent,
+                       const SdSyncWriteKind *kind,
+                       guint                 *confirmed,
+                       GError               **error)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(GArray) creations = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) send_error = NULL;
+
+  if (sent->len == 0)
+    return TRUE;
+  for (guint i = 0; i < sent->len; i++)
+    {
+      SdSyncSent *one = sent->pdata[i];
+      if (one->creates)
+        g_array_append_val (creations, one->entry->id);
+    }
+  if ((answer = sd_sync_send_writes (run, batch, creations, kind->what, &send_error)) == NULL)
+    {
+      if (send_error == NULL)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&send_error));
+      return FALSE;
+    }
+  if (!sd_store_begin_bulk (run->store, error))
+    return FALSE;
+  for (guint i = 0; i < sent->len; i++)
+    {
+      SdSyncSent *one = sent->pdata[i];
+      g_autoptr(GError) command_error = NULL;
+      JsonNode *result = sd_b24_batch_get_result (answer, one->key, NULL, &command_error);
+      gboolean done = result != NULL;
+
+      if (done && one->creates)
+        {
+          gint64 b24_id = kind->answered_id (result);
+
+          done = b24_id > 0;
+          if (done && !sd_store_set_b24_state (run->store, kind->entity, one->entry->entity_id, b24_id,
+                                               NULL, error))
+            goto failed;
+        }
+      if (!done && !one->creates && !kind->refused (run, one, command_error, &done, error))
+        goto failed;
+      if (!done)
+        {
+          g_debug ("%s entry %" G_GINT64_FORMAT " refused: %s", kind->what, one->entry->id,
+                   command_error != NULL ? command_error->message : "no id");
+          continue;
+        }
+      if (!sd_store_mark_pushed (run->store, one->entry->id, error))
+        goto failed;
+      run->report.pushed++;
+      (*confirmed)++;
+    }
+  return sd_sync_run_commit (run, error);
+
+failed:
+  sd_store_rollback (run->store);
+  return FALSE;
+}

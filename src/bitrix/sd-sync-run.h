@@ -136,6 +136,42 @@ gboolean    sd_sync_conflict_deleted (SdSyncRun      *run,
                                     gint64            id,
                                     GError          **error);
 
+/* A journal entry sent as a command of a batch of writes: its key, and whether it creates
+ * the row (its answer then carries the server id). */
+typedef struct
+{
+  SdJournalEntry *entry;
+  char           *key;
+  gboolean        creates;
+} SdSyncSent;
+
+void        sd_sync_sent_free      (SdSyncSent  *sent);
+
+/* How a kind of row reads the answers to its writes: the server id a creation answered
+ * (0 when none), and what a refused update or deletion means — nothing left to do there
+ * (*@done), or a conflict it records (FALSE with @error set when that failed). */
+typedef struct
+{
+  SdEntity    entity;
+  const char *what;
+  gint64    (*answered_id) (JsonNode     *result);
+  gboolean  (*refused)     (SdSyncRun    *run,
+                            SdSyncSent   *sent,
+                            const GError *command_error,
+                            gboolean     *done,
+                            GError      **error);
+} SdSyncWriteKind;
+
+/* Sends @batch (sd_sync_send_writes) and settles the entries of @sent: each confirmed one
+ * is marked pushed (a creation's server id kept), in one transaction; *@confirmed counts
+ * them. A batch lost on the way leaves every entry waiting. */
+gboolean    sd_sync_settle_writes  (SdSyncRun             *run,
+                                    SdB24Batch            *batch,
+                                    GPtrArray             *sent,
+                                    const SdSyncWriteKind *kind,
+                                    guint                 *confirmed,
+                                    GError               **error);
+
 /* sd-sync-keyset.c */
 typedef gboolean (*SdSyncPageFunc) (SdSyncRun  *run,
                                     JsonArray  *rows,

@@ -510,20 +510,6 @@ sd_sync_check_tasks (SdSyncRun  *run,
 
 /* --- Push ----------------------------------------------------------------------------- */
 
-typedef struct
-{
-  SdJournalEntry *entry;
-  gboolean        creates;
-  char           *key;
-} Sent;
-
-static void
-sent_free (Sent *sent)
-{
-  g_free (sent->key);
-  g_free (sent);
-}
-
 /* The actions that bring a task to @status from wherever it is (those not allowed from
  * there are refused and change nothing). */
 static const char *const *
@@ -655,75 +641,26 @@ answer_task_id (JsonNode *result)
   return MAX (0, sd_sync_get_id (task, "id"));
 }
 
+/* A task missing there answers "Action on the task is not allowed" (§7.9): its deletion
+ * has nothing left to do. An edit waits: the full comparison tells a task deleted there
+ * (a conflict for the user) from one we may not change. */
 static gboolean
-settle (SdSyncRun   *run,
-        SdB24Batch  *batch,
-        GPtrArray   *sent,
-        guint       *confirmed,
-        GError     **error)
+task_refused (SdSyncRun     *run,
+              SdSyncSent    *sent,
+              const GError  *command_error,
+              gboolean      *done,
+              GError       **error)
 {
-  g_autoptr(JsonObject) answer = NULL;
-  g_autoptr(GArray) creations = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GError) send_error = NULL;
-
-  if (sent->len == 0)
-    return TRUE;
-  for (guint i = 0; i < sent->len; i++)
-    {
-      Sent *one = sent->pdata[i];
-      if (one->creates)
-        g_array_append_val (creations, one->entry->id);
-    }
-  if ((answer = sd_sync_send_writes (run, batch, creations, "task", &send_error)) == NULL)
-    {
-      if (send_error == NULL)
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&send_error));
-      return FALSE;
-    }
-  if (!sd_store_begin_bulk (run->store, error))
-    return FALSE;
-  for (guint i = 0; i < sent->len; i++)
-    {
-      Sent *one = sent->pdata[i];
-      g_autoptr(GError) command_error = NULL;
-      JsonNode *result = sd_b24_batch_get_result (answer, one->key, NULL, &command_error);
-      gboolean done = result != NULL;
-
-      if (done && one->creates)
-        {
-          gint64 b24_id = answer_task_id (result);
-
-          done = b24_id > 0;
-          if (done && !sd_store_set_b24_state (run->store, SD_ENTITY_TASK, one->entry->entity_id, b24_id,
-                                               NULL, error))
-            goto failed;
-        }
-      /* A task missing there answers "Action on the task is not allowed" (§7.9): its
-       * deletion has nothing left to do. An edit waits: the full comparison tells a task
-       * deleted there (a conflict for the user) from one we may not change. */
-      if (!done && strcmp (one->entry->op, "delete") == 0
+  *done = strcmp (sent->entry->op, "delete") == 0
           && command_error != NULL && command_error->domain == SD_B24_ERROR
           && command_error->code != SD_B24_ERROR_RATE_LIMIT && command_error->code != SD_B24_ERROR_SERVER
-          && strstr (command_error->message, "not allowed") != NULL)
-        done = TRUE;
-      if (!done)
-        {
-          g_debug ("task entry %" G_GINT64_FORMAT " refused: %s", one->entry->id,
-                   command_error != NULL ? command_error->message : "no id");
-          continue;
-        }
-      if (!sd_store_mark_pushed (run->store, one->entry->id, error))
-        goto failed;
-      run->report.pushed++;
-      (*confirmed)++;
-    }
-  return sd_sync_run_commit (run, error);
-
-failed:
-  sd_store_rollback (run->store);
-  return FALSE;
+          && strstr (command_error->message, "not allowed") != NULL;
+  return TRUE;
 }
+
+static const SdSyncWriteKind task_writes = {
+  SD_ENTITY_TASK, "task", answer_task_id, task_refused,
+};
 
 static gboolean
 push_pass (SdSyncRun  *run,
@@ -734,7 +671,7 @@ push_pass (SdSyncRun  *run,
   static const char *const entities[] = { "task", NULL };
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GHashTable) busy = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func ((GDestroyNotify) sent_free);
+  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func ((GDestroyNotify) sd_sync_sent_free);
   g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
 
   *skipped = 0;
@@ -750,7 +687,7 @@ push_pass (SdSyncRun  *run,
       const char *method = NULL;
       gboolean creates = FALSE;
       gint64 b24_id = 0;
-      Sent *one;
+      SdSyncSent *one;
 
       if (sd_sync_run_cancelled (run, error))
         return FALSE;
@@ -806,7 +743,7 @@ push_pass (SdSyncRun  *run,
             return FALSE;
           continue;
         }
-      one = g_new0 (Sent, 1);
+      one = g_new0 (SdSyncSent, 1);
       one->entry = entry;
       one->creates = creates;
       one->key = g_strdup_printf ("t%u", sd_b24_batch_get_size (batch));
@@ -839,14 +776,14 @@ push_pass (SdSyncRun  *run,
       g_hash_table_add (busy, g_memdup2 (&entry->entity_id, sizeof (gint64)));
       if (sd_b24_batch_get_size (batch) + 3 > SD_B24_BATCH_MAX)
         {
-          if (!settle (run, batch, sent, confirmed, error))
+          if (!sd_sync_settle_writes (run, batch, sent, &task_writes, confirmed, error))
             return FALSE;
           g_ptr_array_set_size (sent, 0);
           g_clear_pointer (&batch, sd_b24_batch_free);
           batch = sd_b24_batch_new ();
         }
     }
-  return settle (run, batch, sent, confirmed, error);
+  return sd_sync_settle_writes (run, batch, sent, &task_writes, confirmed, error);
 }
 
 gboolean
