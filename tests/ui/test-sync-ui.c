@@ -621,8 +621,9 @@ check_sync (SdApplication *app,
     assert_agree ();
   }
 
-  /* Cancelled in the middle: slow answers, cancelled once it is under way. */
-  set_faults ("{\"slow\":1.0,\"slow_ms\":300}");
+  /* Cancelled in the middle: slow answers, cancelled once it is under way (while its
+   * first request, which carries most of a sync's reads, is still unanswered). */
+  set_faults ("{\"slow\":1.0,\"slow_ms\":1000}");
   act (3, "crm.deal.update",
        "{\"id\":%" G_GINT64_FORMAT ",\"fields\":{\"TITLE\":\"Пока отменяли\"}}", deal_b24);
   target = watch.synced + 1;
