@@ -388,7 +388,9 @@ sd_sync_comments_ride (SdSyncRun  *run,
   for (guint i = 0; i < deals->len && i < room; i++)
     g_ptr_array_add (run->comments_ridden, deal_comments_new (g_array_index (deals, gint64, i)));
   add_reads (batch, "sc", run->comments_ridden);
-  run->comments_sweep_next = sweep_next (sweep, size);
+  /* No room for the sweep this time: it stays where it was. */
+  run->comments_sweep_next = size > 0 ? sweep_next (sweep, size)
+                                      : sd_store_get_meta (run->store, "sync.comments.sweep");
 }
 
 gboolean
@@ -415,8 +417,11 @@ sd_sync_pull_comments (SdSyncRun  *run,
        * just brought, follow. */
       for (guint i = 0; i < ridden->len; i++)
         g_hash_table_add (seen, g_memdup2 (&((DealComments *) ridden->pdata[i])->deal, sizeof (gint64)));
-      if (!take_reads (run, run->shared, "sc", ridden, &queue, deleted, error)
-          || !read_queue (run, &queue, deleted, error))
+      gboolean ok = take_reads (run, run->shared, "sc", ridden, &queue, deleted, error)
+                    && read_queue (run, &queue, deleted, error);
+
+      g_queue_clear_full (&queue, (GDestroyNotify) deal_comments_free);
+      if (!ok)
         return FALSE;
     }
   else if (run->queue_live)
