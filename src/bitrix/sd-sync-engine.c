@@ -394,9 +394,7 @@ run_sync (SdSyncRun  *run,
   else if (check_due && !sd_sync_pull_requisites (run, error))
     return FALSE;
   /* With the queue live, comments and tasks changed there arrive as its events. */
-  if (!sd_sync_pull_comments (run, error))
-    return FALSE;
-  if ((!live && !sd_sync_pull_tasks (run, error)))
+  if (!sd_sync_pull_comments (run, error) || (!live && !sd_sync_pull_tasks (run, error)))
     return FALSE;
   g_clear_pointer (&run->shared, json_object_unref);
   g_debug ("pulled: %u requests so far", (guint) sd_b24_client_get_n_requests (run->client) - run->start_requests);
