@@ -4,8 +4,8 @@
  * ENTITY_TYPE, reference §7.5), and a new comment does not change its deal's DATE_MODIFY.
  * With the offline event queue (OAuth) the portal names the comments others added,
  * changed or deleted (ONCRMTIMELINECOMMENT*, §7.13): each is read again with its deal's
- * whole list. Without it, a sync reads the comments of (a) the deals that changed since
- * the last comment pull and (b) a sweep of up to SWEEP_DEALS more deals in ID order,
+ * whole list. Without it, a sync reads the comments of (a) the deals the portal changed
+ * after the last sync (see changed_deals) and (b) a sweep of up to SWEEP_DEALS more deals in ID order,
  * continuing where the last sync stopped, one list command a deal. Both ride in the free
  * commands of the shared request (the sweep then takes what is left of its 50); changed
  * deals that do not fit follow, 50 to a request. With the queue the sweep rides only
@@ -28,7 +28,6 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#define CURSOR_OVERLAP_SECONDS 120
 /* Deals whose comments a sync reads besides the changed ones: one request. */
 #define SWEEP_DEALS SD_B24_BATCH_MAX
 
@@ -302,15 +301,19 @@ read_comments (SdSyncRun  *run,
   return read_queue (run, &queue, deleted, error);
 }
 
-/* Deals the portal changed since the last comment pull (server ids), or NULL with no
- * error before the first one. */
+/* Deals the portal changed after the last sync ended (server ids), or NULL with no error
+ * before the first one. The cursor is the newest change the last sync saw, our own push's
+ * included (sd_sync_comments_seen), taken strictly and without the scan's overlap: the
+ * rows our push changed (a batch of them shares a second), and those the overlap reads
+ * again, do not cost their comments again. A change there in that same second, or one
+ * older than the cursor that arrives late, waits for the sweep. */
 static GArray *
 changed_deals (SdSyncRun  *run,
                GError    **error)
 {
   g_autofree char *cursor = sd_store_get_meta (run->store, "sync.comments.cursor");
   g_autoptr(GDateTime) at = cursor != NULL ? g_date_time_new_from_iso8601 (cursor, NULL) : NULL;
-  g_autoptr(GDateTime) since = at != NULL ? g_date_time_add_seconds (at, -CURSOR_OVERLAP_SECONDS) : NULL;
+  g_autoptr(GDateTime) since = at != NULL ? g_date_time_add_seconds (at, 1) : NULL;
   g_autofree char *text = since != NULL ? g_date_time_format (since, "%FT%T%:z") : NULL;
 
   return text != NULL ? sd_store_list_deals_modified_since (run->store, text, error) : NULL;
@@ -397,7 +400,6 @@ gboolean
 sd_sync_pull_comments (SdSyncRun  *run,
                        GError    **error)
 {
-  g_autofree char *deal_cursor = sd_store_get_meta (run->store, "sync.cursor.deal");
   g_autoptr(GArray) deals = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GHashTable) deleted = NULL;
@@ -444,9 +446,17 @@ sd_sync_pull_comments (SdSyncRun  *run,
     }
   add_unseen (deals, seen, changed);
   add_unseen (deals, seen, sweep);
-  if (!read_comments (run, deals, error)
-      || !sd_store_set_meta (run->store, "sync.comments.sweep", next, error))
-    return FALSE;
+  return read_comments (run, deals, error)
+         && sd_store_set_meta (run->store, "sync.comments.sweep", next, error);
+}
+
+/* At the end of a sync: the deals changed so far are read, those of our own push too. */
+gboolean
+sd_sync_comments_seen (SdSyncRun  *run,
+                       GError    **error)
+{
+  g_autofree char *deal_cursor = sd_store_get_meta (run->store, "sync.cursor.deal");
+
   return deal_cursor == NULL || sd_store_set_meta (run->store, "sync.comments.cursor", deal_cursor, error);
 }
 

@@ -426,6 +426,8 @@ run_sync (SdSyncRun  *run,
         && !sd_sync_pull_kind_wide (run, &kinds[i], outgoing[i] / SD_SYNC_PAGE + 1, error))
       return FALSE;
   run->after_push = FALSE;
+  if (!sd_sync_comments_seen (run, error))
+    return FALSE;
 
   if (check_due)
     {

@@ -275,6 +275,10 @@ void        sd_sync_comments_ride  (SdSyncRun   *run,
                                     SdB24Batch  *batch);
 gboolean    sd_sync_pull_comments  (SdSyncRun   *run,
                                     GError     **error);
+/* The comments of the deals changed so far are read (at the end of a sync, after the
+ * rows our push changed are read back). */
+gboolean    sd_sync_comments_seen  (SdSyncRun   *run,
+                                    GError     **error);
 /* Comments the event queue named (server ids): changed or added, and deleted. */
 gboolean    sd_sync_comments_from_events (SdSyncRun *run,
                                     GArray      *changed,

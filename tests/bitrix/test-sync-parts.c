@@ -107,6 +107,56 @@ test_comments_pulled (void)
   sd_test_sync_free (t);
 }
 
+/* Without the event queue a sync reads the comments of the deals others changed (and the
+ * sweep's), in its shared request; the deals our own push changed do not cost their
+ * comments again in the syncs after it. */
+static void
+test_comments_after_push (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "400", NULL);
+  SdSyncReport report;
+  g_autoptr(JsonNode) a = NULL, b = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Each sync's own reads only, not the full comparison's. */
+  sd_sync_engine_set_check_interval (t->engine, 3600);
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  for (guint i = 1; i <= 200; i++)
+    {
+      g_autoptr(SdChanges) changes = sd_changes_new ();
+      g_autofree char *title = g_strdup_printf ("Правка %u", i);
+
+      sd_changes_set_text (changes, "title", title);
+      g_assert_true (sd_store_update (t->store, SD_ENTITY_DEAL, sd_store_find_b24 (t->store, SD_ENTITY_DEAL, i),
+                                      changes, &error));
+      g_assert_no_error (error);
+    }
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.pushed, ==, 200);
+
+  /* The scan reads the 200 again within its overlap (one request); their comments are not
+   * asked for again (four requests more). */
+  report = sd_test_sync_run (t);
+  g_test_message ("the sync after the push: %u requests", report.requests);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.requests, <=, 2);
+
+  /* Another user changes deal 350 and comments on it: far beyond the sweep, read as a
+   * changed deal's (a second after our push: one in the same second waits for the
+   * sweep). */
+  g_usleep (1100 * 1000);
+  a = sd_test_sync_act (t, 3, "crm.deal.update", "{\"id\":350,\"fields\":{\"TITLE\":\"Изменена там\"}}");
+  b = sd_test_sync_act (t, 3, "crm.timeline.comment.add",
+                        "{\"fields\":{\"ENTITY_ID\":350,\"ENTITY_TYPE\":\"deal\",\"COMMENT\":\"К изменённой\"}}");
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE text = 'К изменённой'"), ==, 1);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
 /* Comments written here go there with their ids mapped; edits and deletions follow; one
  * for a deal created offline waits for the deal's id. */
 static void
@@ -933,6 +983,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sync-parts/comments-pulled", test_comments_pulled);
   g_test_add_func ("/sync-parts/comments-pushed", test_comments_pushed);
+  g_test_add_func ("/sync-parts/comments-after-push", test_comments_after_push);
   g_test_add_func ("/sync-parts/comment-lost-answer", test_comment_lost_answer);
   g_test_add_func ("/sync-parts/tasks-pulled", test_tasks_pulled);
   g_test_add_func ("/sync-parts/tasks-pushed", test_tasks_pushed);
