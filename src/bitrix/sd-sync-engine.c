@@ -367,6 +367,13 @@ run_sync (SdSyncRun  *run,
       if (!live || check_due)
         sd_sync_comments_ride (run, shared);
     }
+  else if (first == NULL && !oauth)
+    {
+      /* A first sync by webhook: the tasks' first page, and the comments of the deals
+       * already here (usually none yet), applied after the rows they belong to. */
+      sd_sync_tasks_ride (run, shared);
+      sd_sync_comments_ride (run, shared);
+    }
   sd_sync_run_progress (run, _("Staff and pipelines"));
   if ((run->shared = sd_b24_client_batch (run->client, shared, SD_B24_CALL_READ,
                                           run->cancellable, error)) == NULL
