@@ -144,6 +144,8 @@ sd_cli_connect (int argc, char **argv)
   g_autoptr(SdB24Client) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *user = NULL;
+  g_autofree char *user_id = NULL;
+  gint64 portal_user = 0;
   g_autofree char *database = NULL;
   g_autofree char *client_id = NULL;
   g_autofree char *token_url = NULL;
@@ -173,7 +175,7 @@ sd_cli_connect (int argc, char **argv)
   if (client != NULL)
     sd_b24_client_set_max_attempts (client, 2);
   if (client == NULL
-      || !sd_b24_client_check (client, &user, NULL, &error))
+      || !sd_b24_client_check (client, &user, &portal_user, NULL, &error))
     return explain (error);
 
   database = database_path ();
@@ -184,7 +186,9 @@ sd_cli_connect (int argc, char **argv)
     }
   /* The app looks in the keyring only for a database that says it is connected. */
   store = sd_store_open (database, &error);
+  user_id = g_strdup_printf ("%" G_GINT64_FORMAT, portal_user);
   if (store == NULL
+      || !sd_store_set_meta (store, SD_B24_USER_META, user_id, &error)
       || !sd_store_set_meta (store, SD_B24_PORTAL_META, sd_b24_client_get_portal (client), &error))
     return sd_cli_fail (g_steal_pointer (&error));
   /* Translators: %s is the portal's address, %s the name of the portal user. */

@@ -363,6 +363,7 @@ check_sync (SdApplication *app,
   gint64 deal_b24, deal, other, other_b24, pipeline;
   g_autoptr(SdDealItem) item = NULL;
   GtkWidget *comments, *conflicts, *button;
+  GtkMenuButton *actor;
 
   g_assert_nonnull (sync);
   /* Edits are synced by hand here; a failed sync is tried again after a second or two. */
@@ -371,6 +372,9 @@ check_sync (SdApplication *app,
   g_signal_connect (sync, "notify::state", G_CALLBACK (on_state), &watch);
   g_assert_false (sd_sync_controller_get_connected (sync));
   g_assert_cmpstr (sd_sync_status_get_summary (status), ==, "Not connected");
+  actor = GTK_MENU_BUTTON (find_named (GTK_WIDGET (window), "actor"));
+  g_assert_nonnull (actor);
+  g_assert_cmpstr (gtk_menu_button_get_label (actor), ==, "Nobody");
 
   prefs = g_object_ref_sink (sd_preferences_new (sync, sd_application_get_settings (app)));
   gtk_window_present (GTK_WINDOW (prefs));
@@ -425,6 +429,15 @@ check_sync (SdApplication *app,
   wait_for (synced_enough, &watch, "the first sync");
   maybe_render (GTK_WIDGET (prefs), "preferences-connected.png", 600, 560);
   g_assert_true (watch.ok);
+  /* The header names the portal user the webhook belongs to (user 1), as soon as the sync
+   * brought the staff, without reopening the window. */
+  {
+    g_autofree char *me = sd_store_describe (store, SD_ENTITY_USER,
+                                             sd_store_find_b24 (store, SD_ENTITY_USER, 1));
+
+    g_assert_nonnull (me);
+    g_assert_cmpstr (gtk_menu_button_get_label (actor), ==, me);
+  }
   g_assert_true (watch.saw_syncing);
   g_assert_cmpint (sd_sync_controller_get_state (sync), ==, SD_SYNC_STATE_ONLINE);
   g_assert_cmpint (sd_sync_controller_get_last_sync (sync), >, 0);

@@ -467,6 +467,7 @@ typedef struct
   char        *url;
   char        *database;
   SdB24Client *client;
+  gint64       user_id;     /* the credential's portal user */
 } ConnectData;
 
 static void
@@ -492,7 +493,8 @@ connect_thread (GTask        *task,
   if (data->client != NULL)
     /* Someone is waiting for the answer: a failure is told, not retried for long. */
     sd_b24_client_set_max_attempts (data->client, 2);
-  if (data->client == NULL || !sd_b24_client_check (data->client, NULL, cancellable, &error))
+  if (data->client == NULL || !sd_b24_client_check (data->client, NULL, &data->user_id, cancellable,
+                                                       &error))
     {
       g_task_return_error (task, error);
       return;
@@ -532,13 +534,16 @@ sd_sync_controller_connect_finish (SdSyncController *self,
                                    GError          **error)
 {
   ConnectData *data;
+  g_autofree char *user_id = NULL;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return FALSE;
   data = g_task_get_task_data (G_TASK (result));
-  if (!sd_store_set_meta (self->store, SD_B24_PORTAL_META,
+  user_id = g_strdup_printf ("%" G_GINT64_FORMAT, data->user_id);
+  if (!sd_store_set_meta (self->store, SD_B24_USER_META, user_id, error)
+      || !sd_store_set_meta (self->store, SD_B24_PORTAL_META,
                           sd_b24_client_get_portal (data->client), error))
     return FALSE;
   /* The check used few attempts; the sync gets the usual patience. */
