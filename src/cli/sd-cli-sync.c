@@ -28,10 +28,13 @@ database_path (void)
   return sd_cli_db_path != NULL ? g_strdup (sd_cli_db_path) : sd_demo_default_path ();
 }
 
+/* In an application's words (its code and key) or a webhook's. */
 static int
-explain (const GError *error)
+explain (const GError *error,
+         gboolean      application)
 {
-  g_autofree char *text = sd_b24_error_explain (error);
+  g_autofree char *text = application ? sd_b24_authorization_explain (error)
+                                      : sd_b24_error_explain (error);
 
   g_printerr ("%s\n", text);
   return SD_CLI_FAILED;
@@ -176,7 +179,7 @@ sd_cli_connect (int argc, char **argv)
     sd_b24_client_set_max_attempts (client, 2);
   if (client == NULL
       || !sd_b24_client_check (client, &user, &portal_user, NULL, &error))
-    return explain (error);
+    return explain (error, client_id != NULL);
 
   database = database_path ();
   if (!sd_b24_secret_store_client (database, client, NULL, &error))
@@ -289,7 +292,7 @@ sd_cli_sync (int argc, char **argv)
   if (client == NULL)
     {
       if (g_error_matches (error, SD_B24_ERROR, SD_B24_ERROR_BAD_URL))
-        return explain (error);
+        return explain (error, FALSE);
       if (error != NULL)
         g_printerr (_("Cannot read the keyring: %s\n"), error->message);
       else
@@ -313,7 +316,7 @@ sd_cli_sync (int argc, char **argv)
 
   if (!wait.ok)
     {
-      int status = explain (wait.error);
+      int status = explain (wait.error, FALSE);
       g_error_free (wait.error);
       return status;
     }
