@@ -485,6 +485,8 @@ connected_user (SdWindow *self)
   return id > 0 ? sd_store_find_b24 (self->store, SD_ENTITY_USER, id) : 0;
 }
 
+static void act_as (SdWindow *self, gint64 user_id);
+
 /* Whom the app acts as until the person picks someone: the portal user the connection
  * belongs to, if they have a role here; else the first head of department, who may see
  * every stage (the demo has no signed-in person), else anyone with a role. When nobody
@@ -492,8 +494,6 @@ connected_user (SdWindow *self)
  * would hide every stage, so the app goes on as the system, with every stage open, and
  * the header names the connection's user, as whom the portal takes every change.
  * Run at window open and whenever the staff or the connection change. */
-static void act_as (SdWindow *self, gint64 user_id);
-
 static void
 pick_default_actor (SdWindow *self)
 {
