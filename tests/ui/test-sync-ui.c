@@ -735,6 +735,7 @@ check_sync (SdApplication *app,
   /* Disconnect: the secret leaves the keyring, the deals stay. */
   sd_preferences_disconnect_now (prefs);
   g_assert_false (sd_sync_controller_get_connected (sync));
+  g_clear_pointer (&found, g_free);
   found = secret_in_keyring ();
   g_assert_null (found);
   g_clear_pointer (&portal_meta, g_free);
