@@ -300,6 +300,9 @@ cancelled_cb (GCancellable       *cancellable,
    * disconnect in take_task would deadlock): the wait ends later, in its own context. */
   g_autoptr(GSource) source = g_idle_source_new ();
 
+  /* Ahead of redrawing: a window drawing frame after frame (a spinner on a slow display)
+   * would otherwise keep an idle from ever running. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, cancel_in_context, g_object_ref (self), g_object_unref);
   g_source_attach (source, self->context);
 }
@@ -333,4 +336,37 @@ sd_b24_authorization_wait_finish (SdB24Authorization *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+char *
+sd_b24_authorization_explain (const GError *error)
+{
+  const char *advice;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain != SD_B24_ERROR)
+    return sd_b24_error_explain (error);
+  switch (error->code)
+    {
+    case SD_B24_ERROR_BAD_URL:
+      advice = _("This is not the address of a Bitrix24 portal. Type it as your browser shows "
+                 "it, like https://company.bitrix24.ru.");
+      break;
+    case SD_B24_ERROR_AUTH:
+      advice = _("The portal did not accept the application’s code or key. Copy both from the "
+                 "local application’s page in Bitrix24 again.");
+      break;
+    case SD_B24_ERROR_SCOPE:
+      advice = _("The application does not have enough permissions. In Bitrix24 edit the local "
+                 "application and tick CRM, Users and Departments.");
+      break;
+    case SD_B24_ERROR_ACCESS_DENIED:
+      advice = _("The portal did not give Sdelka access: it was refused in the browser, or the "
+                 "portal’s user may not do this.");
+      break;
+    default:
+      return sd_b24_error_explain (error);
+    }
+  return g_strdup_printf ("%s\n(%s)", advice, error->message);
 }

@@ -38,4 +38,8 @@ SdB24Client        *sd_b24_authorization_wait_finish (SdB24Authorization *self,
                                                       GAsyncResult       *result,
                                                       GError            **error);
 
+/* What sd_b24_error_explain() says, in the words of an application's connection (its
+ * portal address, code and key, the consent page) where those of a webhook would mislead. */
+char               *sd_b24_authorization_explain     (const GError *error);
+
 G_END_DECLS

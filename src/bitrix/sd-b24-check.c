@@ -4,9 +4,23 @@
  */
 #include "sd-b24-check.h"
 
+/* The portal sends IDs as strings ("1"); a number is taken too. */
+static gint64
+user_id (JsonObject *user)
+{
+  JsonNode *id = json_object_get_member (user, "ID");
+
+  if (id == NULL || !JSON_NODE_HOLDS_VALUE (id))
+    return 0;
+  if (json_node_get_value_type (id) == G_TYPE_STRING)
+    return g_ascii_strtoll (json_node_get_string (id), NULL, 10);
+  return json_node_get_int (id);
+}
+
 gboolean
 sd_b24_client_check (SdB24Client   *client,
                      char         **out_user,
+                     gint64        *out_user_id,
                      GCancellable  *cancellable,
                      GError       **error)
 {
@@ -28,6 +42,8 @@ sd_b24_client_check (SdB24Client   *client,
     if (sd_b24_batch_get_result (answer, checks[i], NULL, error) == NULL)
       return FALSE;
   me = sd_b24_batch_get_result (answer, "user", NULL, NULL);
+  if (out_user_id != NULL)
+    *out_user_id = JSON_NODE_HOLDS_OBJECT (me) ? user_id (json_node_get_object (me)) : 0;
   if (out_user != NULL && JSON_NODE_HOLDS_OBJECT (me))
     {
       JsonObject *user = json_node_get_object (me);

@@ -728,6 +728,7 @@ sd_b24_client_new_authorized (const char    *portal_url,
   g_autoptr(SdB24Client) self = NULL;
   g_autofree char *escaped = NULL;
   g_autofree char *grant = NULL;
+  GError *local_error = NULL;
 
   g_return_val_if_fail (token_url != NULL && code != NULL, NULL);
 
@@ -737,8 +738,14 @@ sd_b24_client_new_authorized (const char    *portal_url,
     return NULL;
   escaped = g_uri_escape_string (code, NULL, FALSE);
   grant = g_strdup_printf ("grant_type=authorization_code&code=%s", escaped);
-  if (!request_tokens (self, grant, cancellable, error))
-    return NULL;
+  if (!request_tokens (self, grant, cancellable, &local_error))
+    {
+      /* Nothing had expired yet: the application's code, key or the answer was refused. */
+      if (g_error_matches (local_error, SD_B24_ERROR, SD_B24_ERROR_TOKEN_EXPIRED))
+        local_error->code = SD_B24_ERROR_AUTH;
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
   return g_steal_pointer (&self);
 }
 

@@ -44,21 +44,32 @@ sd_b24_secret_store (const char    *database,
                                      cancellable, error, "database", key, NULL);
 }
 
+/* Searched for with its secret rather than looked up: libsecret 0.20 (Debian 12) never
+ * frees the D-Bus reply of secret_password_lookup_sync() (fixed in 0.21.2, "secret-paths:
+ * Make sure to unref GVariant"), 16 KiB lost on every read of the credential. */
 char *
 sd_b24_secret_lookup (const char    *database,
                       GCancellable  *cancellable,
                       GError       **error)
 {
   g_autofree char *key = database_key (database);
-  char *password = secret_password_lookup_sync (&portal_schema, cancellable, error,
-                                                "database", key, NULL);
-  char *copy;
+  g_autoptr(GHashTable) attributes = secret_attributes_build (&portal_schema, "database", key, NULL);
+  GList *items;
+  char *copy = NULL;
 
-  if (password == NULL)
-    return NULL;
-  /* The caller's copy is ordinary memory; the keyring's is wiped as it goes. */
-  copy = g_strdup (password);
-  secret_password_free (password);
+  items = secret_service_search_sync (NULL, &portal_schema, attributes,
+                                      SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
+                                      cancellable, error);
+  if (items != NULL)
+    {
+      SecretValue *value = secret_item_get_secret (items->data);
+
+      /* The caller's copy is ordinary memory; the keyring's is wiped as it goes. */
+      if (value != NULL)
+        copy = g_strdup (secret_value_get_text (value));
+      g_clear_pointer (&value, secret_value_unref);
+    }
+  g_list_free_full (items, g_object_unref);
   return copy;
 }
 

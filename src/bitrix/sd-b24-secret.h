@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 /* The store's meta key holding the connected portal's address ("https://portal"), never
  * the secret: it tells the app there is a credential to look up in the keyring. */
 #define SD_B24_PORTAL_META "sync.portal"
+/* The meta key holding the portal ID of the user the credential belongs to (user.current
+ * at connect): the person at this computer, whom the app acts as once the sync brought
+ * the staff. */
+#define SD_B24_USER_META "sync.user"
 
 /* @database: the store's path (made absolute here); @label: what the keyring shows, with
  * no secret in it. */

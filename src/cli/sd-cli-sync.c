@@ -28,10 +28,13 @@ database_path (void)
   return sd_cli_db_path != NULL ? g_strdup (sd_cli_db_path) : sd_demo_default_path ();
 }
 
+/* In an application's words (its code and key) or a webhook's. */
 static int
-explain (const GError *error)
+explain (const GError *error,
+         gboolean      application)
 {
-  g_autofree char *text = sd_b24_error_explain (error);
+  g_autofree char *text = application ? sd_b24_authorization_explain (error)
+                                      : sd_b24_error_explain (error);
 
   g_printerr ("%s\n", text);
   return SD_CLI_FAILED;
@@ -144,6 +147,8 @@ sd_cli_connect (int argc, char **argv)
   g_autoptr(SdB24Client) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *user = NULL;
+  g_autofree char *user_id = NULL;
+  gint64 portal_user = 0;
   g_autofree char *database = NULL;
   g_autofree char *client_id = NULL;
   g_autofree char *token_url = NULL;
@@ -173,8 +178,8 @@ sd_cli_connect (int argc, char **argv)
   if (client != NULL)
     sd_b24_client_set_max_attempts (client, 2);
   if (client == NULL
-      || !sd_b24_client_check (client, &user, NULL, &error))
-    return explain (error);
+      || !sd_b24_client_check (client, &user, &portal_user, NULL, &error))
+    return explain (error, client_id != NULL);
 
   database = database_path ();
   if (!sd_b24_secret_store_client (database, client, NULL, &error))
@@ -184,7 +189,9 @@ sd_cli_connect (int argc, char **argv)
     }
   /* The app looks in the keyring only for a database that says it is connected. */
   store = sd_store_open (database, &error);
+  user_id = g_strdup_printf ("%" G_GINT64_FORMAT, portal_user);
   if (store == NULL
+      || !sd_store_set_meta (store, SD_B24_USER_META, user_id, &error)
       || !sd_store_set_meta (store, SD_B24_PORTAL_META, sd_b24_client_get_portal (client), &error))
     return sd_cli_fail (g_steal_pointer (&error));
   /* Translators: %s is the portal's address, %s the name of the portal user. */
@@ -285,7 +292,7 @@ sd_cli_sync (int argc, char **argv)
   if (client == NULL)
     {
       if (g_error_matches (error, SD_B24_ERROR, SD_B24_ERROR_BAD_URL))
-        return explain (error);
+        return explain (error, FALSE);
       if (error != NULL)
         g_printerr (_("Cannot read the keyring: %s\n"), error->message);
       else
@@ -309,7 +316,7 @@ sd_cli_sync (int argc, char **argv)
 
   if (!wait.ok)
     {
-      int status = explain (wait.error);
+      int status = explain (wait.error, FALSE);
       g_error_free (wait.error);
       return status;
     }

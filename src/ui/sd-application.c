@@ -58,7 +58,7 @@ static const GOptionEntry option_entries[] = {
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Show the version and exit"), NULL },
   { "render", 0, 0, G_OPTION_ARG_STRING, NULL,
-    N_("Draw VIEW into a PNG file and exit (for developers; views: window, kanban, deal, automation, bell, sync, conflicts)"), N_("VIEW") },
+    N_("Draw VIEW into a PNG file and exit (for developers; views: window, kanban, deal, automation, bell, sync, conflicts, preferences)"), N_("VIEW") },
   { "out", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("The PNG file --render writes"), N_("FILE") },
   { "size", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -99,7 +99,8 @@ render_after_paint_cb (GdkFrameClock *frame_clock,
   GtkWidget *view;
 
   g_signal_handlers_disconnect_by_func (frame_clock, render_after_paint_cb, widget);
-  view = sd_window_get_view (SD_WINDOW (widget), self->render_view);
+  /* Preferences is a window of its own: drawn whole. */
+  view = SD_IS_WINDOW (widget) ? sd_window_get_view (SD_WINDOW (widget), self->render_view) : widget;
   if (!sd_render_widget_to_png (view, self->render_width, self->render_height,
                                 self->render_out, &error))
     {
@@ -129,7 +130,7 @@ render_tick_cb (GtkWidget     *widget,
 
 static void
 start_render (SdApplication *self,
-              SdWindow      *window)
+              GtkWindow     *window)
 {
   gtk_window_set_default_size (GTK_WINDOW (window), self->render_width, self->render_height);
   gtk_window_unmaximize (GTK_WINDOW (window));
@@ -186,10 +187,11 @@ sd_application_handle_local_options (GApplication *application,
     }
 
   if (!g_strv_contains ((const char *const[]) { "window", "kanban", "deal", "automation", "bell",
-                                                "sync", "conflicts", NULL }, self->render_view))
+                                                "sync", "conflicts", "preferences", NULL },
+                        self->render_view))
     {
       g_printerr (_("Unknown view “%s”; the views are: %s\n"), self->render_view,
-                  "window, kanban, deal, automation, bell, sync, conflicts");
+                  "window, kanban, deal, automation, bell, sync, conflicts, preferences");
       return 2;
     }
   if (self->render_out == NULL || *self->render_out == '\0')
@@ -378,7 +380,13 @@ sd_application_activate (GApplication *application)
               gtk_window_destroy (window);
               return;
             }
-          start_render (self, SD_WINDOW (window));
+          if (g_str_equal (self->render_view, "preferences"))
+            {
+              /* Drawn in place of the main window, which it would be transient for. */
+              window = GTK_WINDOW (sd_preferences_new (self->sync, NULL));
+              gtk_window_set_application (window, GTK_APPLICATION (self));
+            }
+          start_render (self, window);
           return;
         }
     }

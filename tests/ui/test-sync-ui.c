@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <locale.h>
 #include <string.h>
 
@@ -24,6 +25,10 @@
 #include "sd-render.h"
 
 #define WAIT_SECONDS 30
+
+/* The emulator's local application (tests/b24-emulator). */
+#define CLIENT_ID "local.emulator00000001.00000001"
+#define CLIENT_SECRET "emulator-client-secret"
 
 static B24Test *portal;
 static char *db_path;
@@ -208,6 +213,56 @@ assert_agree (void)
   sd_test_sync_assert_agree (&t);
 }
 
+/* A browser signed in to the portal following the consent page (redirects included) to
+ * the app's listener. In a thread: the listener answers from this thread's main loop. */
+typedef struct
+{
+  char    *uri;
+  guint    status;    /* 0: no answer */
+  char    *body;
+  gboolean done;
+} Browse;
+
+static void
+browse_thread (GTask        *task,
+               gpointer      source,
+               gpointer      data,
+               GCancellable *cancellable)
+{
+  Browse *browse = data;
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", WAIT_SECONDS, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", browse->uri);
+  g_autoptr(GBytes) bytes = soup_session_send_and_read (session, msg, NULL, NULL);
+
+  if (bytes != NULL)
+    {
+      browse->status = soup_message_get_status (msg);
+      browse->body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
+  g_atomic_int_set (&browse->done, TRUE);
+}
+
+static gboolean
+browsed (gpointer data)
+{
+  return g_atomic_int_get (&((Browse *) data)->done);
+}
+
+static guint
+follow_consent (const char  *uri,
+                char       **body)
+{
+  Browse browse = { g_strdup (uri), 0, NULL, FALSE };
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_task_data (task, &browse, NULL);
+  g_task_run_in_thread (task, browse_thread);
+  wait_for (browsed, &browse, "the consent page");
+  g_free (browse.uri);
+  *body = browse.body;
+  return browse.status;
+}
+
 static gboolean
 has_text (GtkWidget  *widget,
           const char *needle)
@@ -363,6 +418,8 @@ check_sync (SdApplication *app,
   gint64 deal_b24, deal, other, other_b24, pipeline;
   g_autoptr(SdDealItem) item = NULL;
   GtkWidget *comments, *conflicts, *button;
+  GtkMenuButton *actor;
+  g_autofree char *consent = NULL, *page = NULL;
 
   g_assert_nonnull (sync);
   /* Edits are synced by hand here; a failed sync is tried again after a second or two. */
@@ -371,6 +428,9 @@ check_sync (SdApplication *app,
   g_signal_connect (sync, "notify::state", G_CALLBACK (on_state), &watch);
   g_assert_false (sd_sync_controller_get_connected (sync));
   g_assert_cmpstr (sd_sync_status_get_summary (status), ==, "Not connected");
+  actor = GTK_MENU_BUTTON (find_named (GTK_WIDGET (window), "actor"));
+  g_assert_nonnull (actor);
+  g_assert_cmpstr (gtk_menu_button_get_label (actor), ==, "Nobody");
 
   prefs = g_object_ref_sink (sd_preferences_new (sync, sd_application_get_settings (app)));
   gtk_window_present (GTK_WINDOW (prefs));
@@ -425,6 +485,15 @@ check_sync (SdApplication *app,
   wait_for (synced_enough, &watch, "the first sync");
   maybe_render (GTK_WIDGET (prefs), "preferences-connected.png", 600, 560);
   g_assert_true (watch.ok);
+  /* The header names the portal user the webhook belongs to (user 1), as soon as the sync
+   * brought the staff, without reopening the window. */
+  {
+    g_autofree char *me = sd_store_describe (store, SD_ENTITY_USER,
+                                             sd_store_find_b24 (store, SD_ENTITY_USER, 1));
+
+    g_assert_nonnull (me);
+    g_assert_cmpstr (gtk_menu_button_get_label (actor), ==, me);
+  }
   g_assert_true (watch.saw_syncing);
   g_assert_cmpint (sd_sync_controller_get_state (sync), ==, SD_SYNC_STATE_ONLINE);
   g_assert_cmpint (sd_sync_controller_get_last_sync (sync), >, 0);
@@ -667,6 +736,7 @@ check_sync (SdApplication *app,
   /* Disconnect: the secret leaves the keyring, the deals stay. */
   sd_preferences_disconnect_now (prefs);
   g_assert_false (sd_sync_controller_get_connected (sync));
+  g_clear_pointer (&found, g_free);
   found = secret_in_keyring ();
   g_assert_null (found);
   g_clear_pointer (&portal_meta, g_free);
@@ -674,6 +744,75 @@ check_sync (SdApplication *app,
   g_assert_cmpstr (portal_meta, ==, "");
   g_assert_cmpstr (sd_sync_status_get_summary (status), ==, "Not connected");
   g_assert_cmpuint (board_total (window), >, 0);
+
+  /* As the portal's local application: the browser (here the test) gets the consent page
+   * and comes back to the app. A wrong key: the portal's refusal explained, nothing kept. */
+  {
+    g_autofree char *token_url = g_strconcat (portal->base, "/oauth/token/", NULL);
+
+    sd_preferences_set_token_url (prefs, token_url);
+  }
+  /* Tall enough for a render to show the whole application form. */
+  gtk_window_set_default_size (GTK_WINDOW (prefs), 600, 1000);
+  sd_preferences_connect_app (prefs, portal->base, CLIENT_ID, "wrong-key");
+  g_assert_true (sd_preferences_get_busy (prefs));
+  consent = g_strdup (sd_preferences_get_consent_uri (prefs));
+  g_assert_nonnull (consent);
+  g_assert_true (g_str_has_prefix (consent, portal->base));
+  g_assert_null (strstr (consent, "wrong-key"));
+  maybe_render (GTK_WIDGET (prefs), "preferences-app-waiting.png", 600, 900);
+  g_assert_cmpuint (follow_consent (consent, &page), ==, 200);
+  g_clear_pointer (&page, g_free);
+  wait_for (prefs_idle, prefs, "the wrong key's check");
+  g_test_message ("wrong key: %s", sd_preferences_get_message (prefs));
+  g_assert_nonnull (sd_preferences_get_message (prefs));
+  g_assert_nonnull (strstr (sd_preferences_get_message (prefs), "did not accept the application’s code or key"));
+  maybe_render (GTK_WIDGET (prefs), "preferences-app-wrong.png", 600, 900);
+  g_assert_false (sd_sync_controller_get_connected (sync));
+  found = secret_in_keyring ();
+  g_assert_null (found);
+  g_clear_pointer (&consent, g_free);
+
+  /* Cancelled while the browser is out: nothing kept, and the app no longer listens. */
+  sd_preferences_connect_app (prefs, NULL, NULL, CLIENT_SECRET);
+  consent = g_strdup (sd_preferences_get_consent_uri (prefs));
+  g_assert_nonnull (consent);
+  sd_preferences_cancel (prefs);
+  wait_for (prefs_idle, prefs, "the cancel");
+  g_assert_null (sd_preferences_get_message (prefs));
+  g_assert_cmpuint (follow_consent (consent, &page), ==, 0);
+  g_assert_false (sd_sync_controller_get_connected (sync));
+  found = secret_in_keyring ();
+  g_assert_null (found);
+  g_clear_pointer (&consent, g_free);
+
+  /* Allowed: connected with the application's tokens (the keyring only), the first sync
+   * of this connection agrees with the portal, the header names the portal's user. */
+  target = watch.synced + 1;
+  sd_preferences_connect_app (prefs, NULL, NULL, CLIENT_SECRET);
+  consent = g_strdup (sd_preferences_get_consent_uri (prefs));
+  g_assert_cmpuint (follow_consent (consent, &page), ==, 200);
+  g_assert_nonnull (strstr (page, "Sdelka is connected"));
+  wait_for (prefs_idle, prefs, "the application's check");
+  g_assert_null (sd_preferences_get_message (prefs));
+  g_assert_true (sd_sync_controller_get_connected (sync));
+  found = secret_in_keyring ();
+  g_assert_nonnull (found);
+  g_assert_nonnull (strstr (found, CLIENT_ID));
+  g_clear_pointer (&found, g_free);
+  g_clear_pointer (&portal_meta, g_free);
+  portal_meta = sd_store_get_meta (store, SD_B24_PORTAL_META);
+  g_assert_cmpstr (portal_meta, ==, portal->base);
+  wait_for (synced_enough, &watch, "the application's sync");
+  g_assert_true (watch.ok);
+  assert_agree ();
+  sd_test_assert_no_file_contains (home, CLIENT_SECRET);
+
+  /* Disconnect works the same for an application. */
+  sd_preferences_disconnect_now (prefs);
+  g_assert_false (sd_sync_controller_get_connected (sync));
+  found = secret_in_keyring ();
+  g_assert_null (found);
   gtk_window_destroy (GTK_WINDOW (prefs));
 }
 
@@ -743,6 +882,8 @@ main (int argc, char **argv)
       return 77;
     }
   home = g_dir_make_tmp ("sdelka-sync-ui-XXXXXX", NULL);
+  /* The test follows the consent page itself. */
+  g_setenv ("SDELKA_NO_BROWSER", "1", TRUE);
   if ((keyring = sd_test_keyring_start (home)) == NULL)
     {
       g_print ("1..0 # SKIP no private session bus for a keyring\n");

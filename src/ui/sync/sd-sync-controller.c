@@ -467,6 +467,7 @@ typedef struct
   char        *url;
   char        *database;
   SdB24Client *client;
+  gint64       user_id;     /* the credential's portal user */
 } ConnectData;
 
 static void
@@ -486,13 +487,18 @@ connect_thread (GTask        *task,
 {
   ConnectData *data = task_data;
   GError *error = NULL;
-  g_autofree char *url = g_strstrip (g_strdup (data->url));
 
-  data->client = sd_b24_client_new_webhook (url, &error);
+  if (data->client == NULL)
+    {
+      g_autofree char *url = g_strstrip (g_strdup (data->url));
+
+      data->client = sd_b24_client_new_webhook (url, &error);
+    }
   if (data->client != NULL)
     /* Someone is waiting for the answer: a failure is told, not retried for long. */
     sd_b24_client_set_max_attempts (data->client, 2);
-  if (data->client == NULL || !sd_b24_client_check (data->client, NULL, cancellable, &error))
+  if (data->client == NULL || !sd_b24_client_check (data->client, NULL, &data->user_id, cancellable,
+                                                       &error))
     {
       g_task_return_error (task, error);
       return;
@@ -505,6 +511,22 @@ connect_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+connect_async (SdSyncController   *self,
+               ConnectData        *data,
+               GCancellable       *cancellable,
+               GAsyncReadyCallback callback,
+               gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  data->database = g_strdup (self->database);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, connect_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
+  g_task_run_in_thread (task, connect_thread);
+}
+
 void
 sd_sync_controller_connect_async (SdSyncController   *self,
                                   const char         *webhook_url,
@@ -512,18 +534,31 @@ sd_sync_controller_connect_async (SdSyncController   *self,
                                   GAsyncReadyCallback callback,
                                   gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  ConnectData *data = g_new0 (ConnectData, 1);
+  ConnectData *data;
 
   g_return_if_fail (SD_IS_SYNC_CONTROLLER (self));
   g_return_if_fail (webhook_url != NULL);
 
+  data = g_new0 (ConnectData, 1);
   data->url = g_strdup (webhook_url);
-  data->database = g_strdup (self->database);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sd_sync_controller_connect_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
-  g_task_run_in_thread (task, connect_thread);
+  connect_async (self, data, cancellable, callback, user_data);
+}
+
+void
+sd_sync_controller_connect_client_async (SdSyncController   *self,
+                                         SdB24Client        *client,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
+{
+  ConnectData *data;
+
+  g_return_if_fail (SD_IS_SYNC_CONTROLLER (self));
+  g_return_if_fail (SD_IS_B24_CLIENT (client));
+
+  data = g_new0 (ConnectData, 1);
+  data->client = g_object_ref (client);
+  connect_async (self, data, cancellable, callback, user_data);
 }
 
 gboolean
@@ -532,13 +567,16 @@ sd_sync_controller_connect_finish (SdSyncController *self,
                                    GError          **error)
 {
   ConnectData *data;
+  g_autofree char *user_id = NULL;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return FALSE;
   data = g_task_get_task_data (G_TASK (result));
-  if (!sd_store_set_meta (self->store, SD_B24_PORTAL_META,
+  user_id = g_strdup_printf ("%" G_GINT64_FORMAT, data->user_id);
+  if (!sd_store_set_meta (self->store, SD_B24_USER_META, user_id, error)
+      || !sd_store_set_meta (self->store, SD_B24_PORTAL_META,
                           sd_b24_client_get_portal (data->client), error))
     return FALSE;
   /* The check used few attempts; the sync gets the usual patience. */

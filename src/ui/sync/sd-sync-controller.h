@@ -58,6 +58,13 @@ void              sd_sync_controller_connect_async  (SdSyncController   *self,
                                                      GCancellable       *cancellable,
                                                      GAsyncReadyCallback callback,
                                                      gpointer            user_data);
+/* The same for a client made otherwise (an application's, from its consent page). */
+void              sd_sync_controller_connect_client_async (SdSyncController   *self,
+                                                           SdB24Client        *client,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+/* Finishes either. */
 gboolean          sd_sync_controller_connect_finish (SdSyncController *self,
                                                      GAsyncResult     *result,
                                                      GError          **error);

@@ -23,8 +23,10 @@
 #include "deal/sd-deal-view.h"
 #include "pipeline/sd-kanban.h"
 #include "pipeline/sd-new-deal-dialog.h"
+#include "sd-b24-secret.h"
 #include "sd-board.h"
 #include "sd-records.h"
+#include "sd-store-sync.h"
 
 struct _SdWindow
 {
@@ -35,6 +37,9 @@ struct _SdWindow
   gint64                pipeline_id;
   guint                 counts_id;
   guint                 pipelines_id;
+  guint                 actor_id;        /* the pick after a change of the staff */
+  gboolean              actor_chosen;    /* the person picked whom to act as */
+  gint64                portal_user;     /* the credential's user when no one has a role */
 
   /* template children */
   AdwLeaflet           *leaflet;
@@ -364,6 +369,8 @@ refresh_pipelines_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void on_staff_changed (SdWindow *self);
+
 static void
 on_store_changed (SdWindow *self,
                   guint     entity)
@@ -373,6 +380,8 @@ on_store_changed (SdWindow *self,
     self->counts_id = g_idle_add (update_counts_cb, self);
   if ((entity == SD_ENTITY_PIPELINE || entity == SD_ENTITY_STAGE) && self->pipelines_id == 0)
     self->pipelines_id = g_idle_add (refresh_pipelines_cb, self);
+  if (entity == SD_ENTITY_USER)
+    on_staff_changed (self);
 }
 
 /* A row per pipeline at the top of the sidebar, with its count of open deals. */
@@ -423,8 +432,9 @@ add_pipeline_rows (SdWindow *self)
 static void
 update_actor_button (SdWindow *self)
 {
+  gint64 actor = sd_store_get_actor (self->store);
   g_autofree char *name = sd_store_describe (self->store, SD_ENTITY_USER,
-                                             sd_store_get_actor (self->store));
+                                             actor != SD_ACTOR_SYSTEM ? actor : self->portal_user);
   g_autofree char *label = NULL;
 
   gtk_menu_button_set_label (self->actor_button, name != NULL ? name : _("Nobody"));
@@ -432,6 +442,12 @@ update_actor_button (SdWindow *self)
   label = g_strdup_printf (_("Acting as %s"), name != NULL ? name : _("nobody"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->actor_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->actor_button),
+                               actor == SD_ACTOR_SYSTEM && name != NULL
+                               ? _("Nobody here has a role yet: every stage is open, and the portal "
+                                   "decides what this connection may change. Click to act as "
+                                   "another user")
+                               : _("Act as another user"));
 }
 
 /* The rows of the act-as popover, made when it first opens: a start-up need not pay for
@@ -458,20 +474,77 @@ fill_actors (SdWindow *self)
     }
 }
 
-/* Demo data has no signed-in person: act as the first head of department, who may see
- * every stage, until the user picks someone else. */
+/* The portal's user this connection belongs to (user.current at connect), as a local
+ * user; 0 before the sync brought them, or when not connected. */
+static gint64
+connected_user (SdWindow *self)
+{
+  g_autofree char *b24_id = sd_store_get_meta (self->store, SD_B24_USER_META);
+  gint64 id = b24_id != NULL ? g_ascii_strtoll (b24_id, NULL, 10) : 0;
+
+  return id > 0 ? sd_store_find_b24 (self->store, SD_ENTITY_USER, id) : 0;
+}
+
+static void act_as (SdWindow *self, gint64 user_id);
+
+/* Whom the app acts as until the person picks someone: the portal user the connection
+ * belongs to, if they have a role here; else the first head of department, who may see
+ * every stage (the demo has no signed-in person), else anyone with a role. When nobody
+ * has a role (a database the portal filled: no playbook gave roles), acting as anyone
+ * would hide every stage, so the app goes on as the system, with every stage open, and
+ * the header names the connection's user, as whom the portal takes every change.
+ * Run at window open and whenever the staff or the connection change. */
 static void
 pick_default_actor (SdWindow *self)
 {
-  g_autoptr(GPtrArray) users = sd_store_list_users (self->store, NULL);
+  g_autoptr(GPtrArray) users = NULL;
+  gint64 me, head = 0, any = 0, pick;
+  gboolean mine = FALSE;
 
+  if (self->actor_chosen)
+    return;
+  me = connected_user (self);
+  users = sd_store_list_users (self->store, NULL);
   for (guint i = 0; users != NULL && i < users->len; i++)
-    if (g_strcmp0 (((SdUser *) users->pdata[i])->role_code, "head") == 0)
-      {
-        sd_store_set_actor (self->store, ((SdUser *) users->pdata[i])->id);
-        break;
-      }
-  update_actor_button (self);
+    {
+      SdUser *user = users->pdata[i];
+
+      if (user->role_id == 0)
+        continue;
+      mine = mine || user->id == me;
+      if (head == 0 && g_strcmp0 (user->role_code, "head") == 0)
+        head = user->id;
+      if (any == 0)
+        any = user->id;
+    }
+  pick = mine ? me : head != 0 ? head : any != 0 ? any : SD_ACTOR_SYSTEM;
+  self->portal_user = pick == SD_ACTOR_SYSTEM ? me : 0;
+  if (pick != sd_store_get_actor (self->store))
+    act_as (self, pick);
+  else
+    update_actor_button (self);
+}
+
+/* The staff changed (a sync brought them) or the connection did: the pick is made again,
+ * and the act-as list is made again when it next opens. */
+static gboolean
+staff_changed_cb (gpointer user_data)
+{
+  SdWindow *self = SD_WINDOW (user_data);
+  GtkWidget *row;
+
+  self->actor_id = 0;
+  while ((row = gtk_widget_get_first_child (GTK_WIDGET (self->actor_list))) != NULL)
+    gtk_list_box_remove (self->actor_list, row);
+  pick_default_actor (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_staff_changed (SdWindow *self)
+{
+  if (self->store != NULL && self->actor_id == 0)
+    self->actor_id = g_idle_add (staff_changed_cb, self);
 }
 
 static void
@@ -562,6 +635,7 @@ sd_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->counts_id, g_source_remove);
   g_clear_handle_id (&self->pipelines_id, g_source_remove);
+  g_clear_handle_id (&self->actor_id, g_source_remove);
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), SD_TYPE_WINDOW);
@@ -839,6 +913,7 @@ on_sync_reload (SdWindow *self)
   if (sd_deal_view_get_deal (self->deal_view) != 0)
     sd_deal_view_refresh (self->deal_view);
   update_counts (self);
+  on_staff_changed (self);
 }
 
 void
@@ -852,7 +927,12 @@ sd_window_set_sync (SdWindow         *self,
     g_signal_handlers_disconnect_by_data (self->sync, self);
   g_set_object (&self->sync, sync);
   if (sync != NULL)
-    g_signal_connect_object (sync, "reload", G_CALLBACK (on_sync_reload), self, G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (sync, "reload", G_CALLBACK (on_sync_reload), self, G_CONNECT_SWAPPED);
+      /* A connection names the person at this computer. */
+      g_signal_connect_object (sync, "notify::connected", G_CALLBACK (on_staff_changed), self,
+                               G_CONNECT_SWAPPED);
+    }
   sd_sync_status_set_controller (self->sync_status, sync);
 }
 
@@ -942,12 +1022,22 @@ void
 sd_window_set_actor (SdWindow *self,
                      gint64    user_id)
 {
-  gint64 deal_id;
-
   g_return_if_fail (SD_IS_WINDOW (self));
 
   if (self->store == NULL)
     return;
+  /* From now on the person's choice stands, whatever the sync brings. */
+  self->actor_chosen = TRUE;
+  self->portal_user = 0;
+  act_as (self, user_id);
+}
+
+static void
+act_as (SdWindow *self,
+        gint64    user_id)
+{
+  gint64 deal_id;
+
   sd_store_set_actor (self->store, user_id);
   sd_bell_button_set_user (self->bell, user_id);
   sd_notifications_page_set_user (self->notifications_page, user_id);
