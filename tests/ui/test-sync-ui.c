@@ -825,6 +825,10 @@ run_check_cb (gpointer data)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   g_assert_true (SD_IS_WINDOW (window));
+  /* What is checked is where the card ends up, not its slide. On a loaded machine a frame
+   * in the middle of the card's slide made GTK 4.8 warn (fatal here) that the AdwFlap's
+   * minimum width exceeded its natural one, about once in five runs. */
+  g_object_set (gtk_widget_get_settings (GTK_WIDGET (window)), "gtk-enable-animations", FALSE, NULL);
   wait_frames (GTK_WIDGET (window), 3);
   check_sync (app, SD_WINDOW (window), NULL);
   gtk_window_close (window);
