@@ -787,16 +787,13 @@ backoff_seconds (guint attempt)
 }
 
 /* @operating_methods: the methods whose operating time the call spends (a batch's inner
- * ones); NULL for @method itself. @peek (may be NULL) sees each successful answer's text
- * before it is parsed. */
+ * ones); NULL for @method itself. */
 static JsonObject *
 call_full (SdB24Client         *self,
            const char          *method,
            JsonObject          *params,
            SdB24CallFlags       flags,
            const char * const  *operating_methods,
-           SdB24PeekFunc        peek,
-           gpointer             peek_data,
            GCancellable        *cancellable,
            GError             **error)
 {
@@ -850,13 +847,6 @@ call_full (SdB24Client         *self,
           g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_BAD_URL,
                        _("The portal keeps sending to another address"));
           return NULL;
-        }
-      if (answer != NULL && peek != NULL && status == 200)
-        {
-          gsize size;
-          const char *data = g_bytes_get_data (answer, &size);
-
-          peek (data, size, peek_data);
         }
       if (answer != NULL)
         object = parse_object (answer, status, &local_error);
@@ -919,7 +909,7 @@ sd_b24_client_call (SdB24Client    *self,
   g_return_val_if_fail (SD_IS_B24_CLIENT (self), NULL);
   g_return_val_if_fail (method != NULL, NULL);
 
-  return call_full (self, method, params, flags, NULL, NULL, NULL, cancellable, error);
+  return call_full (self, method, params, flags, NULL, cancellable, error);
 }
 
 typedef struct
@@ -1122,18 +1112,6 @@ sd_b24_client_batch (SdB24Client    *self,
                      GCancellable   *cancellable,
                      GError        **error)
 {
-  return sd_b24_client_batch_peek (self, batch, flags, NULL, NULL, cancellable, error);
-}
-
-JsonObject *
-sd_b24_client_batch_peek (SdB24Client    *self,
-                          SdB24Batch     *batch,
-                          SdB24CallFlags  flags,
-                          SdB24PeekFunc   peek,
-                          gpointer        peek_data,
-                          GCancellable   *cancellable,
-                          GError        **error)
-{
   g_autoptr(JsonObject) params = json_object_new ();
   g_autoptr(GPtrArray) methods = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) keys = g_ptr_array_new ();
@@ -1157,7 +1135,7 @@ sd_b24_client_batch_peek (SdB24Client    *self,
 
   json_object_set_int_member (params, "halt", 0);
   json_object_set_object_member (params, "cmd", json_object_ref (batch->commands));
-  answer = call_full (self, "batch", params, flags, (const char * const *) methods->pdata, peek, peek_data,
+  answer = call_full (self, "batch", params, flags, (const char * const *) methods->pdata,
                       cancellable, error);
   if (answer == NULL)
     return NULL;

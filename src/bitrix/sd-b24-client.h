@@ -130,18 +130,6 @@ JsonObject  *sd_b24_client_batch        (SdB24Client   *self,
                                          SdB24CallFlags flags,
                                          GCancellable  *cancellable,
                                          GError       **error);
-/* Sees the text of an answer (not NUL-terminated) before it is parsed, in the calling
- * thread, once an attempt: for a caller that can act on part of a large answer early. */
-typedef void (*SdB24PeekFunc) (const char *text,
-                               gsize       length,
-                               gpointer    data);
-JsonObject  *sd_b24_client_batch_peek   (SdB24Client   *self,
-                                         SdB24Batch    *batch,
-                                         SdB24CallFlags flags,
-                                         SdB24PeekFunc  peek,
-                                         gpointer       peek_data,
-                                         GCancellable  *cancellable,
-                                         GError       **error);
 /* One command's result in a batch answer, or NULL with its error set; *@next is its
  * result_next, or -1. */
 JsonNode    *sd_b24_batch_get_result    (JsonObject    *answer,

@@ -1,25 +1,16 @@
 /* sd-sync-keyset.c: ID-ordered export of list methods, many pages a request.
  *
- * The pages of a request go on from the last ID of the request before, so requests follow
- * one another. To keep the portal busy all the same, the next request leaves as soon as
- * the text of an answer arrives: its row counts and last IDs are skimmed from the text
- * (a forecast), and the answer is parsed and written meanwhile. The parsed answer then
- * confirms the forecast; in the rare case it does not, the request sent on it is dropped
- * and the right one sent.
- *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "sd-sync"
 
 #include "sd-sync-run.h"
 
-#include "sd-b24-skim.h"
-
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-/* Rows a transaction of an export holds: a transaction a request wrote the same index
- * pages to the write-ahead log more often, a tenth of the writer's time. */
+/* Rows a transaction of an export holds, rather than one request's 2 500: fewer commits
+ * write the same index pages to the write-ahead log again. */
 #define COMMIT_ROWS 10000
 
 /* Where an export of one chain stands. */
@@ -44,39 +35,11 @@ typedef struct
   SdSyncRun    *run;
   SdB24Batch   *batch;
   GArray       *segments;
-  GPtrArray    *keys;         /* the commands' keys, in order */
   JsonObject   *answer;
   JsonObject   *dispose;      /* an earlier answer, freed here rather than by the writer */
   GError       *error;
   GThread      *thread;
-  GAsyncQueue  *forecasts;    /* one GArray of SdB24PageSkim, or the fetch itself for none */
-  gboolean      forecast_sent;
 } Fetch;
-
-static char *
-page_key (guint chain,
-          guint page)
-{
-  return g_strdup_printf ("c%up%u", chain, page);
-}
-
-/* The answer's text has come: its forecast goes to the waiting writer at once. */
-static void
-peek_answer (const char *text,
-             gsize       length,
-             gpointer    data)
-{
-  Fetch *fetch = data;
-  g_autofree char *copy = NULL;
-  GArray *skims;
-
-  if (fetch->forecast_sent)
-    return;
-  copy = g_strndup (text, length);
-  skims = sd_b24_skim_batch_lists (copy, (const char * const *) fetch->keys->pdata, fetch->keys->len);
-  fetch->forecast_sent = TRUE;
-  g_async_queue_push (fetch->forecasts, skims != NULL ? (gpointer) skims : (gpointer) fetch);
-}
 
 static gpointer
 fetch_thread (gpointer data)
@@ -84,11 +47,16 @@ fetch_thread (gpointer data)
   Fetch *fetch = data;
 
   g_clear_pointer (&fetch->dispose, json_object_unref);
-  fetch->answer = sd_b24_client_batch_peek (fetch->run->client, fetch->batch, SD_B24_CALL_READ, peek_answer,
-                                            fetch, fetch->run->cancellable, &fetch->error);
-  if (!fetch->forecast_sent)
-    g_async_queue_push (fetch->forecasts, fetch);
+  fetch->answer = sd_b24_client_batch (fetch->run->client, fetch->batch, SD_B24_CALL_READ,
+                                       fetch->run->cancellable, &fetch->error);
   return NULL;
+}
+
+static char *
+page_key (guint chain,
+          guint page)
+{
+  return g_strdup_printf ("c%up%u", chain, page);
 }
 
 static JsonObject *
@@ -147,8 +115,6 @@ fetch_start (SdSyncRun   *run,
   fetch->dispose = dispose;
   fetch->batch = sd_b24_batch_new ();
   fetch->segments = g_array_new (FALSE, FALSE, sizeof (Segment));
-  fetch->keys = g_ptr_array_new_with_free_func (g_free);
-  fetch->forecasts = g_async_queue_new ();
   for (guint c = 0; c < n_states && room > 0; c++)
     {
       Segment segment = { c, pages_wanted (&states[c], room) };
@@ -164,7 +130,6 @@ fetch_start (SdSyncRun   *run,
           g_autoptr(JsonObject) params = page_params (states[c].chain, after);
 
           sd_b24_batch_add (fetch->batch, key, states[c].chain->method, params);
-          g_ptr_array_add (fetch->keys, g_steal_pointer (&key));
         }
       g_array_append_val (fetch->segments, segment);
       room -= segment.pages;
@@ -176,22 +141,11 @@ fetch_start (SdSyncRun   *run,
       g_clear_pointer (&fetch->dispose, json_object_unref);
       sd_b24_batch_free (fetch->batch);
       g_array_unref (fetch->segments);
-      g_ptr_array_unref (fetch->keys);
-      g_async_queue_unref (fetch->forecasts);
       g_free (fetch);
       return NULL;
     }
   fetch->thread = g_thread_new ("sd-sync-fetch", fetch_thread, fetch);
   return fetch;
-}
-
-/* The forecast of a request in flight, when its text could be skimmed; waits for the text. */
-static GArray *
-fetch_forecast (Fetch *fetch)
-{
-  gpointer item = g_async_queue_pop (fetch->forecasts);
-
-  return item != fetch ? item : NULL;
 }
 
 /* Waits for the answer; NULL with @error set when there is none. *@segments gets what
@@ -211,85 +165,8 @@ fetch_finish (Fetch   *fetch,
   if (segments != NULL)
     *segments = g_steal_pointer (&fetch->segments);
   g_clear_pointer (&fetch->segments, g_array_unref);
-  g_ptr_array_unref (fetch->keys);
-  /* A forecast not taken (the request failed, or was dropped). */
-  for (gpointer item; (item = g_async_queue_try_pop (fetch->forecasts)) != NULL;)
-    if (item != fetch)
-      g_array_unref (item);
-  g_async_queue_unref (fetch->forecasts);
   g_free (fetch);
   return answer;
-}
-
-/* A chain goes on past a page of @rows rows ending at @last_id: FALSE once it has ended
- * (a short page — the chained commands after it read nothing useful — or its count
- * reached: rows added meanwhile are newer than the cursor and come with the next sync). */
-static gboolean
-chain_advance (ChainState *state,
-               guint       rows,
-               const char *last_id)
-{
-  state->seen += rows;
-  g_clear_pointer (&state->last, g_free);
-  if (rows < SD_SYNC_PAGE || (state->chain->expected >= 0 && state->seen >= state->chain->expected))
-    return FALSE;
-  state->last = g_strdup (last_id);
-  return TRUE;
-}
-
-/* The states a forecast promises; NULL when it does not cover what they need. */
-static ChainState *
-forecast_states (const ChainState *states,
-                 guint             n_states,
-                 GArray           *segments,
-                 GArray           *skims)
-{
-  ChainState *next = g_new0 (ChainState, n_states);
-  guint command = 0;
-
-  for (guint c = 0; c < n_states; c++)
-    next[c] = (ChainState) { states[c].chain, g_strdup (states[c].last), states[c].seen };
-  for (guint s = 0; s < segments->len; s++)
-    {
-      const Segment *segment = &g_array_index (segments, Segment, s);
-
-      for (guint i = 0; i < segment->pages; i++)
-        {
-          const SdB24PageSkim *skim = &g_array_index (skims, SdB24PageSkim, command + i);
-
-          if (skim->rows < 0 || (skim->rows == SD_SYNC_PAGE && skim->last_id == NULL))
-            {
-              for (guint c = 0; c < n_states; c++)
-                g_free (next[c].last);
-              g_free (next);
-              return NULL;
-            }
-          if (!chain_advance (&next[segment->chain], skim->rows, skim->last_id))
-            break;
-        }
-      command += segment->pages;
-    }
-  return next;
-}
-
-static void
-states_free (ChainState *states,
-             guint       n_states)
-{
-  for (guint c = 0; states != NULL && c < n_states; c++)
-    g_free (states[c].last);
-  g_free (states);
-}
-
-static gboolean
-states_equal (const ChainState *a,
-              const ChainState *b,
-              guint             n_states)
-{
-  for (guint c = 0; c < n_states; c++)
-    if (a[c].seen != b[c].seen || g_strcmp0 (a[c].last, b[c].last) != 0)
-      return FALSE;
-  return TRUE;
 }
 
 /* One page of a chain the answer holds. */
@@ -299,8 +176,9 @@ typedef struct
   JsonArray *rows;
 } Page;
 
-/* The pages of a segment as parsed, up to the chain's end; the state goes on from the
- * last row. */
+/* The pages of a segment up to the first short one (the chain's end: the chained
+ * commands after it read nothing useful) or the chain's count; the state goes on from
+ * the last row. */
 static gboolean
 segment_pages (JsonObject     *answer,
                const Segment  *segment,
@@ -311,7 +189,6 @@ segment_pages (JsonObject     *answer,
   for (guint i = 0; i < segment->pages; i++)
     {
       g_autofree char *key = page_key (segment->chain, i);
-      g_autofree char *last_id = NULL;
       JsonNode *result = sd_b24_batch_get_result (answer, key, NULL, error);
       Page page = { segment->chain, NULL };
       JsonNode *row;
@@ -328,17 +205,20 @@ segment_pages (JsonObject     *answer,
       page.rows = json_node_get_array (result);
       n = json_array_get_length (page.rows);
       g_array_append_val (pages, page);
-      row = n > 0 ? json_array_get_element (page.rows, n - 1) : NULL;
-      last_id = row != NULL && JSON_NODE_HOLDS_OBJECT (row) ? sd_sync_dup_string (json_node_get_object (row), "ID")
-                                                             : NULL;
-      if (n == SD_SYNC_PAGE && last_id == NULL)
+      state->seen += n;
+      g_clear_pointer (&state->last, g_free);
+      /* With the count reached, the request that would only find the end is not sent;
+       * rows added meanwhile are newer than the cursor and come with the next sync. */
+      if (n < SD_SYNC_PAGE || (state->chain->expected >= 0 && state->seen >= state->chain->expected))
+        return TRUE;
+      row = json_array_get_element (page.rows, n - 1);
+      state->last = JSON_NODE_HOLDS_OBJECT (row) ? sd_sync_dup_string (json_node_get_object (row), "ID") : NULL;
+      if (state->last == NULL)
         {
           g_set_error (error, SD_B24_ERROR, SD_B24_ERROR_MALFORMED,
                        _("The portal sent a row without an ID"));
           return FALSE;
         }
-      if (!chain_advance (state, n, last_id))
-        return TRUE;
     }
   return TRUE;
 }
@@ -347,7 +227,7 @@ segment_pages (JsonObject     *answer,
  * packed @width pages a request (the first request; later ones as wide as a batch goes):
  * 2 500 rows a request, chains sharing a request where one ends. Each chain's page
  * function runs on its pages in order, inside transactions of about COMMIT_ROWS rows when
- * @write. The next request is on its way while a page is parsed and written. */
+ * @write. The next request is on its way while a page is written. */
 gboolean
 sd_sync_keyset_export_chains (SdSyncRun          *run,
                               const SdSyncChain  *chains,
@@ -356,62 +236,40 @@ sd_sync_keyset_export_chains (SdSyncRun          *run,
                               gboolean            write,
                               GError            **error)
 {
-  ChainState *states = g_new0 (ChainState, n_chains);
+  g_autofree ChainState *states = g_new0 (ChainState, n_chains);
   g_autoptr(JsonObject) written = NULL;  /* the answer written last, for the next fetch to free */
   gboolean ok = FALSE, open = FALSE;
   gint64 uncommitted = 0;
-  Fetch *current, *next = NULL;
+  Fetch *next;
 
   for (guint c = 0; c < n_chains; c++)
     {
       states[c].chain = &chains[c];
       states[c].last = g_strdup (chains[c].after != NULL ? chains[c].after : "0");
     }
-  current = fetch_start (run, states, n_chains, width, NULL);
-  while (current != NULL)
+  next = fetch_start (run, states, n_chains, width, NULL);
+  while (next != NULL)
     {
       g_autoptr(JsonObject) answer = NULL;
       g_autoptr(GArray) segments = NULL;
       g_autoptr(GArray) pages = g_array_new (FALSE, FALSE, sizeof (Page));
-      g_autoptr(GArray) forecast = fetch_forecast (current);
-      ChainState *promised = NULL;
-      gboolean cancelled, confirmed;
+      gboolean cancelled;
 
-      if (forecast != NULL
-          && (promised = forecast_states (states, n_chains, current->segments, forecast)) != NULL)
-        next = fetch_start (run, promised, n_chains, SD_B24_BATCH_MAX, g_steal_pointer (&written));
-      answer = fetch_finish (current, &segments, error);
-      current = NULL;
+      answer = fetch_finish (next, &segments, error);
+      next = NULL;
       if (answer == NULL)
-        {
-          states_free (promised, n_chains);
-          goto out;
-        }
+        goto out;
       for (guint s = 0; s < segments->len; s++)
         {
           Segment *segment = &g_array_index (segments, Segment, s);
 
           if (!segment_pages (answer, segment, &states[segment->chain], pages, error))
-            {
-              states_free (promised, n_chains);
-              goto out;
-            }
+            goto out;
           g_debug ("%s: %" G_GINT64_FORMAT " rows so far, going on after %s", chains[segment->chain].method,
                    states[segment->chain].seen,
                    states[segment->chain].last != NULL ? states[segment->chain].last : "(end)");
         }
-      confirmed = promised != NULL && states_equal (promised, states, n_chains);
-      if (promised != NULL && !confirmed && next != NULL)
-        {
-          g_autoptr(JsonObject) dropped = NULL;
-          g_autoptr(GError) ignored = NULL;
-
-          g_debug ("the skimmed answer promised other pages than it held: asking again");
-          dropped = fetch_finish (g_steal_pointer (&next), NULL, &ignored);
-        }
-      states_free (promised, n_chains);
-      if (!confirmed)
-        next = fetch_start (run, states, n_chains, SD_B24_BATCH_MAX, g_steal_pointer (&written));
+      next = fetch_start (run, states, n_chains, SD_B24_BATCH_MAX, g_steal_pointer (&written));
 
       if (write && !open && !(open = sd_store_begin_bulk (run->store, error)))
         goto out;
@@ -422,7 +280,8 @@ sd_sync_keyset_export_chains (SdSyncRun          *run,
 
           if (json_array_get_length (page->rows) > 0 && !chain->page (run, page->rows, chain->data, error))
             {
-              sd_store_rollback (run->store);
+              if (write)
+                sd_store_rollback (run->store);
               open = FALSE;
               goto out;
             }
@@ -442,7 +301,6 @@ sd_sync_keyset_export_chains (SdSyncRun          *run,
       g_clear_pointer (&pages, g_array_unref);
       g_clear_pointer (&written, json_object_unref);
       written = g_steal_pointer (&answer);
-      current = g_steal_pointer (&next);
     }
   ok = TRUE;
 
@@ -457,7 +315,8 @@ out:
 
       ignored = fetch_finish (next, NULL, &ignored_error);
     }
-  states_free (states, n_chains);
+  for (guint c = 0; c < n_chains; c++)
+    g_free (states[c].last);
   return ok;
 }
 
