@@ -11,7 +11,6 @@
  */
 #include "sd-automation-private.h"
 #include "sd-automation-db.h"
-#include "sd-json-skim.h"
 #include "sd-records.h"
 
 #include <string.h>
@@ -87,13 +86,70 @@ handle (Step                 *step,
  * event's time. Anything unexpected (an escaped name, a malformed text) falls back to the
  * parser. */
 
+static const char *
+skip_space (const char *p)
+{
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+    p++;
+  return p;
+}
+
+/* @p at a '"': just after the closing one, or NULL. */
+static const char *
+skip_string (const char *p)
+{
+  for (p++; *p != '\0'; p++)
+    {
+      if (*p == '\\')
+        {
+          if (*++p == '\0')
+            return NULL;
+        }
+      else if (*p == '"')
+        return p + 1;
+    }
+  return NULL;
+}
+
+static const char *
+skip_value (const char *p)
+{
+  int depth = 0;
+
+  p = skip_space (p);
+  if (*p == '"')
+    return skip_string (p);
+  if (*p != '[' && *p != '{')
+    {
+      /* A number, true, false or null. */
+      while (*p != '\0' && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n')
+        p++;
+      return p;
+    }
+  while (*p != '\0')
+    {
+      if (*p == '"')
+        {
+          if ((p = skip_string (p)) == NULL)
+            return NULL;
+          continue;
+        }
+      if (*p == '[' || *p == '{')
+        depth++;
+      else if ((*p == ']' || *p == '}') && --depth == 0)
+        return p + 1;
+      p++;
+    }
+  return NULL;
+}
+
 /* The top-level member names of @json, interned, in order; FALSE if it is not the simple
  * shape expected. */
 static gboolean
 scan_members (const char *json,
               GPtrArray  *names)
 {
-  const char *p = sd_json_skip_space (json);
+  const char *p = skip_space (json);
 
   if (*p++ != '{')
     return FALSE;
@@ -102,10 +158,10 @@ scan_members (const char *json,
       const char *start, *end;
       char name[128];
 
-      p = sd_json_skip_space (p);
+      p = skip_space (p);
       if (*p == '}')
         return TRUE;
-      if (*p != '"' || (end = sd_json_skip_string (p)) == NULL)
+      if (*p != '"' || (end = skip_string (p)) == NULL)
         return FALSE;
       start = p + 1;
       if ((gsize) (end - 1 - start) >= sizeof name || memchr (start, '\\', end - 1 - start) != NULL)
@@ -113,10 +169,10 @@ scan_members (const char *json,
       memcpy (name, start, end - 1 - start);
       name[end - 1 - start] = '\0';
       g_ptr_array_add (names, (gpointer) g_intern_string (name));
-      p = sd_json_skip_space (end);
-      if (*p++ != ':' || (p = sd_json_skip_value (p)) == NULL)
+      p = skip_space (end);
+      if (*p++ != ':' || (p = skip_value (p)) == NULL)
         return FALSE;
-      p = sd_json_skip_space (p);
+      p = skip_space (p);
       if (*p == ',')
         p++;
       else if (*p != '}')
