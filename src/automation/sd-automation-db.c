@@ -757,16 +757,7 @@ sd_automation_db_pending_outbox (SdStore  *store,
 guint
 sd_automation_db_count_pending_outbox (SdStore *store)
 {
-  sqlite3_stmt *stmt = sd_store_prepare (store, "SELECT count(*) FROM automation_outbox"
-                                                " WHERE sent_at IS NULL", NULL);
-  guint count = 0;
-
-  if (stmt == NULL)
-    return 0;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    count = sqlite3_column_int (stmt, 0);
-  sqlite3_reset (stmt);
-  return count;
+  return sd_store_query_int (store, "SELECT count(*) FROM automation_outbox WHERE sent_at IS NULL", 0, 0);
 }
 
 gboolean

@@ -653,14 +653,11 @@ push_pass (SdSyncRun  *run,
       g_hash_table_add (busy, g_memdup2 (&entry->entity_id, sizeof (gint64)));
       if (sent->len == SD_B24_BATCH_MAX)
         {
-          if (!sd_sync_settle_writes (run, batch, sent, &comment_writes, confirmed, error))
+          if (!sd_sync_settle_writes (run, &batch, sent, &comment_writes, confirmed, error))
             return FALSE;
-          g_ptr_array_set_size (sent, 0);
-          g_clear_pointer (&batch, sd_b24_batch_free);
-          batch = sd_b24_batch_new ();
         }
     }
-  return sd_sync_settle_writes (run, batch, sent, &comment_writes, confirmed, error);
+  return sd_sync_settle_writes (run, &batch, sent, &comment_writes, confirmed, error);
 }
 
 /* Creations sent before whose answer never came: their deals' comments are read first,
@@ -702,14 +699,5 @@ sd_sync_push_comments (SdSyncRun  *run,
 {
   if (!recover_creations (run, error))
     return FALSE;
-  for (guint round = 0; round < 8; round++)
-    {
-      guint confirmed = 0, skipped = 0;
-
-      if (!push_pass (run, &confirmed, &skipped, error))
-        return FALSE;
-      if (skipped == 0 || confirmed == 0)
-        break;
-    }
-  return TRUE;
+  return sd_sync_push_rounds (run, push_pass, error);
 }

@@ -229,10 +229,10 @@ sd_sync_sent_free (SdSyncSent *sent)
   g_free (sent);
 }
 
-gboolean
-sd_sync_settle_writes (SdSyncRun             *run,
-                       SdB24Batch            *batch,
-                       GPtrArray             *sent,
+static gboolean
+settle_writes (SdSyncRun             *run,
+               SdB24Batch            *batch,
+               GPtrArray             *sent,
                        const SdSyncWriteKind *kind,
                        guint                 *confirmed,
                        GError               **error)
@@ -292,4 +292,39 @@ sd_sync_settle_writes (SdSyncRun             *run,
 failed:
   sd_store_rollback (run->store);
   return FALSE;
+}
+
+gboolean
+sd_sync_settle_writes (SdSyncRun             *run,
+                       SdB24Batch           **batch,
+                       GPtrArray             *sent,
+                       const SdSyncWriteKind *kind,
+                       guint                 *confirmed,
+                       GError               **error)
+{
+  if (!settle_writes (run, *batch, sent, kind, confirmed, error))
+    return FALSE;
+  g_ptr_array_set_size (sent, 0);
+  sd_b24_batch_free (*batch);
+  *batch = sd_b24_batch_new ();
+  return TRUE;
+}
+
+gboolean
+sd_sync_push_rounds (SdSyncRun       *run,
+                     SdSyncPassFunc   pass,
+                     GError         **error)
+{
+  /* A row's later change waits for the answer to its earlier one: another pass sends it,
+   * as long as passes get somewhere. */
+  for (guint round = 0; round < 8; round++)
+    {
+      guint confirmed = 0, skipped = 0;
+
+      if (!pass (run, &confirmed, &skipped, error))
+        return FALSE;
+      if (skipped == 0 || confirmed == 0)
+        break;
+    }
+  return TRUE;
 }

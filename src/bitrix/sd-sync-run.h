@@ -162,15 +162,26 @@ typedef struct
                             GError      **error);
 } SdSyncWriteKind;
 
-/* Sends @batch (sd_sync_send_writes) and settles the entries of @sent: each confirmed one
+/* Sends *@batch (sd_sync_send_writes) and settles the entries of @sent: each confirmed one
  * is marked pushed (a creation's server id kept), in one transaction; *@confirmed counts
- * them. A batch lost on the way leaves every entry waiting. */
+ * them. A batch lost on the way leaves every entry waiting. Then @sent and *@batch are
+ * empty, for the next writes. */
 gboolean    sd_sync_settle_writes  (SdSyncRun             *run,
-                                    SdB24Batch            *batch,
+                                    SdB24Batch           **batch,
                                     GPtrArray             *sent,
                                     const SdSyncWriteKind *kind,
                                     guint                 *confirmed,
                                     GError               **error);
+
+/* One pass of a kind's writes; *@skipped counts entries that wait for an earlier one. */
+typedef gboolean (*SdSyncPassFunc) (SdSyncRun  *run,
+                                    guint      *confirmed,
+                                    guint      *skipped,
+                                    GError    **error);
+/* Passes until nothing waits or a pass confirms nothing (at most 8). */
+gboolean    sd_sync_push_rounds    (SdSyncRun      *run,
+                                    SdSyncPassFunc  pass,
+                                    GError        **error);
 
 /* sd-sync-keyset.c */
 typedef gboolean (*SdSyncPageFunc) (SdSyncRun  *run,

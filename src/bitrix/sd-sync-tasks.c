@@ -776,28 +776,16 @@ push_pass (SdSyncRun  *run,
       g_hash_table_add (busy, g_memdup2 (&entry->entity_id, sizeof (gint64)));
       if (sd_b24_batch_get_size (batch) + 3 > SD_B24_BATCH_MAX)
         {
-          if (!sd_sync_settle_writes (run, batch, sent, &task_writes, confirmed, error))
+          if (!sd_sync_settle_writes (run, &batch, sent, &task_writes, confirmed, error))
             return FALSE;
-          g_ptr_array_set_size (sent, 0);
-          g_clear_pointer (&batch, sd_b24_batch_free);
-          batch = sd_b24_batch_new ();
         }
     }
-  return sd_sync_settle_writes (run, batch, sent, &task_writes, confirmed, error);
+  return sd_sync_settle_writes (run, &batch, sent, &task_writes, confirmed, error);
 }
 
 gboolean
 sd_sync_push_tasks (SdSyncRun  *run,
                     GError    **error)
 {
-  for (guint round = 0; round < 8; round++)
-    {
-      guint confirmed = 0, skipped = 0;
-
-      if (!push_pass (run, &confirmed, &skipped, error))
-        return FALSE;
-      if (skipped == 0 || confirmed == 0)
-        break;
-    }
-  return TRUE;
+  return sd_sync_push_rounds (run, push_pass, error);
 }

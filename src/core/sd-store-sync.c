@@ -634,16 +634,7 @@ sd_store_has_conflict (SdStore    *self,
 guint
 sd_store_count_conflicts (SdStore *self)
 {
-  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT count(*) FROM sync_conflicts "
-                                         "WHERE resolved_at IS NULL", NULL);
-  guint count = 0;
-
-  if (stmt == NULL)
-    return 0;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    count = sqlite3_column_int (stmt, 0);
-  sqlite3_reset (stmt);
-  return count;
+  return sd_store_query_int (self, "SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL", 0, 0);
 }
 
 static gboolean
