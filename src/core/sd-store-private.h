@@ -17,6 +17,12 @@ sqlite3      *sd_store_get_db        (SdStore     *self);
 sqlite3_stmt *sd_store_prepare       (SdStore     *self,
                                       const char  *sql,
                                       GError     **error);
+/* The same for SQL that is @format (a string literal, told apart by its address) with
+ * the entity's table for its one %s: neither formatted nor hashed again. */
+sqlite3_stmt *sd_store_prepare_table (SdStore     *self,
+                                      const char  *format,
+                                      SdEntity     entity,
+                                      GError     **error);
 gboolean      sd_store_exec          (SdStore     *self,
                                       const char  *sql,
                                       GError     **error);

@@ -29,9 +29,7 @@ sd_store_find_b24 (SdStore  *self,
                    SdEntity  entity,
                    gint64    b24_id)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE b24_id = ?",
-                                          sd_entity_info (entity)->table);
-  sqlite3_stmt *stmt = sd_store_prepare (self, sql, NULL);
+  sqlite3_stmt *stmt = sd_store_prepare_table (self, "SELECT id FROM %s WHERE b24_id = ?", entity, NULL);
   gint64 id = 0;
 
   if (stmt == NULL)
@@ -49,9 +47,8 @@ sd_store_get_b24_id (SdStore  *self,
                      gint64    id,
                      gint64   *out_b24_id)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT b24_id FROM %s WHERE id = ? AND b24_id IS NOT NULL",
-                                          sd_entity_info (entity)->table);
-  sqlite3_stmt *stmt = sd_store_prepare (self, sql, NULL);
+  sqlite3_stmt *stmt = sd_store_prepare_table (self, "SELECT b24_id FROM %s WHERE id = ? AND b24_id IS NOT NULL",
+                                               entity, NULL);
   gboolean found = FALSE;
 
   if (stmt == NULL)
@@ -71,9 +68,8 @@ sd_store_get_remote_modified (SdStore  *self,
                               SdEntity  entity,
                               gint64    id)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT remote_modified FROM %s WHERE id = ?",
-                                          sd_entity_info (entity)->table);
-  sqlite3_stmt *stmt = sd_store_prepare (self, sql, NULL);
+  sqlite3_stmt *stmt = sd_store_prepare_table (self, "SELECT remote_modified FROM %s WHERE id = ?", entity,
+                                               NULL);
   char *value = NULL;
 
   if (stmt == NULL)
@@ -93,25 +89,21 @@ sd_store_set_b24_state (SdStore     *self,
                         const char  *remote_modified,
                         GError     **error)
 {
-  const SdEntityInfo *info = sd_entity_info (entity);
-  g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
 
   if (b24_id >= 0)
     {
-      sql = g_strdup_printf ("UPDATE %s SET b24_id = ? WHERE id = ?", info->table);
-      if ((stmt = sd_store_prepare (self, sql, error)) == NULL)
+      if ((stmt = sd_store_prepare_table (self, "UPDATE %s SET b24_id = ? WHERE id = ?", entity, error)) == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, b24_id);
       sqlite3_bind_int64 (stmt, 2, id);
       if (!sd_store_step_done (self, stmt, error))
         return FALSE;
-      g_clear_pointer (&sql, g_free);
     }
   if (remote_modified != NULL)
     {
-      sql = g_strdup_printf ("UPDATE %s SET remote_modified = ? WHERE id = ?", info->table);
-      if ((stmt = sd_store_prepare (self, sql, error)) == NULL)
+      if ((stmt = sd_store_prepare_table (self, "UPDATE %s SET remote_modified = ? WHERE id = ?", entity,
+                                          error)) == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 1, remote_modified, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (stmt, 2, id);
@@ -159,9 +151,8 @@ sd_store_list_b24_ids (SdStore  *self,
                        SdEntity  entity,
                        GError  **error)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT b24_id FROM %s WHERE b24_id IS NOT NULL "
-                                          "ORDER BY b24_id", sd_entity_info (entity)->table);
-  sqlite3_stmt *stmt = sd_store_prepare (self, sql, error);
+  sqlite3_stmt *stmt = sd_store_prepare_table (self, "SELECT b24_id FROM %s WHERE b24_id IS NOT NULL "
+                                               "ORDER BY b24_id", entity, error);
 
   return stmt != NULL ? sd_store_collect_ids (self, stmt, error) : NULL;
 }
