@@ -156,6 +156,7 @@ b24_select_clear (B24Select *select)
 {
   g_clear_pointer (&select->names, g_hash_table_unref);
   g_clear_pointer (&select->uf_names, g_ptr_array_unref);
+  g_clear_pointer (&select->picked, g_free);
 }
 
 static gboolean
@@ -201,6 +202,44 @@ multifield_json (B24Call         *call,
   return b24_node_take_array (array);
 }
 
+/* Whether the standard field @index of @entity is in @select: looked up by name once a
+ * list, not once a row. */
+static gboolean
+select_picks (B24Select       *select,
+              const B24Entity *entity,
+              guint            index)
+{
+  if (select->all_std)
+    return TRUE;
+  if (select->picked == NULL)
+    {
+      guint n = 0;
+
+      while (entity->fields[n].name != NULL)
+        n++;
+      select->picked = g_new0 (gboolean, n);
+      for (guint i = 0; i < n; i++)
+        select->picked[i] = select_has (select, entity->fields[i].name);
+    }
+  return select->picked[index];
+}
+
+/* An integer column as the portal writes it: a string. */
+static JsonNode *
+int_string (gint64 value)
+{
+  char text[24], *end = text + sizeof text - 1;
+  guint64 left = value < 0 ? -(guint64) value : (guint64) value;
+
+  *end = '\0';
+  do
+    *--end = '0' + left % 10;
+  while ((left /= 10) > 0);
+  if (value < 0)
+    *--end = '-';
+  return b24_node_string (end);
+}
+
 static JsonNode *
 column_json (B24Call        *call,
              const B24Field *field,
@@ -215,11 +254,7 @@ column_json (B24Call        *call,
     {
     case B24_FIELD_ID:
     case B24_FIELD_INT:
-      {
-        g_autofree char *text = g_strdup_printf ("%lld", sqlite3_column_int64 (stmt, col));
-
-        return b24_node_string (text);
-      }
+      return int_string (sqlite3_column_int64 (stmt, col));
     case B24_FIELD_INT_NATIVE:
       return json_node_init_int (json_node_alloc (), sqlite3_column_int64 (stmt, col));
     case B24_FIELD_MONEY:
@@ -260,6 +295,7 @@ b24_entity_row_to_json (B24Call         *call,
 
   for (const B24Field *f = entity->fields; f->name != NULL; f++)
     {
+      guint index = f - entity->fields;
       const char *out_name = f->out_name != NULL ? f->out_name : f->name;
 
       if (f->type == B24_FIELD_MULTI)
@@ -276,7 +312,7 @@ b24_entity_row_to_json (B24Call         *call,
       col++;
       if ((f->flags & B24_FIELD_HIDDEN) != 0)
         continue;
-      if (!select->all_std && !select_has (select, f->name))
+      if (!select_picks (select, entity, index))
         continue;
       if ((f->flags & B24_FIELD_OMIT_NULL) != 0 && sqlite3_column_type (stmt, col - 1) == SQLITE_NULL)
         continue;
@@ -284,7 +320,10 @@ b24_entity_row_to_json (B24Call         *call,
     }
   if (entity->uf_entity != NULL)
     {
-      g_autoptr(JsonNode) uf = json_from_string ((const char *) sqlite3_column_text (stmt, col), NULL);
+      const char *stored = (const char *) sqlite3_column_text (stmt, col);
+      /* Most rows have no user-field values: no parser made for them. */
+      g_autoptr(JsonNode) uf = stored != NULL && strcmp (stored, "{}") != 0 ? json_from_string (stored, NULL)
+                                                                             : NULL;
       JsonObject *values = uf != NULL && JSON_NODE_HOLDS_OBJECT (uf) ? json_node_get_object (uf) : NULL;
       /* Once a list, not once a row. */
       if (select->uf_names == NULL)

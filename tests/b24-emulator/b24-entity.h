@@ -98,6 +98,7 @@ typedef struct {
   gboolean all_uf;
   gboolean multi;      /* every multi-field (the get methods) */
   GPtrArray *uf_names; /* the entity's user fields, read with the first row */
+  gboolean *picked;    /* with @names: whether each standard field is in, from the first row */
 } B24Select;
 
 void b24_select_init (B24Select       *select,
