@@ -142,11 +142,13 @@ apply_deal_fields (SdSyncRun   *run,
 }
 
 /* A contact's phones and e-mails as the portal lists them (pulled only): the local rows
- * are replaced when they differ. */
+ * are replaced when they differ. @fresh: the contact was created by this pull and has
+ * none yet. */
 static gboolean
 apply_channels (SdSyncRun   *run,
                 gint64       contact,
                 JsonObject  *row,
+                gboolean     fresh,
                 GError     **error)
 {
   static const struct { const char *member; const char *kind; } multi[] = {
@@ -176,7 +178,7 @@ apply_channels (SdSyncRun   *run,
         }
     }
   /* Changed here and not sent yet (sd-sync-parties.c): merged kind by kind. */
-  if (sd_sync_party_held (run, SD_ENTITY_CONTACT, contact))
+  if (!fresh && sd_sync_party_held (run, SD_ENTITY_CONTACT, contact))
     {
       g_autofree char *author = sd_sync_dup_string (row, "MODIFY_BY_ID");
       g_autofree char *modified = sd_sync_dup_string (row, "DATE_MODIFY");
@@ -184,8 +186,9 @@ apply_channels (SdSyncRun   *run,
       return sd_sync_merge_channels (run, contact, wanted, author != NULL ? g_ascii_strtoll (author, NULL, 10) : 0,
                                      modified, error);
     }
-  if ((rows = sd_store_list_referencing (run->store, SD_ENTITY_CONTACT_CHANNEL, "contact_id", contact,
-                                         error)) == NULL)
+  rows = fresh ? g_array_new (FALSE, FALSE, sizeof (gint64))
+              : sd_store_list_referencing (run->store, SD_ENTITY_CONTACT_CHANNEL, "contact_id", contact, error);
+  if (rows == NULL)
     return FALSE;
   for (guint i = 0; i < rows->len; i++)
     {
@@ -280,8 +283,8 @@ sd_sync_apply_row (SdSyncRun         *run,
       if (local == 0)
         return FALSE;
       if ((kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
-          || (kind->entity == SD_ENTITY_DEAL && !sd_sync_apply_responsible (run, local, row, error))
-          || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))
+          || (kind->entity == SD_ENTITY_DEAL && !sd_sync_apply_responsible (run, local, row, TRUE, error))
+          || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, TRUE, error)))
         return FALSE;
     }
   else
@@ -296,8 +299,8 @@ sd_sync_apply_row (SdSyncRun         *run,
       if (!sd_store_update (run->store, kind->entity, local, merged != NULL ? merged : changes, error)
           || !sd_store_set_b24_state (run->store, kind->entity, local, -1, known_as, error)
           || (kind->entity == SD_ENTITY_DEAL && !apply_deal_fields (run, local, row, modified, error))
-          || (kind->entity == SD_ENTITY_DEAL && !sd_sync_apply_responsible (run, local, row, error))
-          || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, error)))
+          || (kind->entity == SD_ENTITY_DEAL && !sd_sync_apply_responsible (run, local, row, FALSE, error))
+          || (kind->entity == SD_ENTITY_CONTACT && !apply_channels (run, local, row, FALSE, error)))
         return FALSE;
     }
   run->report.pulled++;

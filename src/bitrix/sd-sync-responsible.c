@@ -38,6 +38,7 @@ gboolean
 sd_sync_apply_responsible (SdSyncRun   *run,
                            gint64       deal,
                            JsonObject  *row,
+                           gboolean     fresh,
                            GError     **error)
 {
   gint64 user;
@@ -50,7 +51,7 @@ sd_sync_apply_responsible (SdSyncRun   *run,
   /* Someone this side does not know (not staff, or not read yet): leave ours. */
   if (user == 0)
     return TRUE;
-  current = main_row (run, deal);
+  current = fresh ? 0 : main_row (run, deal);
   if (current == 0)
     {
       sd_changes_set_int (changes, "deal_id", deal);

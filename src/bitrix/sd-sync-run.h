@@ -337,10 +337,12 @@ gboolean    sd_sync_push_parties   (SdSyncRun   *run,
                                     GError     **error);
 guint       sd_sync_parties_waiting (SdSyncRun  *run);
 
-/* sd-sync-responsible.c: ASSIGNED_BY_ID <-> the deal's "main" responsible */
+/* sd-sync-responsible.c: ASSIGNED_BY_ID <-> the deal's "main" responsible. @fresh: the
+ * deal was created by this pull, so it has no responsible rows to look at yet. */
 gboolean    sd_sync_apply_responsible (SdSyncRun  *run,
                                     gint64       deal,
                                     JsonObject  *row,
+                                    gboolean     fresh,
                                     GError     **error);
 gboolean    sd_sync_push_responsibles (SdSyncRun *run,
                                     GError     **error);
