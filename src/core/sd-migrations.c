@@ -8,6 +8,37 @@
  */
 #include "sd-store-private.h"
 
+/* The columns of deals, as migration 1 made them and migration 5 made them again. */
+#define DEALS_COLUMNS \
+  "  id INTEGER PRIMARY KEY," \
+  "  b24_id INTEGER," \
+  "  remote_modified TEXT," \
+  "  dirty INTEGER NOT NULL DEFAULT 0," \
+  "  title TEXT NOT NULL CHECK (length(title) > 0)," \
+  "  pipeline_id INTEGER NOT NULL REFERENCES pipelines(id)," \
+  "  stage_id INTEGER NOT NULL REFERENCES stages(id)," \
+  "  amount INTEGER NOT NULL DEFAULT 0 CHECK (amount >= 0),"  /* kopecks */ \
+  "  currency TEXT NOT NULL DEFAULT 'RUB'," \
+  "  contact_id INTEGER REFERENCES contacts(id)," \
+  "  company_id INTEGER REFERENCES companies(id)," \
+  "  source TEXT," \
+  "  comments TEXT," \
+  "  measurement_at TEXT,"        /* local date-time, ISO 8601 */ \
+  "  measurement_address TEXT," \
+  "  next_contact_on TEXT,"       /* date, ISO 8601 */ \
+  "  closed_on TEXT," \
+  "  created_by INTEGER REFERENCES users(id)," \
+  "  created_at TEXT NOT NULL," \
+  "  updated_at TEXT NOT NULL," \
+  "  stage_changed_at TEXT NOT NULL"
+
+#define DEALS_STAGE_INDEX "CREATE INDEX deals_stage ON deals(stage_id, id);"
+#define DEALS_INDEXES \
+  "CREATE INDEX deals_pipeline ON deals(pipeline_id, stage_id, amount);"  /* covers the board totals */ \
+  "CREATE INDEX deals_contact ON deals(contact_id);" \
+  "CREATE INDEX deals_company ON deals(company_id);"
+#define DEALS_B24_INDEX "CREATE UNIQUE INDEX deals_b24 ON deals(b24_id) WHERE b24_id IS NOT NULL;"
+
 /* CHECKs are written as OR chains: SQLite builds a temporary b-tree for each row for an
  * IN list of three or more values, which showed as a seventh of bulk-insert time. */
 static const char migration_1[] =
@@ -138,38 +169,15 @@ static const char migration_1[] =
   "  created_at TEXT NOT NULL,"
   "  updated_at TEXT NOT NULL);"
 
-  "CREATE TABLE deals ("
-  "  id INTEGER PRIMARY KEY,"
-  "  b24_id INTEGER,"
-  "  remote_modified TEXT,"
-  "  dirty INTEGER NOT NULL DEFAULT 0,"
-  "  title TEXT NOT NULL CHECK (length(title) > 0),"
-  "  pipeline_id INTEGER NOT NULL REFERENCES pipelines(id),"
-  "  stage_id INTEGER NOT NULL REFERENCES stages(id),"
-  "  amount INTEGER NOT NULL DEFAULT 0 CHECK (amount >= 0),"  /* kopecks */
-  "  currency TEXT NOT NULL DEFAULT 'RUB',"
-  "  contact_id INTEGER REFERENCES contacts(id),"
-  "  company_id INTEGER REFERENCES companies(id),"
-  "  source TEXT,"
-  "  comments TEXT,"
-  "  measurement_at TEXT,"        /* local date-time, ISO 8601 */
-  "  measurement_address TEXT,"
-  "  next_contact_on TEXT,"       /* date, ISO 8601 */
-  "  closed_on TEXT,"
-  "  created_by INTEGER REFERENCES users(id),"
-  "  created_at TEXT NOT NULL,"
-  "  updated_at TEXT NOT NULL,"
-  "  stage_changed_at TEXT NOT NULL);"
-  "CREATE INDEX deals_stage ON deals(stage_id, id);"
+  "CREATE TABLE deals (" DEALS_COLUMNS ");"
+  DEALS_STAGE_INDEX
   "CREATE TRIGGER deals_stage_in_pipeline BEFORE INSERT ON deals"
   "  WHEN (SELECT pipeline_id FROM stages WHERE id = NEW.stage_id) IS NOT NEW.pipeline_id"
   "  BEGIN SELECT RAISE(ABORT, 'the stage belongs to another pipeline'); END;"
   "CREATE TRIGGER deals_stage_in_pipeline_update BEFORE UPDATE OF stage_id, pipeline_id ON deals"
   "  WHEN (SELECT pipeline_id FROM stages WHERE id = NEW.stage_id) IS NOT NEW.pipeline_id"
   "  BEGIN SELECT RAISE(ABORT, 'the stage belongs to another pipeline'); END;"
-  "CREATE INDEX deals_pipeline ON deals(pipeline_id, stage_id, amount);"  /* covers the board totals */
-  "CREATE INDEX deals_contact ON deals(contact_id);"
-  "CREATE INDEX deals_company ON deals(company_id);"
+  DEALS_INDEXES
 
   /* "part" says what the person is responsible for, e.g. before / after the order */
   "CREATE TABLE deal_responsibles ("
@@ -258,7 +266,7 @@ static const char migration_1[] =
   "CREATE UNIQUE INDEX pipelines_b24 ON pipelines(b24_id) WHERE b24_id IS NOT NULL;"
   "CREATE UNIQUE INDEX contacts_b24 ON contacts(b24_id) WHERE b24_id IS NOT NULL;"
   "CREATE UNIQUE INDEX companies_b24 ON companies(b24_id) WHERE b24_id IS NOT NULL;"
-  "CREATE UNIQUE INDEX deals_b24 ON deals(b24_id) WHERE b24_id IS NOT NULL;"
+  DEALS_B24_INDEX
   "CREATE UNIQUE INDEX payments_b24 ON payments(b24_id) WHERE b24_id IS NOT NULL;"
   "CREATE UNIQUE INDEX files_b24 ON files(b24_id) WHERE b24_id IS NOT NULL;"
   "CREATE UNIQUE INDEX timeline_b24 ON timeline(b24_id) WHERE b24_id IS NOT NULL;"
@@ -405,11 +413,29 @@ static const char migration_4[] =
   "  at TEXT NOT NULL,"
   "  PRIMARY KEY (vote_id, voter_id)) WITHOUT ROWID;";
 
+/* A deal's stage belongs to its pipeline: a foreign key on both columns instead of the
+ * triggers that checked it. A trigger makes SQLite keep a statement journal for every
+ * insert into deals (each page the insert touches copied first): the deals of a first
+ * sync took twice as long to write. SQLite cannot add a constraint to a table, so the
+ * table is made again (sqlite.org/lang_altertable.html, "other kinds of changes"), which
+ * needs foreign keys off while migrating (sd_store_open). */
+static const char migration_5[] =
+  "CREATE UNIQUE INDEX stages_in_pipeline ON stages(id, pipeline_id);"
+  "CREATE TABLE deals_rebuilt (" DEALS_COLUMNS ","
+  "  FOREIGN KEY (stage_id, pipeline_id) REFERENCES stages(id, pipeline_id));"
+  "INSERT INTO deals_rebuilt SELECT * FROM deals;"
+  "DROP TABLE deals;"
+  "ALTER TABLE deals_rebuilt RENAME TO deals;"
+  DEALS_STAGE_INDEX
+  DEALS_INDEXES
+  DEALS_B24_INDEX;
+
 static const char *const migrations[] = {
   migration_1,
   migration_2,
   migration_3,
   migration_4,
+  migration_5,
 };
 
 guint
@@ -421,9 +447,12 @@ sd_store_schema_version (void)
 gboolean
 sd_store_migrate (SdStore  *self,
                   guint     from_version,
+                  guint     to_version,
                   GError  **error)
 {
-  for (guint v = from_version; v < G_N_ELEMENTS (migrations); v++)
+  g_return_val_if_fail (to_version <= G_N_ELEMENTS (migrations), FALSE);
+
+  for (guint v = from_version; v < to_version; v++)
     {
       if (!sd_store_exec (self, migrations[v], error))
         {

@@ -64,9 +64,15 @@ GArray       *sd_store_collect_ids   (SdStore        *self,
   " OR (k.entity = 'task' AND k.entity_id IN (SELECT id FROM tasks WHERE deal_id = " deal "))" \
   " OR (k.entity = 'contact' AND k.entity_id = (SELECT contact_id FROM deals WHERE id = " deal "))" \
   " OR (k.entity = 'company' AND k.entity_id = (SELECT company_id FROM deals WHERE id = " deal ")))"
+/* Runs migrations from_version + 1 … to_version. */
 gboolean      sd_store_migrate       (SdStore     *self,
                                       guint        from_version,
+                                      guint        to_version,
                                       GError     **error);
+/* For the tests of a migration: a database brought up to @version only. */
+SdStore      *sd_store_open_at_version (const char *path,
+                                        guint       version,
+                                        GError    **error);
 
 void          sd_store_queue_change  (SdStore     *self,
                                       SdEntity     entity,

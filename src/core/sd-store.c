@@ -334,8 +334,33 @@ check_writable (const char  *path,
   return TRUE;
 }
 
+/* After a migration: no row refers to one that is not there. */
+static gboolean
+check_references (SdStore  *self,
+                  GError  **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA foreign_key_check", -1, &stmt, NULL) != SQLITE_OK)
+    {
+      sd_store_set_sqlite_error (self, error, "Cannot check references");
+      return FALSE;
+    }
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    g_set_error (error, SD_STORE_ERROR, SD_STORE_ERROR_CORRUPT,
+                 "a row of %s refers to a row of %s that is not there",
+                 (const char *) sqlite3_column_text (stmt, 0), (const char *) sqlite3_column_text (stmt, 2));
+  else if (rc != SQLITE_DONE)
+    sd_store_set_sqlite_error (self, error, "Cannot check references");
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE;
+}
+
 static gboolean
 open_database (SdStore  *self,
+               guint     target,
                GError  **error)
 {
   guint version = 0;
@@ -370,42 +395,52 @@ open_database (SdStore  *self,
 
   if (!sd_store_exec (self, "PRAGMA journal_mode=WAL", error)
       || !sd_store_exec (self, "PRAGMA synchronous=NORMAL", error)
-      || !sd_store_exec (self, "PRAGMA foreign_keys=ON", error)
       || !sd_store_exec (self, "PRAGMA cache_size=-32768", error)
       /* Each write is a savepoint; its undo pages stay in memory, not a temp file. */
       || !sd_store_exec (self, "PRAGMA temp_store=MEMORY", error))
     return FALSE;
 
-  if (version < sd_store_schema_version ())
+  if (version < target)
     {
-      g_autofree char *set_version =
-        g_strdup_printf ("PRAGMA user_version=%u", sd_store_schema_version ());
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version=%u", target);
 
+      /* Foreign keys are still off: a migration that makes a table again drops the old
+       * one, which would otherwise delete the rows that refer to it. They are checked as a
+       * whole before the commit instead. */
       if (!sd_store_exec (self, "BEGIN IMMEDIATE", error))
         return FALSE;
-      if (!sd_store_migrate (self, version, error) || !sd_store_exec (self, set_version, error)
-          || !sd_store_exec (self, "COMMIT", error))
+      if (!sd_store_migrate (self, version, target, error) || !sd_store_exec (self, set_version, error)
+          || !check_references (self, error) || !sd_store_exec (self, "COMMIT", error))
         {
           sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
           g_prefix_error (error, "Cannot upgrade %s: ", self->path);
           return FALSE;
         }
     }
-  return TRUE;
+  return sd_store_exec (self, "PRAGMA foreign_keys=ON", error);
+}
+
+SdStore *
+sd_store_open_at_version (const char  *path,
+                          guint        version,
+                          GError     **error)
+{
+  g_autoptr(SdStore) self = g_object_new (SD_TYPE_STORE, NULL);
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (version <= sd_store_schema_version (), NULL);
+
+  self->path = g_strdup (path);
+  if (!open_database (self, version, error))
+    return NULL;
+  return g_steal_pointer (&self);
 }
 
 SdStore *
 sd_store_open (const char  *path,
                GError     **error)
 {
-  g_autoptr(SdStore) self = g_object_new (SD_TYPE_STORE, NULL);
-
-  g_return_val_if_fail (path != NULL, NULL);
-
-  self->path = g_strdup (path);
-  if (!open_database (self, error))
-    return NULL;
-  return g_steal_pointer (&self);
+  return sd_store_open_at_version (path, sd_store_schema_version (), error);
 }
 
 const char *

@@ -155,11 +155,66 @@ test_read_only_folder (void)
   sd_test_remove_tree (dir);
 }
 
+static void
+exec_ok (SdStore    *store,
+         const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sd_store_exec (store, sql, &error));
+  g_assert_no_error (error);
+}
+
+/* Migration 5 makes the deals table again (a foreign key on stage and pipeline instead of
+ * triggers): nothing that refers to a deal may be lost on the way, and a stage of another
+ * pipeline is still refused. */
+static void
+test_migrate_deals_rebuilt (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "old.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdStore) store = sd_store_open_at_version (path, 4, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sd_test_count (store, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (sd_test_count (store, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                         "AND name = 'deals_stage_in_pipeline'"), ==, 1);
+  exec_ok (store, "INSERT INTO pipelines (id, code, name) VALUES (1, 'a', 'A'), (2, 'b', 'B');"
+                  "INSERT INTO stages (id, pipeline_id, code, name, sort) VALUES (10, 1, 'new', 'New', 1),"
+                  " (20, 2, 'new', 'New', 1);"
+                  "INSERT INTO deals (id, b24_id, title, pipeline_id, stage_id, amount, created_at, updated_at,"
+                  " stage_changed_at) VALUES (7, 70, 'Окна', 1, 10, 500, 'x', 'x', 'x');"
+                  "INSERT INTO timeline (deal_id, kind, text, created_at) VALUES (7, 'comment', 'Позвонить', 'x');");
+  g_clear_object (&store);
+
+  store = sd_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sd_test_count (store, "PRAGMA user_version"), ==, sd_store_schema_version ());
+  g_assert_cmpint (sd_test_count (store, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (sd_test_count (store, "SELECT count(*) FROM deals WHERE id = 7 AND b24_id = 70 "
+                                         "AND title = 'Окна' AND amount = 500"), ==, 1);
+  g_assert_cmpint (sd_test_count (store, "SELECT count(*) FROM timeline WHERE deal_id = 7"), ==, 1);
+  g_assert_cmpint (sd_test_count (store, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                         "AND tbl_name = 'deals'"), ==, 0);
+  g_assert_cmpint (sd_test_count (store, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                         "AND tbl_name = 'deals' AND sql IS NOT NULL"), ==, 5);
+  g_assert_false (sd_store_exec (store, "UPDATE deals SET stage_id = 20 WHERE id = 7", &error));
+  g_assert_error (error, SD_STORE_ERROR, SD_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (sd_store_exec (store, "INSERT INTO deals (title, pipeline_id, stage_id, created_at, updated_at,"
+                                        " stage_changed_at) VALUES ('Нет', 1, 20, 'x', 'x', 'x')", &error));
+  g_assert_error (error, SD_STORE_ERROR, SD_STORE_ERROR_INVALID);
+  g_clear_object (&store);
+  sd_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/store/migrate-from-zero-and-reopen", test_migrate_from_zero_and_reopen);
+  g_test_add_func ("/core/store/migrate-deals-rebuilt", test_migrate_deals_rebuilt);
   g_test_add_func ("/core/store/newer-schema-refused", test_newer_schema_refused_untouched);
   g_test_add_func ("/core/store/corrupt-file-refused", test_corrupt_file_refused_untouched);
   g_test_add_func ("/core/store/missing-folder", test_missing_folder);
