@@ -176,13 +176,14 @@ gboolean
 sd_search_reindex (SdStore   *self,
                    SdEntity   entity,
                    gint64     id,
+                   gboolean   indexed,
                    GError   **error)
 {
   g_autoptr(GString) body = g_string_new (NULL);
   sqlite3_stmt *stmt;
   gboolean found = FALSE;
 
-  if (!collect_body (self, entity, id, body, &found, error) || !remove_row (self, entity, id, error))
+  if (!collect_body (self, entity, id, body, &found, error) || (indexed && !remove_row (self, entity, id, error)))
     return FALSE;
   if (!found)
     return TRUE;

@@ -81,16 +81,22 @@ void          sd_store_queue_change  (SdStore     *self,
 const char   *sd_store_get_origin    (SdStore     *self);
 void          sd_store_invalidate_access (SdStore *self);
 
-/* Search index upkeep (sd-search.c); writes queue rows, the commit re-indexes them. */
+/* Search index upkeep (sd-search.c); writes queue rows, the commit re-indexes them.
+ * @inserted: the row was created now, so it has no entry yet unless this transaction
+ * deleted a row of the same id first. */
 void          sd_store_queue_search  (SdStore     *self,
                                       SdEntity     entity,
-                                      gint64       id);
+                                      gint64       id,
+                                      gboolean     inserted);
 gint64        sd_search_rowid        (SdEntity     entity,
                                       gint64       id);
 SdEntity      sd_search_entity_of_rowid (gint64    rowid);
+/* @indexed: whether the row may have an entry to replace (removing one that is not
+ * there costs the index as much as writing one). */
 gboolean      sd_search_reindex      (SdStore     *self,
                                       SdEntity     entity,
                                       gint64       id,
+                                      gboolean     indexed,
                                       GError     **error);
 
 G_END_DECLS

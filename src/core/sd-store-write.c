@@ -459,10 +459,10 @@ after_write (SdStore          *self,
     case SD_ENTITY_DEAL:
     case SD_ENTITY_CONTACT:
     case SD_ENTITY_COMPANY:
-      sd_store_queue_search (self, entity, id);
+      sd_store_queue_search (self, entity, id, op == SD_CHANGE_INSERT);
       break;
     case SD_ENTITY_CONTACT_CHANNEL:
-      sd_store_queue_search (self, SD_ENTITY_CONTACT, parent_id);
+      sd_store_queue_search (self, SD_ENTITY_CONTACT, parent_id, FALSE);
       break;
     case SD_ENTITY_ACCESS:
     case SD_ENTITY_USER:

@@ -41,8 +41,14 @@ struct _SdStore
 
   GHashTable *access;         /* (role_id << 32 | stage_id) -> actions */
   GHashTable *user_roles;     /* user id -> role id */
-  GHashTable *search_pending; /* index rowids of rows to re-index at commit */
+  GHashTable *search_pending; /* index rowid of a row to re-index at commit -> SearchState */
 };
+
+/* What the search index may hold of a queued row. */
+typedef enum {
+  SEARCH_INDEXED = 1,   /* an entry, to be replaced */
+  SEARCH_NEW,           /* nothing: the row was inserted in this transaction */
+} SearchState;
 
 enum {
   CHANGED,
@@ -595,7 +601,9 @@ flush_search (SdStore  *self,
   for (guint i = 0; i < rows->len; i++)
     {
       gint64 rowid = g_array_index (rows, gint64, i);
-      if (!sd_search_reindex (self, sd_search_entity_of_rowid (rowid), rowid / 4, error))
+      SearchState state = GPOINTER_TO_INT (g_hash_table_lookup (self->search_pending, &rowid));
+
+      if (!sd_search_reindex (self, sd_search_entity_of_rowid (rowid), rowid / 4, state != SEARCH_NEW, error))
         return FALSE;
     }
   g_hash_table_remove_all (self->search_pending);
@@ -605,12 +613,18 @@ flush_search (SdStore  *self,
 void
 sd_store_queue_search (SdStore  *self,
                        SdEntity  entity,
-                       gint64    id)
+                       gint64    id,
+                       gboolean  inserted)
 {
-  gint64 *key = g_new (gint64, 1);
+  gint64 rowid = sd_search_rowid (entity, id);
+  gint64 *key;
 
-  *key = sd_search_rowid (entity, id);
-  g_hash_table_add (self->search_pending, key);
+  /* Queued already: a row inserted after one of its id was deleted still has that one's
+   * entry to remove, and a new row changed again still has none. */
+  if (g_hash_table_contains (self->search_pending, &rowid))
+    return;
+  key = g_memdup2 (&rowid, sizeof rowid);
+  g_hash_table_insert (self->search_pending, key, GINT_TO_POINTER (inserted ? SEARCH_NEW : SEARCH_INDEXED));
 }
 
 static void

@@ -132,6 +132,50 @@ test_deals_by_title_and_client (SdTestStore  *f,
   g_assert_cmpint (hits->len, ==, 1);
 }
 
+static guint
+count_hits (SdTestStore *f,
+            const char  *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) hits = sd_store_search_deals (f->store, text, f->pipeline, 100, &error);
+
+  g_assert_no_error (error);
+  return hits->len;
+}
+
+/* A row created in a transaction has no entry to replace, unless a deleted row of the same
+ * id had one: the newest deal deleted and another created in its place in one
+ * transaction (SQLite gives it the same id) leaves only the new one findable. */
+static void
+test_same_id_in_one_transaction (SdTestStore  *f,
+                                 gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 old = sd_test_store_add_deal (f, "Ремонт ванной", f->stage_new, 1);
+  gint64 replaced, fresh;
+
+  g_assert_cmpuint (count_hits (f, "ванной"), ==, 1);
+  g_assert_true (sd_store_begin (f->store, &error));
+  g_assert_true (sd_store_delete (f->store, SD_ENTITY_DEAL, old, &error));
+  replaced = sd_test_store_add_deal (f, "Кухня под ключ", f->stage_new, 1);
+  g_assert_cmpint (replaced, ==, old);
+  g_assert_true (sd_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_hits (f, "ванной"), ==, 0);
+  g_assert_cmpuint (count_hits (f, "кухня"), ==, 1);
+
+  /* Created, deleted and created again before the commit: never indexed in between. */
+  g_assert_true (sd_store_begin (f->store, &error));
+  fresh = sd_test_store_add_deal (f, "Остекление балкона", f->stage_new, 1);
+  g_assert_true (sd_store_delete (f->store, SD_ENTITY_DEAL, fresh, &error));
+  g_assert_cmpint (sd_test_store_add_deal (f, "Покраска стен", f->stage_new, 1), ==, fresh);
+  g_assert_true (sd_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_hits (f, "балкона"), ==, 0);
+  g_assert_cmpuint (count_hits (f, "покраска"), ==, 1);
+  g_assert_cmpuint (count_hits (f, "кухня"), ==, 1);
+}
+
 static void
 test_build_match (void)
 {
@@ -152,6 +196,8 @@ main (int argc, char **argv)
               test_people_as_typed, sd_test_store_teardown);
   g_test_add ("/core/search/deals-by-title-and-client", SdTestStore, NULL, sd_test_store_setup,
               test_deals_by_title_and_client, sd_test_store_teardown);
+  g_test_add ("/core/search/same-id-in-one-transaction", SdTestStore, NULL, sd_test_store_setup,
+              test_same_id_in_one_transaction, sd_test_store_teardown);
   g_test_add_func ("/core/search/build-match", test_build_match);
   return g_test_run ();
 }
