@@ -21,12 +21,20 @@ typedef struct
   gint64             seen;
 } ChainState;
 
-/* The pages of one chain a request asks for, in command order. */
+/* The pages of one chain a request asks for, in command order, going on after @after. */
 typedef struct
 {
-  guint chain;
-  guint pages;
+  guint               chain;
+  guint               pages;
+  const SdSyncChain  *definition;
+  char               *after;
 } Segment;
+
+static void
+segment_clear (gpointer data)
+{
+  g_free (((Segment *) data)->after);
+}
 
 /* One keyset request in flight: sent from the export's fetch thread so that the portal
  * prepares the next rows while this side writes the last ones. One thread for the whole
@@ -44,21 +52,6 @@ typedef struct
   GCond         cond;
   gboolean      done;
 } Fetch;
-
-static void
-fetch_thread (gpointer data,
-              gpointer user_data)
-{
-  Fetch *fetch = data;
-
-  g_clear_pointer (&fetch->dispose, json_object_unref);
-  fetch->answer = sd_b24_client_batch (fetch->run->client, fetch->batch, SD_B24_CALL_READ,
-                                       fetch->run->cancellable, &fetch->error);
-  g_mutex_lock (&fetch->lock);
-  fetch->done = TRUE;
-  g_cond_signal (&fetch->cond);
-  g_mutex_unlock (&fetch->lock);
-}
 
 static char *
 page_key (guint chain,
@@ -89,6 +82,45 @@ page_params (const SdSyncChain *chain,
   json_object_set_array_member (params, "select", sd_sync_string_array (chain->select));
   json_object_set_int_member (params, "start", -1);
   return params;
+}
+
+/* The request's commands, made on the fetch thread rather than by the writer: the pages
+ * of a segment chained by $result references to the last ID of the page before
+ * (reference §3). */
+static void
+fetch_build (Fetch *fetch)
+{
+  for (guint s = 0; s < fetch->segments->len; s++)
+    {
+      const Segment *segment = &g_array_index (fetch->segments, Segment, s);
+
+      for (guint i = 0; i < segment->pages; i++)
+        {
+          g_autofree char *key = page_key (segment->chain, i);
+          g_autofree char *before = i > 0 ? page_key (segment->chain, i - 1) : NULL;
+          g_autofree char *after = i == 0 ? g_strdup (segment->after)
+                                          : g_strdup_printf ("$result[%s][%d][ID]", before, SD_SYNC_PAGE - 1);
+          g_autoptr(JsonObject) params = page_params (segment->definition, after);
+
+          sd_b24_batch_add (fetch->batch, key, segment->definition->method, params);
+        }
+    }
+}
+
+static void
+fetch_thread (gpointer data,
+              gpointer user_data)
+{
+  Fetch *fetch = data;
+
+  g_clear_pointer (&fetch->dispose, json_object_unref);
+  fetch_build (fetch);
+  fetch->answer = sd_b24_client_batch (fetch->run->client, fetch->batch, SD_B24_CALL_READ,
+                                       fetch->run->cancellable, &fetch->error);
+  g_mutex_lock (&fetch->lock);
+  fetch->done = TRUE;
+  g_cond_signal (&fetch->cond);
+  g_mutex_unlock (&fetch->lock);
 }
 
 /* Pages a chain still needs: known from its count, else as many as there is room for. */
@@ -124,22 +156,14 @@ fetch_start (SdSyncRun   *run,
   fetch->dispose = dispose;
   fetch->batch = sd_b24_batch_new ();
   fetch->segments = g_array_new (FALSE, FALSE, sizeof (Segment));
+  g_array_set_clear_func (fetch->segments, segment_clear);
   for (guint c = 0; c < n_states && room > 0; c++)
     {
-      Segment segment = { c, pages_wanted (&states[c], room) };
+      Segment segment = { c, pages_wanted (&states[c], room), states[c].chain, NULL };
 
       if (states[c].last == NULL || segment.pages == 0)
         continue;
-      for (guint i = 0; i < segment.pages; i++)
-        {
-          g_autofree char *key = page_key (c, i);
-          g_autofree char *before = i > 0 ? page_key (c, i - 1) : NULL;
-          g_autofree char *after = i == 0 ? g_strdup (states[c].last)
-                                          : g_strdup_printf ("$result[%s][%d][ID]", before, SD_SYNC_PAGE - 1);
-          g_autoptr(JsonObject) params = page_params (states[c].chain, after);
-
-          sd_b24_batch_add (fetch->batch, key, states[c].chain->method, params);
-        }
+      segment.after = g_strdup (states[c].last);
       g_array_append_val (fetch->segments, segment);
       room -= segment.pages;
       if (states[c].chain->expected < 0)
