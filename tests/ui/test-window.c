@@ -1,5 +1,6 @@
 /* test-window.c: the application starts, its window shows the sections, every control in
- * it has a name for assistive technologies, and the window keeps its size.
+ * it has a name for assistive technologies, the deal's card slides in even before the board
+ * was ever laid out, and the window keeps its size.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,8 +8,11 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <math.h>
 
+#include "pipeline/sd-deal-item.h"
 #include "pipeline/sd-deal-tile.h"
+#include "pipeline/sd-stage-column.h"
 #include "sd-records.h"
 #include "sd-test-app.h"
 
@@ -218,6 +222,96 @@ test_accessible_names (void)
   sd_test_run_with_window (check_accessible_names, NULL);
 }
 
+static GtkWidget *
+find_flap (GtkWidget *widget)
+{
+  if (ADW_IS_FLAP (widget))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_flap (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  guint sliding;  /* frames of the slide, between hidden and shown */
+  guint nowhere;  /* frames with no position (NaN) */
+} Slide;
+
+static void
+on_reveal_progress (AdwFlap    *flap,
+                    GParamSpec *pspec,
+                    Slide      *slide)
+{
+  double progress = adw_flap_get_reveal_progress (flap);
+
+  if (isnan (progress))
+    slide->nowhere++;
+  else if (progress > 0 && progress < 1)
+    slide->sliding++;
+}
+
+/* A deal opened in a window that has not shown its board yet (as from the Notifications
+ * page, or the board the first sync brought): the card slides in, as it does later. It
+ * used to jump in at once (libadwaita 1.2 took the slide's speed as 0 divided by the
+ * unallocated card's width), now and then after a frame with the card nowhere, which GTK
+ * warned about (fatal in tests) as the flap's minimum width above its natural one. */
+static void
+check_card_first_open (SdApplication *app,
+                       SdWindow      *window,
+                       gpointer       user_data)
+{
+  g_autoptr(GPtrArray) columns = sd_kanban_get_columns (sd_window_get_kanban (window));
+  g_autoptr(SdDealItem) item = NULL;
+  SdWindow *other;
+  AdwFlap *flap;
+  gboolean animated;
+  Slide slide = { 0, 0 };
+  gint64 end;
+
+  for (guint i = 0; i < columns->len && item == NULL; i++)
+    if (g_list_model_get_n_items (G_LIST_MODEL (sd_stage_column_get_model (columns->pdata[i]))) > 0)
+      item = g_list_model_get_item (G_LIST_MODEL (sd_stage_column_get_model (columns->pdata[i])), 0);
+  g_assert_nonnull (item);
+  g_object_get (gtk_widget_get_settings (GTK_WIDGET (window)), "gtk-enable-animations", &animated, NULL);
+  g_assert_true (animated);
+
+  other = sd_window_new (GTK_APPLICATION (app), NULL, sd_application_get_store (app));
+  sd_window_set_section (other, "notifications");
+  gtk_window_present (GTK_WINDOW (other));
+  flap = ADW_FLAP (find_flap (GTK_WIDGET (other)));
+  g_assert_nonnull (flap);
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!gtk_widget_get_mapped (GTK_WIDGET (other)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  sd_test_settle ();
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (flap)), ==, 0);
+
+  g_signal_connect (flap, "notify::reveal-progress", G_CALLBACK (on_reveal_progress), &slide);
+  g_assert_true (sd_window_open_deal (other, sd_deal_item_get_id (item)));
+  while (adw_flap_get_reveal_progress (flap) != 1.0 && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpfloat (adw_flap_get_reveal_progress (flap), ==, 1.0);
+  g_assert_cmpuint (slide.nowhere, ==, 0);
+  g_assert_cmpuint (slide.sliding, >, 0);
+  g_signal_handlers_disconnect_by_func (flap, on_reveal_progress, &slide);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (sd_window_get_deal_view (other))), >=, 360);
+  gtk_window_destroy (GTK_WINDOW (other));
+}
+
+static void
+test_card_first_open (void)
+{
+  g_autofree char *path = sd_test_use_demo ("card.db", 300);
+
+  sd_test_run_with_window (check_card_first_open, NULL);
+}
+
 static void
 check_resize (SdApplication *app,
               SdWindow      *window,
@@ -273,6 +367,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/window/sections", test_sections);
   g_test_add_func ("/ui/window/accessible-names", test_accessible_names);
+  g_test_add_func ("/ui/window/card-first-open", test_card_first_open);
   g_test_add_func ("/ui/window/keeps-size", test_keeps_size);
   status = g_test_run ();
   sd_test_cleanup ();

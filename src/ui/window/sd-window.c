@@ -40,6 +40,7 @@ struct _SdWindow
   guint                 actor_id;        /* the pick after a change of the staff */
   gboolean              actor_chosen;    /* the person picked whom to act as */
   gint64                portal_user;     /* the credential's user when no one has a role */
+  gboolean              reveal_waiting;  /* the card slides in after the board's first layout */
 
   /* template children */
   AdwLeaflet           *leaflet;
@@ -119,6 +120,61 @@ follow_board (SdWindow *self)
     sd_automation_view_show_pipeline (self->automation_view, code);
 }
 
+/* AdwFlap 1.2 starts its slide at a speed divided by the flap's allocated width. Before
+ * the board's first layout (its page just shown, no frame since: a deal opened from the
+ * first sync's board or from another section) that width is 0, the speed 0/0, and the
+ * whole slide NaN: a frame measures the flap with its minimum (the board's) above its
+ * natural width (the card's), GTK warns, and the card is placed nowhere. Such a reveal
+ * waits for the layout that gives the flap its width. */
+static gboolean
+flap_laid_out (SdWindow *self)
+{
+  GtkWidget *flap = GTK_WIDGET (self->flap);
+
+  return !gtk_widget_get_mapped (flap) || gtk_widget_get_width (flap) > 0;
+}
+
+static void
+reveal_after_layout (GdkFrameClock *clock,
+                     SdWindow      *self)
+{
+  if (self->reveal_waiting && !flap_laid_out (self))
+    {
+      gtk_widget_queue_allocate (GTK_WIDGET (self->flap));
+      return;
+    }
+  g_signal_handlers_disconnect_by_func (clock, reveal_after_layout, self);
+  if (self->reveal_waiting)
+    {
+      self->reveal_waiting = FALSE;
+      adw_flap_set_reveal_flap (self->flap, TRUE);
+    }
+}
+
+static void
+reveal_card (SdWindow *self)
+{
+  GtkWidget *flap = GTK_WIDGET (self->flap);
+
+  if (!flap_laid_out (self))
+    {
+      if (!self->reveal_waiting)
+        g_signal_connect_object (gtk_widget_get_frame_clock (flap), "after-paint",
+                                 G_CALLBACK (reveal_after_layout), self, 0);
+      self->reveal_waiting = TRUE;
+      gtk_widget_queue_allocate (flap);
+      return;
+    }
+  adw_flap_set_reveal_flap (self->flap, TRUE);
+}
+
+static void
+hide_card (SdWindow *self)
+{
+  self->reveal_waiting = FALSE;
+  adw_flap_set_reveal_flap (self->flap, FALSE);
+}
+
 static void
 show_pipeline (SdWindow *self,
                gint64    pipeline_id)
@@ -135,7 +191,7 @@ show_pipeline (SdWindow *self,
   self->pipeline_id = pipeline_id;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-deal",
                                  sd_kanban_get_may_create (self->kanban));
-  adw_flap_set_reveal_flap (self->flap, FALSE);
+  hide_card (self);
   gtk_stack_set_visible_child_name (self->board_stack, "board");
   if (self->settings != NULL)
     {
@@ -567,7 +623,7 @@ on_deal_activated (SdWindow *self,
 static void
 on_deal_closed (SdWindow *self)
 {
-  adw_flap_set_reveal_flap (self->flap, FALSE);
+  hide_card (self);
 }
 
 static void
@@ -1014,7 +1070,7 @@ sd_window_open_deal (SdWindow *self,
       return FALSE;
     }
   sd_window_set_section (self, "pipelines");
-  adw_flap_set_reveal_flap (self->flap, TRUE);
+  reveal_card (self);
   return TRUE;
 }
 
@@ -1051,7 +1107,7 @@ act_as (SdWindow *self,
       show_pipeline (self, pipeline_id);
     }
   deal_id = sd_deal_view_get_deal (self->deal_view);
-  if (deal_id != 0 && adw_flap_get_reveal_flap (self->flap))
+  if (deal_id != 0 && (adw_flap_get_reveal_flap (self->flap) || self->reveal_waiting))
     sd_window_open_deal (self, deal_id);
 }
 
