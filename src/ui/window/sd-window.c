@@ -122,10 +122,11 @@ follow_board (SdWindow *self)
 
 /* AdwFlap 1.2 starts its slide at a speed divided by the flap's allocated width. Before
  * the board's first layout (its page just shown, no frame since: a deal opened from the
- * first sync's board or from another section) that width is 0, the speed 0/0, and the
- * whole slide NaN: a frame measures the flap with its minimum (the board's) above its
- * natural width (the card's), GTK warns, and the card is placed nowhere. Such a reveal
- * waits for the layout that gives the flap its width. */
+ * first sync's board or from another section) that width is 0 and the speed 0/0 (NaN): the
+ * spring then lasts a millisecond, so the card jumps in, and a frame that comes within
+ * that millisecond has the card nowhere, its flap measured with the minimum width (the
+ * board's) above the natural one (the card's), which GTK warns about. Such a reveal waits
+ * for the layout that gives the flap its width. */
 static gboolean
 flap_laid_out (SdWindow *self)
 {
@@ -692,6 +693,8 @@ sd_window_dispose (GObject *object)
   g_clear_handle_id (&self->counts_id, g_source_remove);
   g_clear_handle_id (&self->pipelines_id, g_source_remove);
   g_clear_handle_id (&self->actor_id, g_source_remove);
+  /* A reveal still waiting for a layout has no card to show any more. */
+  self->reveal_waiting = FALSE;
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), SD_TYPE_WINDOW);
