@@ -400,6 +400,8 @@ run_sync (SdSyncRun  *run,
   /* Requisites raise no event: read in full with each full comparison. */
   else if (check_due && !sd_sync_pull_requisites (run, error))
     return FALSE;
+  if (!sd_sync_pull_mapped_again (run, error))
+    return FALSE;
   /* With the queue live, comments and tasks changed there arrive as its events. */
   if (!sd_sync_pull_comments (run, error) || (!live && !sd_sync_pull_tasks (run, error)))
     return FALSE;

@@ -43,6 +43,7 @@ typedef struct
   GPtrArray    *b24_fields;     /* SdB24Field: deal fields the playbooks map */
   GPtrArray    *deal_select;    /* the deal list's select[]: the kind's and the mapped ones */
   gboolean      after_push;     /* pulling what our own push just changed (see apply_row) */
+  gboolean      mapped_again;   /* deals read again for a newly mapped field (apply_row) */
   gboolean      queue_live;     /* the offline event queue stands in for the scan (OAuth) */
   JsonObject   *queue_first;    /* its first page, read with the shared request */
   char         *queue_read_at;  /* the portal's time of that request */
@@ -256,6 +257,9 @@ gboolean    sd_sync_pull_requisites (SdSyncRun  *run,
                                     GError     **error);
 /* The deal list's select[] (run->deal_select) from the fields the store maps. */
 gboolean    sd_sync_load_deal_select (SdSyncRun *run,
+                                    GError     **error);
+/* Every deal read again when the playbooks map a deal field not read before. */
+gboolean    sd_sync_pull_mapped_again (SdSyncRun *run,
                                     GError     **error);
 /* The incremental pull's first pages ride in the shared request (when every kind has a
  * cursor); sd_sync_pull_changed then reads them from there. */
