@@ -6,6 +6,8 @@
 #include "sd-test-sync.h"
 
 #include "sd-automation-db.h"
+#include "sd-b24-check.h"
+#include "sd-b24-secret.h"
 #include "sd-store-sync.h"
 
 #include <string.h>
@@ -976,6 +978,38 @@ test_responsible (void)
   sd_test_sync_free (t);
 }
 
+/* A connection made before its portal user was kept (no sync.user, the header says
+ * "Nobody"): the next sync asks who it is inside its shared request, at no request more,
+ * and keeps it. */
+static void
+test_connection_user (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "12", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *user = NULL;
+  gint64 me = 0;
+  guint idle;
+
+  g_assert_true (report.agree);
+  report = sd_test_sync_run (t);
+  idle = report.requests;
+  g_assert_true (sd_b24_client_check (t->client, NULL, &me, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (me, >, 0);
+
+  g_assert_true (sd_store_set_meta (t->store, SD_B24_USER_META, NULL, &error));
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.requests, ==, idle);
+  user = sd_store_get_meta (t->store, SD_B24_USER_META);
+  g_assert_nonnull (user);
+  g_assert_cmpint (g_ascii_strtoll (user, NULL, 10), ==, me);
+  g_assert_cmpint (sd_store_find_b24 (t->store, SD_ENTITY_USER, me), !=, 0);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -989,6 +1023,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync-parts/tasks-pushed", test_tasks_pushed);
   g_test_add_func ("/sync-parts/parties-pushed", test_parties_pushed);
   g_test_add_func ("/sync-parts/responsible", test_responsible);
+  g_test_add_func ("/sync-parts/connection-user", test_connection_user);
   g_test_add_func ("/sync-parts/comment-conflicts", test_comment_conflicts);
   g_test_add_func ("/sync-parts/task-conflicts", test_task_conflicts);
   g_test_add_func ("/sync-parts/requisite-conflict", test_requisite_conflict);
