@@ -55,6 +55,8 @@ typedef struct
   JsonObject   *shared;         /* the shared request's answer */
   char        **scan_select;    /* the deal select[] the scan rode with (sd-sync-pull.c) */
   gboolean      tasks_ridden;   /* the task list's first page rode (sd-sync-tasks.c) */
+  GHashTable   *tasks_refused;  /* local ids of tasks whose edit the portal refused this sync */
+  GArray       *refused_ridden; /* local ids of refused tasks asked about in the shared request */
   GPtrArray    *comments_ridden; /* deals whose comments rode (sd-sync-comments.c) */
   char         *comments_sweep_next; /* where the sweep goes on next time */
 } SdSyncRun;
@@ -306,6 +308,13 @@ gboolean    sd_sync_push_comments  (SdSyncRun   *run,
  * shared request. */
 void        sd_sync_tasks_ride     (SdSyncRun   *run,
                                     SdB24Batch  *batch);
+/* Tasks whose edit the portal refused ("not allowed": no rights, or deleted) are asked
+ * for with the shared request; there, the refusal is a conflict (SD_CONFLICT_REFUSED) and
+ * the edit stops going out; gone, a deletion there. */
+void        sd_sync_tasks_refused_ride (SdSyncRun *run,
+                                    SdB24Batch  *batch);
+gboolean    sd_sync_tasks_refused_take (SdSyncRun *run,
+                                    GError     **error);
 gboolean    sd_sync_pull_tasks     (SdSyncRun   *run,
                                     GError     **error);
 /* Tasks the event queue named (server ids): changed or added, and deleted. */
