@@ -14,6 +14,9 @@
  * adopted by the waiting local task of the same deal and title, so it is not sent twice.
  * A task changed on both sides merges field by field against the values the two sides
  * last agreed on (sd-sync-merge.c); a field both changed waits for the user's choice.
+ * An edit the portal refuses as "not allowed" (no rights, or the task is gone: the same
+ * answer, §7.9) stops going out; the next sync's shared request reads the task, and the
+ * refusal becomes a conflict for the user (SD_CONFLICT_REFUSED), or the deletion one.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -857,12 +860,16 @@ sd_sync_push_tasks (SdSyncRun  *run,
   GHashTableIter iter;
   gpointer key;
 
+  /* Those refused before and not asked about yet do not go out either. */
+  ids = refused_tasks (run);
   run->tasks_refused = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < ids->len; i++)
+    g_hash_table_add (run->tasks_refused, g_memdup2 (&g_array_index (ids, gint64, i), sizeof (gint64)));
   if (!sd_sync_push_rounds (run, push_pass, error))
     return FALSE;
-  if (g_hash_table_size (run->tasks_refused) == 0)
+  if (g_hash_table_size (run->tasks_refused) == ids->len)
     return TRUE;
-  ids = refused_tasks (run);
+  g_array_set_size (ids, 0);
   g_hash_table_iter_init (&iter, run->tasks_refused);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_array_append_val (ids, *(gint64 *) key);
