@@ -167,6 +167,7 @@ typedef struct
 {
   gint64     deal;
   gint64     start;
+  guint      slot;   /* its command's number in the request that reads its page */
   GPtrArray *rows;   /* JsonObject, owned: the pages read so far */
 } DealComments;
 
@@ -202,12 +203,14 @@ add_reads (SdB24Batch *batch,
       g_autofree char *key = g_strdup_printf ("%s%u", prefix, i);
       g_autoptr(JsonObject) params = list_params (item->deal, item->start);
 
+      item->slot = i;
       sd_b24_batch_add (batch, key, "crm.timeline.comment.list", params);
     }
 }
 
-/* Takes the pages @answer holds for the deals in @asked (emptied): a deal with more goes
- * back to @queue, the others are merged, in one transaction. */
+/* Takes the pages @answer holds for the deals in @asked (emptied), each under @prefix and
+ * its slot: a deal with more goes back to @queue, the others are merged, in one
+ * transaction. */
 static gboolean
 take_reads (SdSyncRun   *run,
             JsonObject  *answer,
@@ -222,7 +225,7 @@ take_reads (SdSyncRun   *run,
   for (guint i = 0; ok && i < asked->len; i++)
     {
       DealComments *item = asked->pdata[i];
-      g_autofree char *key = g_strdup_printf ("%s%u", prefix, i);
+      g_autofree char *key = g_strdup_printf ("%s%u", prefix, item->slot);
       g_autoptr(GError) command_error = NULL;
       JsonNode *result;
       gint64 next = 0;
@@ -460,8 +463,60 @@ sd_sync_comments_seen (SdSyncRun  *run,
   return deal_cursor == NULL || sd_store_set_meta (run->store, "sync.comments.cursor", deal_cursor, error);
 }
 
+/* A new comment's deal is not known here: the comment (crm.timeline.comment.get) and its
+ * owner's list, whose filter takes the owner from the get's answer by $result references
+ * (reference §4), go in one request: two commands a comment. */
+#define CHAINED_MAX (SD_B24_BATCH_MAX / 2)
+
+static void
+add_chained (SdB24Batch *batch,
+             guint       slot,
+             gint64      comment)
+{
+  g_autoptr(JsonObject) get = json_object_new ();
+  g_autoptr(JsonObject) list = list_params (0, 0);
+  JsonObject *filter = json_object_get_object_member (list, "filter");
+  g_autofree char *get_key = g_strdup_printf ("g%u", slot);
+  g_autofree char *list_key = g_strdup_printf ("l%u", slot);
+  g_autofree char *owner = g_strdup_printf ("$result[%s][ENTITY_ID]", get_key);
+  g_autofree char *type = g_strdup_printf ("$result[%s][ENTITY_TYPE]", get_key);
+
+  json_object_set_int_member (get, "id", comment);
+  sd_b24_batch_add (batch, get_key, "crm.timeline.comment.get", get);
+  json_object_set_string_member (filter, "ENTITY_ID", owner);
+  json_object_set_string_member (filter, "ENTITY_TYPE", type);
+  sd_b24_batch_add (batch, list_key, "crm.timeline.comment.list", list);
+}
+
+/* The deal comment @slot of a chained request belongs to, when it is one known here and
+ * not read yet (added to @seen); else 0. */
+static gint64
+chained_deal (SdSyncRun  *run,
+              JsonObject *answer,
+              guint       slot,
+              GHashTable *seen)
+{
+  g_autofree char *key = g_strdup_printf ("g%u", slot);
+  JsonNode *result = sd_b24_batch_get_result (answer, key, NULL, NULL);
+  g_autofree char *type = NULL;
+  gint64 deal;
+
+  /* Gone again since, or on another kind of owner. */
+  if (result == NULL || !JSON_NODE_HOLDS_OBJECT (result))
+    return 0;
+  type = sd_sync_dup_string (json_node_get_object (result), "ENTITY_TYPE");
+  deal = sd_sync_get_id (json_node_get_object (result), "ENTITY_ID");
+  if (g_ascii_strcasecmp (type != NULL ? type : "", "deal") != 0 || deal <= 0
+      || g_hash_table_contains (seen, &deal) || sd_store_find_b24 (run->store, SD_ENTITY_DEAL, deal) == 0)
+    return 0;
+  g_hash_table_add (seen, g_memdup2 (&deal, sizeof deal));
+  return deal;
+}
+
 /* Comments the event queue named: each read again with the whole list of its deal (which
- * also removes what was deleted there). A comment new here is asked for its deal first. */
+ * also removes what was deleted there). A comment new here is read with its deal's list
+ * in one request (add_chained), up to CHAINED_MAX a request; the lists of deals known
+ * here fill the commands left. */
 gboolean
 sd_sync_comments_from_events (SdSyncRun  *run,
                               GArray     *changed,
@@ -472,6 +527,9 @@ sd_sync_comments_from_events (SdSyncRun  *run,
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GArray) unknown = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) known_deals = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GHashTable) deleted = NULL;
+  GQueue queue = G_QUEUE_INIT;
+  gboolean ok = TRUE;
 
   for (guint pass = 0; pass < 2; pass++)
     {
@@ -491,44 +549,53 @@ sd_sync_comments_from_events (SdSyncRun  *run,
             g_array_append_val (unknown, b24_id);
         }
     }
+  if (known_deals->len == 0 && unknown->len == 0)
+    return TRUE;
+  if ((deleted = sd_sync_pending_deletions (run, SD_ENTITY_TIMELINE, error)) == NULL)
+    return FALSE;
   add_unseen (deals, seen, known_deals);
-  for (guint at = 0; at < unknown->len; at += SD_B24_BATCH_MAX)
+  for (guint i = 0; i < deals->len; i++)
+    g_queue_push_tail (&queue, deal_comments_new (g_array_index (deals, gint64, i)));
+  for (guint at = 0; ok && at < unknown->len; at += CHAINED_MAX)
     {
       g_autoptr(SdB24Batch) batch = sd_b24_batch_new ();
       g_autoptr(JsonObject) answer = NULL;
-      g_autoptr(GArray) owners = g_array_new (FALSE, FALSE, sizeof (gint64));
-      guint n = MIN (SD_B24_BATCH_MAX, unknown->len - at);
+      g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func ((GDestroyNotify) deal_comments_free);
+      g_autoptr(GPtrArray) chained = g_ptr_array_new_with_free_func ((GDestroyNotify) deal_comments_free);
+      guint n = MIN (CHAINED_MAX, unknown->len - at);
 
       for (guint i = 0; i < n; i++)
+        add_chained (batch, i, g_array_index (unknown, gint64, at + i));
+      while (!g_queue_is_empty (&queue) && 2 * n + asked->len < SD_B24_BATCH_MAX)
+        g_ptr_array_add (asked, g_queue_pop_head (&queue));
+      add_reads (batch, "c", asked);
+      if (sd_sync_run_cancelled (run, error)
+          || (answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ, run->cancellable,
+                                            error)) == NULL)
         {
-          g_autoptr(JsonObject) params = json_object_new ();
-          g_autofree char *key = g_strdup_printf ("g%u", i);
-
-          json_object_set_int_member (params, "id", g_array_index (unknown, gint64, at + i));
-          sd_b24_batch_add (batch, key, "crm.timeline.comment.get", params);
+          ok = FALSE;
+          break;
         }
-      if ((answer = sd_b24_client_batch (run->client, batch, SD_B24_CALL_READ, run->cancellable,
-                                         error)) == NULL)
-        return FALSE;
       for (guint i = 0; i < n; i++)
         {
-          g_autofree char *key = g_strdup_printf ("g%u", i);
-          JsonNode *result = sd_b24_batch_get_result (answer, key, NULL, NULL);
-          g_autofree char *type = NULL;
-          gint64 deal;
+          gint64 deal = chained_deal (run, answer, i, seen);
 
-          /* Gone again since, or on another kind of owner. */
-          if (result == NULL || !JSON_NODE_HOLDS_OBJECT (result))
-            continue;
-          type = sd_sync_dup_string (json_node_get_object (result), "ENTITY_TYPE");
-          deal = sd_sync_get_id (json_node_get_object (result), "ENTITY_ID");
-          if (g_ascii_strcasecmp (type != NULL ? type : "", "deal") == 0 && deal > 0
-              && sd_store_find_b24 (run->store, SD_ENTITY_DEAL, deal) != 0)
-            g_array_append_val (owners, deal);
+          if (deal > 0)
+            {
+              DealComments *item = deal_comments_new (deal);
+
+              item->slot = i;
+              g_ptr_array_add (chained, item);
+            }
         }
-      add_unseen (deals, seen, owners);
+      ok = take_reads (run, answer, "c", asked, &queue, deleted, error)
+           && take_reads (run, answer, "l", chained, &queue, deleted, error);
     }
-  return deals->len == 0 || read_comments (run, deals, error);
+  /* Known deals that did not fit, and the further pages of long lists. */
+  if (ok)
+    return read_queue (run, &queue, deleted, error);
+  g_queue_clear_full (&queue, (GDestroyNotify) deal_comments_free);
+  return FALSE;
 }
 
 /* --- Push ----------------------------------------------------------------------------- */

@@ -352,6 +352,7 @@ run_sync (SdSyncRun  *run,
    * the scan must come after it, so that no change falls between. */
   shared = sd_b24_batch_new ();
   sd_sync_reference_ride (run, shared, first == NULL);
+  sd_sync_tasks_refused_ride (run, shared);
   if (oauth)
     sd_sync_events_add_commands (run, shared);
   if (first != NULL && (!oauth || sd_sync_events_bound (run)))
@@ -400,8 +401,13 @@ run_sync (SdSyncRun  *run,
   /* Requisites raise no event: read in full with each full comparison. */
   else if (check_due && !sd_sync_pull_requisites (run, error))
     return FALSE;
+  if (!sd_sync_pull_mapped_again (run, error))
+    return FALSE;
   /* With the queue live, comments and tasks changed there arrive as its events. */
   if (!sd_sync_pull_comments (run, error) || (!live && !sd_sync_pull_tasks (run, error)))
+    return FALSE;
+  /* Before the push: a refused edit that is a conflict now does not go out again. */
+  if (!sd_sync_tasks_refused_take (run, error))
     return FALSE;
   g_clear_pointer (&run->shared, json_object_unref);
   g_debug ("pulled: %u requests so far", (guint) sd_b24_client_get_n_requests (run->client) - run->start_requests);
@@ -535,6 +541,8 @@ sd_sync_engine_sync (SdSyncEngine  *self,
   g_clear_pointer (&run.shared, json_object_unref);
   g_clear_pointer (&run.scan_select, g_strfreev);
   g_clear_pointer (&run.comments_ridden, g_ptr_array_unref);
+  g_clear_pointer (&run.tasks_refused, g_hash_table_unref);
+  g_clear_pointer (&run.refused_ridden, g_array_unref);
   g_free (run.comments_sweep_next);
   g_free (run.queue_read_at);
   g_free (run.reference_at);

@@ -259,8 +259,9 @@ sd_sync_apply_row (SdSyncRun         *run,
     {
       g_autofree char *known = sd_store_get_remote_modified (run->store, kind->entity, local);
 
+      /* Known as it is; read again for a newly mapped field, that field alone is new. */
       if (known != NULL && modified != NULL && strcmp (known, modified) == 0)
-        return TRUE;
+        return !run->mapped_again || apply_deal_fields (run, local, row, modified, error);
     }
 
   /* DATE_MODIFY has one-second resolution: someone may change the row our push just
@@ -601,6 +602,43 @@ sd_sync_load_deal_select (SdSyncRun  *run,
     g_ptr_array_add (run->deal_select, ((SdB24Field *) run->b24_fields->pdata[i])->b24_field);
   g_ptr_array_add (run->deal_select, NULL);
   return TRUE;
+}
+
+/* A deal field the playbooks map since the last sync (sync.deal_fields names those read
+ * so far) has values there that no change will bring: every deal is read again, once. */
+gboolean
+sd_sync_pull_mapped_again (SdSyncRun  *run,
+                           GError    **error)
+{
+  g_autofree char *before = sd_store_get_meta (run->store, "sync.deal_fields");
+  g_auto(GStrv) known = before != NULL ? g_strsplit (before, ",", -1) : NULL;
+  g_autoptr(GString) now = g_string_new (NULL);
+  gboolean added = FALSE;
+
+  for (guint i = 0; i < run->b24_fields->len; i++)
+    {
+      const char *name = ((SdB24Field *) run->b24_fields->pdata[i])->b24_field;
+
+      g_string_append_printf (now, "%s%s", i > 0 ? "," : "", name);
+      /* Without a list (a first sync, or one from before the list was kept) what is
+       * mapped has been read. */
+      added = added || (known != NULL && !g_strv_contains ((const char * const *) known, name));
+    }
+  if (added)
+    {
+      PullData pull = { sd_sync_kind_for (SD_ENTITY_DEAL), NULL, FALSE };
+      gboolean ok;
+
+      run->mapped_again = TRUE;
+      ok = sd_sync_keyset_export (run, "crm.deal.list", NULL, sd_sync_kind_select (run, pull.kind),
+                                  SD_B24_BATCH_MAX, -1, TRUE, pull_page, &pull, error);
+      run->mapped_again = FALSE;
+      /* The deal cursor stays: these rows are no newer than what it saw. */
+      g_free (pull.cursor);
+      if (!ok)
+        return FALSE;
+    }
+  return g_strcmp0 (before, now->str) == 0 || sd_store_set_meta (run->store, "sync.deal_fields", now->str, error);
 }
 
 void

@@ -6,6 +6,8 @@
 
 #include "sd-sync-run.h"
 
+#include "sd-b24-secret.h"
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -267,6 +269,7 @@ sd_sync_reference_ride (SdSyncRun  *run,
   g_autoptr(JsonObject) category_params = json_object_new ();
   g_autoptr(JsonObject) user_params = json_object_new ();
   static const char *const id_only[] = { "ID", NULL };
+  g_autofree char *user = sd_store_get_meta (run->store, SD_B24_USER_META);
   guint n_kinds;
   const SdSyncKind *kinds = sd_sync_kinds (&n_kinds);
 
@@ -276,6 +279,10 @@ sd_sync_reference_ride (SdSyncRun  *run,
   sd_b24_batch_add (batch, "users", "user.get", user_params);
   sd_b24_batch_add (batch, "categories", "crm.category.list", category_params);
   sd_b24_batch_add (batch, "statuses", "crm.status.list", NULL);
+  /* Connections made before the connection's user was kept (sync.user) learn it here,
+   * for the header's name, at no request of its own. */
+  if (user == NULL)
+    sd_b24_batch_add (batch, "me", "user.current", NULL);
   for (guint i = 0; i < n_kinds; i++)
     {
       g_autofree char *key = g_strdup_printf ("uf_%s", kinds[i].name);
@@ -306,6 +313,20 @@ sd_sync_reference_ride (SdSyncRun  *run,
       sd_b24_batch_add (batch, "n_requisite", "crm.requisite.list", params);
       add_key_fields (batch);
     }
+}
+
+/* Keeps the connection's user when it rode with the shared request (sd_sync_reference_ride),
+ * with the staff, so that the header names them as soon as they are here. */
+static gboolean
+learn_user (SdSyncRun   *run,
+            JsonObject  *answer,
+            GError     **error)
+{
+  JsonNode *me = sd_b24_batch_get_result (answer, "me", NULL, NULL);
+  gint64 id = me != NULL && JSON_NODE_HOLDS_OBJECT (me) ? sd_sync_get_id (json_node_get_object (me), "ID") : 0;
+  g_autofree char *text = id > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, id) : NULL;
+
+  return text == NULL || sd_store_set_meta (run->store, SD_B24_USER_META, text, error);
 }
 
 /* Applies the reference part of the shared request's answer (run->shared). */
@@ -373,6 +394,7 @@ sd_sync_pull_reference (SdSyncRun  *run,
   if (!sd_store_begin_bulk (run->store, error))
     return FALSE;
   if (!apply_staff (run, departments, users, error)
+      || !learn_user (run, answer, error)
       || !sd_sync_map_link_playbooks (run->store, userfields, error)
       || !apply_pipelines (run, categories, statuses, error))
     {

@@ -43,6 +43,7 @@ typedef struct
   GPtrArray    *b24_fields;     /* SdB24Field: deal fields the playbooks map */
   GPtrArray    *deal_select;    /* the deal list's select[]: the kind's and the mapped ones */
   gboolean      after_push;     /* pulling what our own push just changed (see apply_row) */
+  gboolean      mapped_again;   /* deals read again for a newly mapped field (apply_row) */
   gboolean      queue_live;     /* the offline event queue stands in for the scan (OAuth) */
   JsonObject   *queue_first;    /* its first page, read with the shared request */
   char         *queue_read_at;  /* the portal's time of that request */
@@ -54,6 +55,8 @@ typedef struct
   JsonObject   *shared;         /* the shared request's answer */
   char        **scan_select;    /* the deal select[] the scan rode with (sd-sync-pull.c) */
   gboolean      tasks_ridden;   /* the task list's first page rode (sd-sync-tasks.c) */
+  GHashTable   *tasks_refused;  /* local ids of tasks whose edit the portal refused this sync */
+  GArray       *refused_ridden; /* local ids of refused tasks asked about in the shared request */
   GPtrArray    *comments_ridden; /* deals whose comments rode (sd-sync-comments.c) */
   char         *comments_sweep_next; /* where the sweep goes on next time */
 } SdSyncRun;
@@ -257,6 +260,9 @@ gboolean    sd_sync_pull_requisites (SdSyncRun  *run,
 /* The deal list's select[] (run->deal_select) from the fields the store maps. */
 gboolean    sd_sync_load_deal_select (SdSyncRun *run,
                                     GError     **error);
+/* Every deal read again when the playbooks map a deal field not read before. */
+gboolean    sd_sync_pull_mapped_again (SdSyncRun *run,
+                                    GError     **error);
 /* The incremental pull's first pages ride in the shared request (when every kind has a
  * cursor); sd_sync_pull_changed then reads them from there. */
 void        sd_sync_pull_changed_ride (SdSyncRun *run,
@@ -302,6 +308,13 @@ gboolean    sd_sync_push_comments  (SdSyncRun   *run,
  * shared request. */
 void        sd_sync_tasks_ride     (SdSyncRun   *run,
                                     SdB24Batch  *batch);
+/* Tasks whose edit the portal refused ("not allowed": no rights, or deleted) are asked
+ * for with the shared request; there, the refusal is a conflict (SD_CONFLICT_REFUSED) and
+ * the edit stops going out; gone, a deletion there. */
+void        sd_sync_tasks_refused_ride (SdSyncRun *run,
+                                    SdB24Batch  *batch);
+gboolean    sd_sync_tasks_refused_take (SdSyncRun *run,
+                                    GError     **error);
 gboolean    sd_sync_pull_tasks     (SdSyncRun   *run,
                                     GError     **error);
 /* Tasks the event queue named (server ids): changed or added, and deleted. */

@@ -14,6 +14,9 @@
  * adopted by the waiting local task of the same deal and title, so it is not sent twice.
  * A task changed on both sides merges field by field against the values the two sides
  * last agreed on (sd-sync-merge.c); a field both changed waits for the user's choice.
+ * An edit the portal refuses as "not allowed" (no rights, or the task is gone: the same
+ * answer, §7.9) stops going out; the next sync's shared request reads the task, and the
+ * refusal becomes a conflict for the user (SD_CONFLICT_REFUSED), or the deletion one.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -83,6 +86,42 @@ set_time (SdChanges  *changes,
     sd_changes_set_null (changes, column);
 }
 
+/* The local columns of portal task @row, bound to local deal @deal. */
+static void
+task_changes (SdSyncRun  *run,
+              JsonObject *row,
+              gint64      deal,
+              SdChanges  *changes)
+{
+  g_autofree char *title = sd_sync_dup_string (row, "title");
+  g_autofree char *description = sd_sync_dup_string (row, "description");
+  g_autofree char *status = sd_sync_dup_string (row, "status");
+  g_autofree char *control = sd_sync_dup_string (row, "taskControl");
+  gint64 responsible = sd_store_find_b24 (run->store, SD_ENTITY_USER, sd_sync_get_id (row, "responsibleId"));
+  gint64 creator = sd_store_find_b24 (run->store, SD_ENTITY_USER, sd_sync_get_id (row, "createdBy"));
+
+  sd_changes_set_int (changes, "deal_id", deal);
+  sd_changes_set_text (changes, "title", title != NULL ? title : "");
+  if (description != NULL && *description != '\0')
+    sd_changes_set_text (changes, "description", description);
+  else
+    sd_changes_set_null (changes, "description");
+  if (responsible != 0)
+    sd_changes_set_int (changes, "responsible_id", responsible);
+  else
+    sd_changes_set_null (changes, "responsible_id");
+  if (creator != 0)
+    sd_changes_set_int (changes, "creator_id", creator);
+  else
+    sd_changes_set_null (changes, "creator_id");
+  sd_changes_set_text (changes, "status", status_name (status != NULL ? g_ascii_strtoll (status, NULL, 10) : 2));
+  sd_changes_set_int (changes, "needs_acceptance", g_strcmp0 (control, "Y") == 0);
+  set_time (changes, "deadline", row, "deadline");
+  set_time (changes, "start_plan", row, "startDatePlan");
+  set_time (changes, "end_plan", row, "endDatePlan");
+  set_time (changes, "closed_at", row, "closedDate");
+}
+
 static gboolean
 apply_task (SdSyncRun   *run,
             JsonObject  *row,
@@ -92,12 +131,7 @@ apply_task (SdSyncRun   *run,
   gint64 b24_id = sd_sync_get_id (row, "id");
   gint64 deal = sd_store_find_b24 (run->store, SD_ENTITY_DEAL, bound_deal (row));
   g_autofree char *title = sd_sync_dup_string (row, "title");
-  g_autofree char *description = sd_sync_dup_string (row, "description");
-  g_autofree char *status = sd_sync_dup_string (row, "status");
-  g_autofree char *control = sd_sync_dup_string (row, "taskControl");
   g_autoptr(SdChanges) changes = sd_changes_new ();
-  gint64 responsible = sd_store_find_b24 (run->store, SD_ENTITY_USER, sd_sync_get_id (row, "responsibleId"));
-  gint64 creator = sd_store_find_b24 (run->store, SD_ENTITY_USER, sd_sync_get_id (row, "createdBy"));
   gint64 id;
 
   if (b24_id <= 0 || deal == 0 || title == NULL || g_hash_table_contains (deleted, &b24_id))
@@ -129,26 +163,7 @@ apply_task (SdSyncRun   *run,
         }
     }
 
-  sd_changes_set_int (changes, "deal_id", deal);
-  sd_changes_set_text (changes, "title", title);
-  if (description != NULL && *description != '\0')
-    sd_changes_set_text (changes, "description", description);
-  else
-    sd_changes_set_null (changes, "description");
-  if (responsible != 0)
-    sd_changes_set_int (changes, "responsible_id", responsible);
-  else
-    sd_changes_set_null (changes, "responsible_id");
-  if (creator != 0)
-    sd_changes_set_int (changes, "creator_id", creator);
-  else
-    sd_changes_set_null (changes, "creator_id");
-  sd_changes_set_text (changes, "status", status_name (status != NULL ? g_ascii_strtoll (status, NULL, 10) : 2));
-  sd_changes_set_int (changes, "needs_acceptance", g_strcmp0 (control, "Y") == 0);
-  set_time (changes, "deadline", row, "deadline");
-  set_time (changes, "start_plan", row, "startDatePlan");
-  set_time (changes, "end_plan", row, "endDatePlan");
-  set_time (changes, "closed_at", row, "closedDate");
+  task_changes (run, row, deal, changes);
   if (id == 0)
     {
       g_autofree char *created = sd_sync_dup_string (row, "createdDate");
@@ -641,9 +656,17 @@ answer_task_id (JsonNode *result)
   return MAX (0, sd_sync_get_id (task, "id"));
 }
 
-/* A task missing there answers "Action on the task is not allowed" (§7.9): its deletion
- * has nothing left to do. An edit waits: the full comparison tells a task deleted there
- * (a conflict for the user) from one we may not change. */
+/* A task missing there answers "Action on the task is not allowed" (§7.9), and so does one
+ * we may not change: its deletion has nothing left to do; an edit stops going out, and the
+ * next sync asks whether the task is there (sd_sync_tasks_refused_ride). */
+static gboolean
+not_allowed (const GError *command_error)
+{
+  return command_error != NULL && command_error->domain == SD_B24_ERROR
+         && command_error->code != SD_B24_ERROR_RATE_LIMIT && command_error->code != SD_B24_ERROR_SERVER
+         && strstr (command_error->message, "not allowed") != NULL;
+}
+
 static gboolean
 task_refused (SdSyncRun     *run,
               SdSyncSent    *sent,
@@ -651,10 +674,9 @@ task_refused (SdSyncRun     *run,
               gboolean      *done,
               GError       **error)
 {
-  *done = strcmp (sent->entry->op, "delete") == 0
-          && command_error != NULL && command_error->domain == SD_B24_ERROR
-          && command_error->code != SD_B24_ERROR_RATE_LIMIT && command_error->code != SD_B24_ERROR_SERVER
-          && strstr (command_error->message, "not allowed") != NULL;
+  *done = not_allowed (command_error) && strcmp (sent->entry->op, "delete") == 0;
+  if (not_allowed (command_error) && !sent->creates && strcmp (sent->entry->op, "delete") != 0)
+    g_hash_table_add (run->tasks_refused, g_memdup2 (&sent->entry->entity_id, sizeof (gint64)));
   return TRUE;
 }
 
@@ -691,8 +713,9 @@ push_pass (SdSyncRun  *run,
 
       if (sd_sync_run_cancelled (run, error))
         return FALSE;
-      /* A row in conflict waits for the user's choice. */
+      /* A row in conflict waits for the user's choice; one refused waits for the check. */
       if (g_hash_table_contains (busy, &entry->entity_id)
+          || g_hash_table_contains (run->tasks_refused, &entry->entity_id)
           || sd_store_has_conflict (run->store, SD_ENTITY_TASK, entry->entity_id, NULL))
         {
           (*skipped)++;
@@ -783,9 +806,183 @@ push_pass (SdSyncRun  *run,
   return sd_sync_settle_writes (run, &batch, sent, &task_writes, confirmed, error);
 }
 
+/* Local ids of tasks whose edit the portal refused, until a sync's shared request asks
+ * whether each is still there ("12,40"). */
+#define REFUSED_KEY "sync.tasks.refused"
+/* Refused tasks asked about in one shared request. */
+#define REFUSED_RIDE_MAX 10
+
+static GArray *
+refused_tasks (SdSyncRun *run)
+{
+  g_autofree char *text = sd_store_get_meta (run->store, REFUSED_KEY);
+  g_auto(GStrv) parts = g_strsplit (text != NULL ? text : "", ",", -1);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      gint64 id = g_ascii_strtoll (parts[i], NULL, 10);
+
+      if (id > 0)
+        g_array_append_val (ids, id);
+    }
+  return ids;
+}
+
+/* Keeps @ids but those in @settled, and those no longer on the portal's side here. */
+static gboolean
+save_refused (SdSyncRun   *run,
+              GArray      *ids,
+              GHashTable  *settled,
+              GError     **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 *id = &g_array_index (ids, gint64, i);
+
+      if (g_hash_table_contains (seen, id) || (settled != NULL && g_hash_table_contains (settled, id))
+          || sd_sync_b24_of (run, SD_ENTITY_TASK, *id) <= 0)
+        continue;
+      g_hash_table_add (seen, g_memdup2 (id, sizeof *id));
+      g_string_append_printf (text, "%s%" G_GINT64_FORMAT, text->len > 0 ? "," : "", *id);
+    }
+  return sd_store_set_meta (run->store, REFUSED_KEY, text->len > 0 ? text->str : NULL, error);
+}
+
 gboolean
 sd_sync_push_tasks (SdSyncRun  *run,
                     GError    **error)
 {
-  return sd_sync_push_rounds (run, push_pass, error);
+  g_autoptr(GArray) ids = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  /* Those refused before and not asked about yet do not go out either. */
+  ids = refused_tasks (run);
+  run->tasks_refused = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < ids->len; i++)
+    g_hash_table_add (run->tasks_refused, g_memdup2 (&g_array_index (ids, gint64, i), sizeof (gint64)));
+  if (!sd_sync_push_rounds (run, push_pass, error))
+    return FALSE;
+  if (g_hash_table_size (run->tasks_refused) == ids->len)
+    return TRUE;
+  g_array_set_size (ids, 0);
+  g_hash_table_iter_init (&iter, run->tasks_refused);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_array_append_val (ids, *(gint64 *) key);
+  return save_refused (run, ids, NULL, error);
+}
+
+/* Whether the tasks whose edit the portal refused are still there: tasks.task.get for
+ * each, in the shared request. */
+void
+sd_sync_tasks_refused_ride (SdSyncRun  *run,
+                            SdB24Batch *batch)
+{
+  g_autoptr(GArray) ids = refused_tasks (run);
+
+  run->refused_ridden = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < ids->len && run->refused_ridden->len < REFUSED_RIDE_MAX; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      gint64 b24_id = sd_sync_b24_of (run, SD_ENTITY_TASK, id);
+      g_autoptr(JsonObject) params = NULL;
+      g_autofree char *key = NULL;
+
+      if (b24_id <= 0)
+        continue;
+      params = json_object_new ();
+      key = g_strdup_printf ("rf%u", run->refused_ridden->len);
+      json_object_set_int_member (params, "taskId", b24_id);
+      json_object_set_array_member (params, "select", sd_sync_string_array (task_select));
+      sd_b24_batch_add (batch, key, "tasks.task.get", params);
+      g_array_append_val (run->refused_ridden, id);
+    }
+}
+
+/* The portal refused the waiting edits of task @id, which is there: the user chooses
+ * between trying again and the portal's values (SD_CONFLICT_REFUSED; the remote value
+ * holds the portal's columns as a JSON object). */
+static gboolean
+record_refusal (SdSyncRun   *run,
+                gint64       id,
+                JsonObject  *task,
+                GError     **error)
+{
+  static const SdValue here = { SD_VALUE_NUMBER, 0, NULL };
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+  g_autoptr(JsonObject) values = json_object_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  gint64 deal = sd_store_find_b24 (run->store, SD_ENTITY_DEAL, bound_deal (task));
+  SdValue there = { SD_VALUE_STRING, 0, NULL };
+
+  if (!sd_store_has_outbox_entry (run->store, SD_ENTITY_TASK, id, FALSE))
+    return TRUE;
+  task_changes (run, task, deal != 0 ? deal : sd_sync_read_int (run, SD_ENTITY_TASK, id, "deal_id"), changes);
+  for (guint i = 0; i < sd_changes_get_size (changes); i++)
+    {
+      const SdChange *change = sd_changes_get (changes, i);
+
+      if (change->value.kind == SD_VALUE_NUMBER)
+        json_object_set_int_member (values, change->field, change->value.number);
+      else if (change->value.kind == SD_VALUE_STRING)
+        json_object_set_string_member (values, change->field, change->value.text);
+      else
+        json_object_set_null_member (values, change->field);
+    }
+  root = json_node_init_object (json_node_alloc (), values);
+  text = json_to_string (root, FALSE);
+  there.text = text;
+  g_debug ("task %" G_GINT64_FORMAT ": the portal refused its changes", id);
+  return sd_store_add_conflict (run->store, SD_ENTITY_TASK, id, SD_CONFLICT_REFUSED, &here, &there, 0, NULL,
+                                error);
+}
+
+gboolean
+sd_sync_tasks_refused_take (SdSyncRun  *run,
+                            GError    **error)
+{
+  g_autoptr(GArray) ridden = g_steal_pointer (&run->refused_ridden);
+  g_autoptr(GHashTable) settled = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GArray) ids = NULL;
+  gboolean ok;
+
+  if (ridden == NULL || ridden->len == 0 || run->shared == NULL)
+    return TRUE;
+  if (!sd_store_begin (run->store, error))
+    return FALSE;
+  ok = TRUE;
+  for (guint i = 0; ok && i < ridden->len; i++)
+    {
+      gint64 id = g_array_index (ridden, gint64, i);
+      g_autofree char *key = g_strdup_printf ("rf%u", i);
+      g_autoptr(GError) command_error = NULL;
+      JsonNode *result = sd_b24_batch_get_result (run->shared, key, NULL, &command_error);
+      JsonObject *task = result != NULL && JSON_NODE_HOLDS_OBJECT (result)
+                         ? json_object_get_object_member (json_node_get_object (result), "task") : NULL;
+
+      if (task != NULL)
+        ok = record_refusal (run, id, task, error);
+      else if (not_allowed (command_error))
+        /* Gone there (the answer of a missing task): as any deletion there. */
+        ok = drop_task (run, sd_sync_b24_of (run, SD_ENTITY_TASK, id), error);
+      else
+        continue;  /* not answered: asked again next time */
+      g_hash_table_add (settled, g_memdup2 (&id, sizeof id));
+    }
+  if (ok)
+    {
+      ids = refused_tasks (run);
+      ok = save_refused (run, ids, settled, error);
+    }
+  if (!ok)
+    {
+      sd_store_rollback (run->store);
+      return FALSE;
+    }
+  return sd_sync_run_commit (run, error);
 }

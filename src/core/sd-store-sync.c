@@ -646,6 +646,97 @@ mark_resolved (SdStore   *self,
   return sd_store_step_done (self, stmt, error);
 }
 
+/* The row's changes made here and not sent leave the outbox. */
+static gboolean
+drop_unsent (SdStore  *self,
+             SdEntity  entity,
+             gint64    id,
+             GError  **error)
+{
+  g_autofree char *now = sd_store_now_iso (self);
+  sqlite3_stmt *stmt = sd_store_prepare (self, "UPDATE journal SET pushed_at = ? WHERE entity = ? "
+                                         "AND entity_id = ? AND origin = 'local' AND pushed_at IS NULL",
+                                         error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, sd_entity_info (entity)->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, id);
+  return sd_store_step_done (self, stmt, error);
+}
+
+static void announce_settled (SdStore *self, SdEntity entity, gint64 id);
+
+/* The portal refused the row's unsent changes (SD_CONFLICT_REFUSED): kept, they go out
+ * again with the next sync; given up, they leave the outbox and the row takes the portal's
+ * columns, as a remote change. */
+static gboolean
+resolve_refused (SdStore     *self,
+                 gint64       conflict_id,
+                 SdEntity     entity,
+                 gint64       id,
+                 const char  *remote_json,
+                 gboolean     keep_local,
+                 GError     **error)
+{
+  g_autofree char *origin = g_strdup (sd_store_get_origin (self));
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+  SdValue remote = { 0 };
+
+  if (!sd_store_begin (self, error))
+    return FALSE;
+  if (!keep_local)
+    {
+      gboolean written;
+
+      sd_value_from_json (remote_json, &remote);
+      if (remote.kind == SD_VALUE_STRING && json_parser_load_from_data (parser, remote.text, -1, NULL)
+          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          JsonObject *columns = json_node_get_object (json_parser_get_root (parser));
+          GList *members = json_object_get_members (columns);
+
+          for (GList *l = members; l != NULL; l = l->next)
+            {
+              SdValue value;
+
+              if (sd_entity_find_column (entity, l->data) == NULL)
+                continue;
+              node_to_value (json_object_get_member (columns, l->data), &value);
+              if (value.kind == SD_VALUE_NUMBER)
+                sd_changes_set_int (changes, l->data, value.number);
+              else if (value.kind == SD_VALUE_STRING)
+                sd_changes_set_text (changes, l->data, value.text);
+              else
+                sd_changes_set_null (changes, l->data);
+              sd_value_clear (&value);
+            }
+          g_list_free (members);
+        }
+      sd_value_clear (&remote);
+      if (!drop_unsent (self, entity, id, error))
+        goto failed;
+      /* The portal's values: not a change to send back. */
+      sd_store_set_origin (self, "remote");
+      written = sd_changes_get_size (changes) == 0 || sd_store_update (self, entity, id, changes, error);
+      sd_store_set_origin (self, origin);
+      if (!written)
+        goto failed;
+    }
+  if (!mark_resolved (self, conflict_id, keep_local, error))
+    goto failed;
+  announce_settled (self, entity, id);
+  if (!sd_store_commit (self, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  sd_store_rollback (self);
+  return FALSE;
+}
+
 /* A row the portal deleted while it had changes here (SD_CONFLICT_DELETED). Either way its
  * unsent changes leave the outbox: kept, they ride in the creation queued in their place
  * (the creation sends every field's current value); given up, the row goes. */
@@ -665,14 +756,7 @@ resolve_deleted (SdStore   *self,
 
   if (!sd_store_begin (self, error))
     return FALSE;
-  stmt = sd_store_prepare (self, "UPDATE journal SET pushed_at = ? WHERE entity = ? AND entity_id = ? "
-                           "AND origin = 'local' AND pushed_at IS NULL", error);
-  if (stmt == NULL)
-    goto failed;
-  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, info->name, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, id);
-  if (!sd_store_step_done (self, stmt, error))
+  if (!drop_unsent (self, entity, id, error))
     goto failed;
   if (keep_local)
     {
@@ -891,6 +975,8 @@ sd_store_resolve_conflict (SdStore   *self,
   sqlite3_reset (stmt);
   if (found && strcmp (field, SD_CONFLICT_DELETED) == 0 && sd_entity_from_name (entity_name, &entity))
     return resolve_deleted (self, conflict_id, entity, entity_id, keep_local, error);
+  if (found && strcmp (field, SD_CONFLICT_REFUSED) == 0 && sd_entity_from_name (entity_name, &entity))
+    return resolve_refused (self, conflict_id, entity, entity_id, remote_json, keep_local, error);
   if (found && strcmp (entity_name, "contact") == 0
       && (strcmp (field, "phone") == 0 || strcmp (field, "email") == 0))
     return resolve_channels (self, conflict_id, entity_id, field, remote_json, keep_local, error);

@@ -120,6 +120,13 @@ gboolean    sd_value_from_json          (const char    *json,
  * its unsent changes; taking the portal's side deletes the row here and drops them. */
 #define SD_CONFLICT_DELETED "deleted"
 
+/* The field name of the conflict "the portal refused the changes made here to this row
+ * (no rights)": local_value 0, remote_value a JSON string holding the row's columns as the
+ * portal has them, as a JSON object. Keeping the local side sends the changes again;
+ * taking the portal's writes those columns as a remote change and drops the unsent
+ * changes. */
+#define SD_CONFLICT_REFUSED "refused"
+
 /* A contact's phones or e-mails changed on both sides are one conflict on the contact with
  * the field "phone" or "email"; each value is a JSON string holding the list, one
  * "VALUE\tVALUE_TYPE" a line. */

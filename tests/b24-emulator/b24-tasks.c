@@ -621,6 +621,17 @@ task_add (B24Call  *call,
     reply_task (call, reply, id, NULL);
 }
 
+/* action.edit of task @id for the caller (task_actions). */
+static gboolean
+task_actions_edit (B24Call *call,
+                   gint64   id)
+{
+  gboolean is_null;
+
+  return stored_int (call->emu, "CREATED_BY", id, &is_null) == call->user_id
+         || user_is_admin (call->emu, call->user_id);
+}
+
 static void
 task_update (B24Call  *call,
              B24Reply *reply)
@@ -630,6 +641,13 @@ task_update (B24Call  *call,
 
   if (id == 0 || (fields = task_fields_param (call, reply)) == NULL)
     return;
+  /* Only who may edit it, as its action.edit says (the creator or an admin); anyone else
+   * is refused like a missing task (reference §7.9: missing task or missing rights). */
+  if (!task_actions_edit (call, id))
+    {
+      b24_reply_error (reply, 400, "0", "Action on the task is not allowed");
+      return;
+    }
   /* The creation facts and the status do not change through fields. */
   json_object_remove_member (fields, "STATUS");
   if (b24_entity_write (call, &b24_entity_task, id, fields, reply) > 0)

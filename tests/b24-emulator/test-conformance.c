@@ -348,6 +348,37 @@ test_batch_documented (void)
   g_assert_cmpstr (b24_test_string (reply, "result.result.get_department.0.ID"), ==, "1");
 }
 
+/* References inside a later command's nested parameters (a filter's values), as a
+ * comment's owner is read and its list asked for in one request; a reference to a command
+ * that failed is the empty string (emulator rule, §4), matching nothing. */
+static void
+test_batch_nested_references (void)
+{
+  g_autoptr(JsonNode) deal = NULL, comment = NULL, reply = NULL;
+  g_autofree char *add = NULL, *batch = NULL;
+  guint status;
+
+  deal = b24_test_rest (emu, "crm.deal.add", "{\"fields\":{\"TITLE\":\"Со ссылками\"}}", &status);
+  add = g_strdup_printf ("{\"fields\":{\"ENTITY_ID\":%" G_GINT64_FORMAT ",\"ENTITY_TYPE\":\"deal\","
+                         "\"COMMENT\":\"Первый\"}}", b24_test_int (deal, "result"));
+  comment = b24_test_rest (emu, "crm.timeline.comment.add", add, &status);
+  g_assert_cmpuint (status, ==, 200);
+  batch = g_strdup_printf ("{\"halt\":0,\"cmd\":{"
+                           "\"g\":\"crm.timeline.comment.get?id=%" G_GINT64_FORMAT "\","
+                           "\"l\":\"crm.timeline.comment.list?filter[ENTITY_ID]=$result[g][ENTITY_ID]"
+                           "&filter[ENTITY_TYPE]=$result[g][ENTITY_TYPE]&select[0]=ID&select[1]=COMMENT\","
+                           "\"g2\":\"crm.timeline.comment.get?id=99999999\","
+                           "\"l2\":\"crm.timeline.comment.list?filter[ENTITY_ID]=$result[g2][ENTITY_ID]"
+                           "&filter[ENTITY_TYPE]=$result[g2][ENTITY_TYPE]\"}}",
+                           b24_test_int (comment, "result"));
+  reply = b24_test_rest (emu, "batch", batch, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (b24_test_array (reply, "result.result.l")), ==, 1);
+  g_assert_cmpstr (b24_test_string (reply, "result.result.l.0.COMMENT"), ==, "Первый");
+  g_assert_cmpstr (b24_test_string (reply, "result.result_error.g2.error"), ==, "NOT_FOUND");
+  g_assert_cmpuint (json_array_get_length (b24_test_array (reply, "result.result.l2")), ==, 0);
+}
+
 static void
 test_batch_scope_errors (void)
 {
@@ -480,6 +511,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   emu = b24_test_start ("--rate", "0", "--webhook", "2:limited:crm", "--seed-deals", "60", NULL);
   g_test_add_func ("/emulator/conformance/deal-get", test_deal_get);
+  g_test_add_func ("/emulator/conformance/batch-nested-references", test_batch_nested_references);
   g_test_add_func ("/emulator/conformance/deal-list", test_deal_list);
   g_test_add_func ("/emulator/conformance/untitled-and-deleted", test_untitled_and_deleted);
   g_test_add_func ("/emulator/conformance/deal-delete-invalid", test_deal_delete_invalid);

@@ -181,6 +181,28 @@ test_control_flow (void)
   assert_error (missing, status, 400, "0", "Action on the task is not allowed");
 }
 
+/* Only who may edit a task (action.edit: the creator or an admin) changes it; anyone else
+ * gets the missing task's answer (§7.9: missing task or missing rights). */
+static void
+test_update_rights (void)
+{
+  gint64 id = add_task ("{\"TITLE\":\"Замер\",\"RESPONSIBLE_ID\":3}");
+  g_autofree char *body = g_strdup_printf ("{\"taskId\":%" G_GINT64_FORMAT ",\"fields\":{\"TITLE\":\"Иначе\"}}", id);
+  g_autoptr(JsonNode) refused = NULL, read = NULL, changed = NULL;
+  g_autofree char *get = g_strdup_printf ("{\"taskId\":%" G_GINT64_FORMAT "}", id);
+  guint status;
+
+  refused = as_user3 ("tasks.task.update", body, &status);
+  assert_error (refused, status, 400, "0", "Action on the task is not allowed");
+  read = as_user3 ("tasks.task.get", get, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (b24_test_string (read, "result.task.title"), ==, "Замер");
+  g_assert_false (json_node_get_boolean (json_object_get_member (b24_test_object (read, "result.task.action"), "edit")));
+  changed = b24_test_rest (emu, "tasks.task.update", body, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (b24_test_string (changed, "result.task.title"), ==, "Иначе");
+}
+
 static void
 test_dependence (void)
 {
@@ -282,6 +304,7 @@ main (int    argc,
   g_test_add_func ("/emulator/tasks/parent-cycles", test_parent_cycles);
   g_test_add_func ("/emulator/tasks/control-flow", test_control_flow);
   g_test_add_func ("/emulator/tasks/dependence", test_dependence);
+  g_test_add_func ("/emulator/tasks/update-rights", test_update_rights);
   g_test_add_func ("/emulator/tasks/list-delete-events", test_list_delete_and_events);
   result = g_test_run ();
   b24_test_stop (emu);

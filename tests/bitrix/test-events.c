@@ -188,6 +188,77 @@ test_queue_comments_tasks (void)
   sd_test_sync_free (t);
 }
 
+/* Comments another user adds to deals whose comments are not here: each new comment is
+ * read with its deal's list in one request (the list's owner a $result reference to the
+ * comment's answer), 25 comments a request; a comment on a contact is read and left. */
+static void
+test_queue_new_comments (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "400", "--seed-contacts", "20", NULL);
+  g_autoptr(SdB24Client) client = oauth_client (t);
+  g_autoptr(SdSyncEngine) engine = sd_sync_engine_new (t->db, client);
+  g_autoptr(JsonNode) first = NULL;
+  g_autofree char *edit = NULL;
+  SdSyncReport report;
+
+  sd_sync_engine_set_check_interval (engine, 3600);
+  report = sync_with (engine);
+  g_assert_true (report.agree);
+  report = sync_with (engine);
+  g_assert_cmpuint (report.requests, ==, 1);
+
+  /* 24 comments on 20 deals (four of them twice) and one on contact 5 (deal 5 is here). */
+  for (guint i = 0; i < 24; i++)
+    {
+      g_autofree char *params = g_strdup_printf ("{\"fields\":{\"ENTITY_ID\":%u,\"ENTITY_TYPE\":\"deal\","
+                                                 "\"COMMENT\":\"Новый %u\"}}", 301 + i % 20, i);
+      JsonNode *added = sd_test_sync_act (t, 3, "crm.timeline.comment.add", params);
+
+      if (first == NULL)
+        first = added;
+      else
+        json_node_unref (added);
+    }
+  json_node_unref (sd_test_sync_act (t, 4, "crm.timeline.comment.add",
+                                     "{\"fields\":{\"ENTITY_ID\":5,\"ENTITY_TYPE\":\"contact\","
+                                     "\"COMMENT\":\"У контакта\"}}"));
+  report = sync_with (engine);
+  g_test_message ("25 new comments: %u requests, %u rows", report.requests, report.pulled);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.pulled, ==, 24);
+  /* The shared request, then one for all 25. */
+  g_assert_cmpuint (report.requests, ==, 2);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE kind = 'comment'"
+                                          " AND text LIKE 'Новый %'"), ==, 24);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE text = 'У контакта'"), ==, 0);
+  sd_test_sync_assert_agree (t);
+
+  /* 26 more on other deals and an edit of one here: 25 new a request, the known deal's
+   * list in the second's free commands. */
+  for (guint i = 0; i < 26; i++)
+    {
+      g_autofree char *params = g_strdup_printf ("{\"fields\":{\"ENTITY_ID\":%u,\"ENTITY_TYPE\":\"deal\","
+                                                 "\"COMMENT\":\"Ещё %u\"}}", 340 + i, i);
+
+      json_node_unref (sd_test_sync_act (t, 3, "crm.timeline.comment.add", params));
+    }
+  edit = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"fields\":{\"COMMENT\":\"Исправлен\"}}",
+                          json_node_get_int (json_object_get_member (json_node_get_object (first), "result")));
+  json_node_unref (sd_test_sync_act (t, 3, "crm.timeline.comment.update", edit));
+  report = sync_with (engine);
+  g_test_message ("26 new comments and an edit: %u requests, %u rows", report.requests, report.pulled);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.pulled, ==, 27);
+  g_assert_cmpuint (report.requests, ==, 3);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM timeline WHERE text = 'Исправлен'"), ==, 1);
+  sd_test_sync_assert_agree (t);
+
+  report = sync_with (engine);
+  g_assert_cmpuint (report.pulled, ==, 0);
+  g_assert_cmpuint (report.requests, ==, 1);
+  sd_test_sync_free (t);
+}
+
 /* Our own push carries the connector: it raises no event, so the next sync reads nothing. */
 static void
 test_no_echo (void)
@@ -478,6 +549,7 @@ main (int argc, char **argv)
   g_test_add_func ("/events/queue-changes", test_queue_changes);
   g_test_add_func ("/events/no-echo", test_no_echo);
   g_test_add_func ("/events/queue-comments-tasks", test_queue_comments_tasks);
+  g_test_add_func ("/events/queue-new-comments", test_queue_new_comments);
   g_test_add_func ("/events/half-read-queue", test_half_read_queue);
   g_test_add_func ("/events/deleted-with-local-edits", test_deleted_with_local_edits);
   g_test_add_func ("/events/portal-renames", test_portal_renames);

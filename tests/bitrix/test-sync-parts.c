@@ -6,6 +6,8 @@
 #include "sd-test-sync.h"
 
 #include "sd-automation-db.h"
+#include "sd-b24-check.h"
+#include "sd-b24-secret.h"
 #include "sd-store-sync.h"
 
 #include <string.h>
@@ -976,6 +978,152 @@ test_responsible (void)
   sd_test_sync_free (t);
 }
 
+/* A connection made before its portal user was kept (no sync.user, the header says
+ * "Nobody"): the next sync asks who it is inside its shared request, at no request more,
+ * and keeps it. */
+static void
+test_connection_user (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "12", NULL);
+  SdSyncReport report = sd_test_sync_run (t);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *user = NULL;
+  gint64 me = 0;
+  guint idle;
+
+  g_assert_true (report.agree);
+  report = sd_test_sync_run (t);
+  idle = report.requests;
+  g_assert_true (sd_b24_client_check (t->client, NULL, &me, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (me, >, 0);
+
+  g_assert_true (sd_store_set_meta (t->store, SD_B24_USER_META, NULL, &error));
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.requests, ==, idle);
+  user = sd_store_get_meta (t->store, SD_B24_USER_META);
+  g_assert_nonnull (user);
+  g_assert_cmpint (g_ascii_strtoll (user, NULL, 10), ==, me);
+  g_assert_cmpint (sd_store_find_b24 (t->store, SD_ENTITY_USER, me), !=, 0);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
+static gint64
+task_b24_of (JsonNode *added)
+{
+  return g_ascii_strtoll (json_object_get_string_member (json_object_get_object_member (
+                            json_object_get_object_member (json_node_get_object (added), "result"), "task"), "id"),
+                          NULL, 10);
+}
+
+static void
+retitle_task (SdTestSync *t,
+              gint64      task,
+              const char *title)
+{
+  g_autoptr(SdChanges) changes = sd_changes_new ();
+  g_autoptr(GError) error = NULL;
+
+  sd_changes_set_text (changes, "title", title);
+  g_assert_true (sd_store_update (t->store, SD_ENTITY_TASK, task, changes, &error));
+  g_assert_no_error (error);
+}
+
+static SdConflict *
+task_conflict (SdTestSync *t,
+               gint64      task)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) conflicts = sd_store_list_conflicts (t->store, SD_ENTITY_TASK, task, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  return g_ptr_array_steal_index (conflicts, 0);
+}
+
+/* Tasks edited here by a manager who may not edit them there (another made them): the
+ * portal refuses, as it refuses an edit of a deleted task. The next sync asks, within its
+ * shared request, whether each is there: there, the refusal is a conflict on the card and
+ * the edit is not sent again (kept, it is tried once more; taken, the portal's values come
+ * back); gone, it is the deletion conflict. */
+static void
+test_task_refused (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "12", NULL);
+  g_autoptr(JsonNode) hook = b24_test_control (t->portal, "webhook", "{\"secret\":\"manager3\",\"user_id\":3}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdB24Client) client = sd_b24_client_new_webhook (b24_test_string (hook, "url"), &error);
+  g_autoptr(SdSyncEngine) engine = NULL;
+  g_autoptr(JsonNode) a = NULL, b = NULL, gone = NULL;
+  g_autoptr(SdConflict) refused = NULL, deleted = NULL, again = NULL;
+  g_autofree char *drop = NULL;
+  gint64 measure, estimate;
+  SdSyncReport report;
+  guint idle;
+
+  g_assert_no_error (error);
+  engine = sd_sync_engine_new (t->db, client);
+  sd_sync_engine_set_check_interval (engine, 3600);
+  a = sd_test_sync_act (t, 4, "tasks.task.add",
+                        "{\"fields\":{\"TITLE\":\"Замер\",\"RESPONSIBLE_ID\":3,\"UF_CRM_TASK\":[\"D_5\"]}}");
+  b = sd_test_sync_act (t, 4, "tasks.task.add",
+                        "{\"fields\":{\"TITLE\":\"Смета\",\"RESPONSIBLE_ID\":3,\"UF_CRM_TASK\":[\"D_6\"]}}");
+  g_assert_true (sd_sync_engine_sync (engine, NULL, &report, &error));
+  g_assert_true (report.agree);
+  g_assert_true (sd_sync_engine_sync (engine, NULL, &report, &error));
+  idle = report.requests;
+  measure = sd_store_find_b24 (t->store, SD_ENTITY_TASK, task_b24_of (a));
+  estimate = sd_store_find_b24 (t->store, SD_ENTITY_TASK, task_b24_of (b));
+  g_assert_cmpint (measure, !=, 0);
+
+  retitle_task (t, measure, "Замер в субботу");
+  retitle_task (t, estimate, "Смета с черновыми");
+  drop = g_strdup_printf ("{\"taskId\":%" G_GINT64_FORMAT "}", task_b24_of (b));
+  gone = sd_test_sync_act (t, 4, "tasks.task.delete", drop);
+  /* Both refused alike; they wait. */
+  g_assert_true (sd_sync_engine_sync (engine, NULL, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.waiting, ==, 2);
+  g_assert_cmpuint (report.conflicts, ==, 0);
+
+  /* One read each, in the shared request: a refusal and a deletion. */
+  g_assert_true (sd_sync_engine_sync (engine, NULL, &report, &error));
+  g_assert_cmpuint (report.conflicts, ==, 2);
+  g_assert_cmpuint (report.requests, ==, idle);
+  refused = task_conflict (t, measure);
+  g_assert_cmpstr (refused->field, ==, SD_CONFLICT_REFUSED);
+  deleted = task_conflict (t, estimate);
+  g_assert_cmpstr (deleted->field, ==, SD_CONFLICT_DELETED);
+  /* Not sent again. */
+  g_assert_true (sd_sync_engine_sync (engine, NULL, &report, &error));
+  g_assert_cmpuint (report.requests, ==, idle);
+  g_assert_cmpuint (report.conflicts, ==, 2);
+
+  /* Keep trying: sent once more, refused once more, a conflict again. */
+  g_assert_true (sd_store_resolve_conflict (t->store, refused->id, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (sd_sync_engine_sync (engine, NULL, &report, &error));
+  g_assert_cmpuint (report.conflicts, ==, 1);
+  g_assert_true (sd_sync_engine_sync (engine, NULL, &report, &error));
+  g_assert_cmpuint (report.conflicts, ==, 2);
+  again = task_conflict (t, measure);
+  g_assert_cmpstr (again->field, ==, SD_CONFLICT_REFUSED);
+
+  /* The portal's: its title back here, nothing waits; the deleted one goes. */
+  g_assert_true (sd_store_resolve_conflict (t->store, again->id, FALSE, &error));
+  g_assert_true (sd_store_resolve_conflict (t->store, deleted->id, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM tasks WHERE title = 'Замер'"), ==, 1);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM tasks"), ==, 1);
+  g_assert_true (sd_sync_engine_sync (engine, NULL, &report, &error));
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.waiting, ==, 0);
+  sd_test_sync_assert_agree (t);
+  sd_test_sync_free (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -989,6 +1137,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sync-parts/tasks-pushed", test_tasks_pushed);
   g_test_add_func ("/sync-parts/parties-pushed", test_parties_pushed);
   g_test_add_func ("/sync-parts/responsible", test_responsible);
+  g_test_add_func ("/sync-parts/connection-user", test_connection_user);
+  g_test_add_func ("/sync-parts/task-refused", test_task_refused);
   g_test_add_func ("/sync-parts/comment-conflicts", test_comment_conflicts);
   g_test_add_func ("/sync-parts/task-conflicts", test_task_conflicts);
   g_test_add_func ("/sync-parts/requisite-conflict", test_requisite_conflict);

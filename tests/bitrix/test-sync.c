@@ -388,6 +388,100 @@ test_playbook_mapping (void)
   sd_test_sync_free (t);
 }
 
+/* Writes the renovation playbook into @datadir/playbooks, its field mapping with or
+ * without "rooms" (what the sync links is read from there at each sync). */
+static void
+write_renovation (const char *datadir,
+                  gboolean    with_rooms)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("SDELKA_SOURCE_DATADIR"), "playbooks", "renovation.json", NULL);
+  g_autofree char *dir = g_build_filename (datadir, "playbooks", NULL);
+  g_autofree char *out = g_build_filename (dir, "renovation.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *fields;
+
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  g_assert_no_error (error);
+  fields = json_object_get_object_member (json_object_get_object_member (
+             json_node_get_object (json_parser_get_root (parser)), "mapping"), "fields");
+  if (!with_rooms)
+    json_object_remove_member (fields, "rooms");
+  text = json_to_string (json_parser_get_root (parser), TRUE);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (out, text, -1, &error));
+}
+
+/* A playbook's mapping names one more portal field: the next sync reads the deals again so
+ * that the field, filled there long ago, is filled here; the sync after reads no more. */
+static void
+test_mapping_added (void)
+{
+  SdTestSync *t = sd_test_sync_new ("--seed-deals", "120", NULL);
+  g_autofree char *datadir = g_build_filename (t->dir, "data", NULL);
+  g_autofree char *source = g_strdup (g_getenv ("SDELKA_DATADIR"));
+  g_autofree char *path = g_build_filename (source, "playbooks", "renovation.json", NULL);
+  g_autoptr(SdPlaybook) pb = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) field = NULL;
+  gint64 deals[3];
+  SdSyncReport report;
+  guint idle;
+
+  g_setenv ("SDELKA_SOURCE_DATADIR", source, TRUE);
+  write_renovation (datadir, FALSE);
+  g_setenv ("SDELKA_DATADIR", datadir, TRUE);
+  sd_sync_engine_set_check_interval (t->engine, 3600);
+  pb = sd_playbook_load_file (path, &error);
+  g_assert_no_error (error);
+  sd_playbook_install (pb, t->store, &error);
+  g_assert_no_error (error);
+  field = sd_test_sync_act (t, 1, "crm.deal.userfield.add",
+                            "{\"fields\":{\"FIELD_NAME\":\"1601290004\",\"USER_TYPE_ID\":\"integer\"}}");
+  for (guint i = 0; i < G_N_ELEMENTS (deals); i++)
+    {
+      g_autofree char *add = g_strdup_printf ("{\"fields\":{\"TITLE\":\"Ремонт %u\",\"CATEGORY_ID\":1,"
+                                              "\"STAGE_ID\":\"C1:NEW\",\"UF_CRM_1601290004\":%u}}", i, i + 2);
+      g_autoptr(JsonNode) added = sd_test_sync_act (t, 3, "crm.deal.add", add);
+
+      deals[i] = b24_test_int (added, "result");
+    }
+
+  report = sd_test_sync_run (t);
+  g_assert_true (report.agree);
+  g_assert_cmpint (sd_test_sync_count (t, "SELECT count(*) FROM deal_fields f JOIN custom_fields c ON c.id = f.field_id"
+                                          " WHERE c.code = 'rooms' AND f.value IS NOT NULL"), ==, 0);
+  report = sd_test_sync_run (t);
+  idle = report.requests;
+
+  /* Mapped now: read again, each deal's rooms as the portal has them. */
+  write_renovation (datadir, TRUE);
+  report = sd_test_sync_run (t);
+  g_test_message ("idle %u requests; with the new field %u", idle, report.requests);
+  g_assert_true (report.agree);
+  g_assert_cmpuint (report.requests, >, idle);
+  for (guint i = 0; i < G_N_ELEMENTS (deals); i++)
+    {
+      g_autoptr(JsonObject) remote = sd_test_sync_remote_row (t, "deal", deals[i]);
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM deal_fields f JOIN custom_fields c"
+                                              " ON c.id = f.field_id JOIN deals d ON d.id = f.deal_id"
+                                              " WHERE c.code = 'rooms' AND d.b24_id = %" G_GINT64_FORMAT
+                                              " AND f.value = '%s'", deals[i],
+                                              json_object_get_string_member (remote, "UF_CRM_1601290004"));
+
+      g_assert_cmpint (sd_test_sync_count (t, sql), ==, 1);
+    }
+
+  /* Once is enough. */
+  report = sd_test_sync_run (t);
+  g_assert_cmpuint (report.requests, ==, idle);
+  g_assert_cmpuint (report.pulled, ==, 0);
+  sd_test_sync_assert_agree (t);
+  g_setenv ("SDELKA_DATADIR", source, TRUE);
+  sd_test_sync_free (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -399,5 +493,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/conflict-take-remote", test_conflict_take_remote);
   g_test_add_func ("/sync/deletions", test_deletions);
   g_test_add_func ("/sync/playbook-mapping", test_playbook_mapping);
+  g_test_add_func ("/sync/mapping-added", test_mapping_added);
   return g_test_run ();
 }

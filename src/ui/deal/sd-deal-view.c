@@ -870,6 +870,9 @@ describe_conflict_value (SdDealView       *self,
 {
   g_autoptr(JsonNode) node = json_from_string (json, NULL);
 
+  /* Here the changes the portal refused; there the row's values (SD_CONFLICT_REFUSED). */
+  if (g_str_equal (conflict->field, SD_CONFLICT_REFUSED))
+    return g_strdup (json == conflict->local_value ? _("The changes made here") : _("As on the portal"));
   if (g_strcmp0 (conflict->entity, "deal_field") == 0 && node != NULL
       && json_node_get_value_type (node) == G_TYPE_STRING)
     {
@@ -960,6 +963,8 @@ conflict_field_name (SdDealView       *self,
 
   if (g_str_equal (conflict->field, SD_CONFLICT_DELETED))
     field = g_strdup (_("Deleted on the portal"));
+  else if (g_str_equal (conflict->field, SD_CONFLICT_REFUSED))
+    field = g_strdup (_("The portal refused this change: no rights"));
   else if (subject != NULL)
     field = g_strdup (column_label (conflict->field));
   if (subject != NULL)
@@ -1106,7 +1111,9 @@ conflict_row (SdDealView       *self,
   }
   gtk_box_append (GTK_BOX (box), grid);
 
-  keep = gtk_button_new_with_mnemonic (_("_Keep Mine"));
+  /* A refused change is kept by sending it again. */
+  keep = gtk_button_new_with_mnemonic (g_str_equal (conflict->field, SD_CONFLICT_REFUSED) ? _("_Keep Trying")
+                                                                                         : _("_Keep Mine"));
   take = gtk_button_new_with_mnemonic (_("_Take the Portal’s"));
   gtk_widget_add_css_class (take, "suggested-action");
   gtk_widget_set_halign (buttons, GTK_ALIGN_END);
