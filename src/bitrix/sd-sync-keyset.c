@@ -60,26 +60,27 @@ page_key (guint chain,
   return g_strdup_printf ("c%up%u", chain, page);
 }
 
-static JsonObject *
-page_params (const SdSyncChain *chain,
-             const char        *after)
+JsonObject *
+sd_sync_keyset_params (JsonObject         *filter,
+                       const char * const *select,
+                       const char         *after)
 {
   JsonObject *params = json_object_new ();
   JsonObject *where = json_object_new ();
   JsonObject *order = json_object_new ();
 
-  if (chain->filter != NULL)
+  if (filter != NULL)
     {
-      GList *members = json_object_get_members (chain->filter);
+      GList *members = json_object_get_members (filter);
       for (GList *l = members; l != NULL; l = l->next)
-        json_object_set_member (where, l->data, json_node_copy (json_object_get_member (chain->filter, l->data)));
+        json_object_set_member (where, l->data, json_node_copy (json_object_get_member (filter, l->data)));
       g_list_free (members);
     }
   json_object_set_string_member (where, ">ID", after);
   json_object_set_string_member (order, "ID", "ASC");
   json_object_set_object_member (params, "filter", where);
   json_object_set_object_member (params, "order", order);
-  json_object_set_array_member (params, "select", sd_sync_string_array (chain->select));
+  json_object_set_array_member (params, "select", sd_sync_string_array (select));
   json_object_set_int_member (params, "start", -1);
   return params;
 }
@@ -100,7 +101,7 @@ fetch_build (Fetch *fetch)
           g_autofree char *before = i > 0 ? page_key (segment->chain, i - 1) : NULL;
           g_autofree char *after = i == 0 ? g_strdup (segment->after)
                                           : g_strdup_printf ("$result[%s][%d][ID]", before, SD_SYNC_PAGE - 1);
-          g_autoptr(JsonObject) params = page_params (segment->definition, after);
+          g_autoptr(JsonObject) params = sd_sync_keyset_params (segment->definition->filter, segment->definition->select, after);
 
           sd_b24_batch_add (fetch->batch, key, segment->definition->method, params);
         }

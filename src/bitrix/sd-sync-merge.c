@@ -42,7 +42,7 @@ sd_sync_merge (SdSyncRun        *run,
 
       if (before == NULL)
         {
-          sd_sync_changes_add (merged, change->field, &change->value);
+          sd_changes_set_value (merged, change->field, &change->value);
           continue;
         }
       if (!sd_store_read_value (run->store, entity, id, change->field, &current, error))

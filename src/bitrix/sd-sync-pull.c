@@ -466,31 +466,6 @@ sd_sync_pull_requisites (SdSyncRun  *run,
                         error);
 }
 
-/* One list command of a first look: page one after ID 0 in ID order, without counting. */
-static JsonObject *
-first_page_params (JsonObject         *filter,
-                   const char * const *select)
-{
-  JsonObject *params = json_object_new ();
-  JsonObject *where = json_object_new ();
-  JsonObject *order = json_object_new ();
-
-  if (filter != NULL)
-    {
-      GList *members = json_object_get_members (filter);
-      for (GList *l = members; l != NULL; l = l->next)
-        json_object_set_member (where, l->data, json_node_copy (json_object_get_member (filter, l->data)));
-      g_list_free (members);
-    }
-  json_object_set_string_member (where, ">ID", "0");
-  json_object_set_string_member (order, "ID", "ASC");
-  json_object_set_object_member (params, "filter", where);
-  json_object_set_object_member (params, "order", order);
-  json_object_set_array_member (params, "select", sd_sync_string_array (select));
-  json_object_set_int_member (params, "start", -1);
-  return params;
-}
-
 static void
 unref_filter (gpointer filter)
 {
@@ -564,7 +539,7 @@ add_first_pages (SdSyncRun  *run,
 
       if (filter == NULL)
         return FALSE;
-      g_ptr_array_add (params, first_page_params (filter, sd_sync_kind_select (run, &kinds[i])));
+      g_ptr_array_add (params, sd_sync_keyset_params (filter, sd_sync_kind_select (run, &kinds[i]), "0"));
     }
   for (guint i = 0; i < n_kinds; i++)
     {
@@ -579,7 +554,7 @@ add_first_pages (SdSyncRun  *run,
       g_autoptr(JsonObject) rq = NULL;
 
       json_object_set_int_member (rq_filter, "ENTITY_TYPE_ID", 4);
-      rq = first_page_params (rq_filter, requisite_select);
+      rq = sd_sync_keyset_params (rq_filter, requisite_select, "0");
       sd_b24_batch_add (batch, "rq", "crm.requisite.list", rq);
     }
   return TRUE;

@@ -9,19 +9,6 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-void
-sd_sync_changes_add (SdChanges     *changes,
-                     const char    *field,
-                     const SdValue *value)
-{
-  if (value->kind == SD_VALUE_NUMBER)
-    sd_changes_set_int (changes, field, value->number);
-  else if (value->kind == SD_VALUE_STRING)
-    sd_changes_set_text (changes, field, value->text);
-  else
-    sd_changes_set_null (changes, field);
-}
-
 JsonArray *
 sd_sync_string_array (const char * const *strings)
 {

@@ -74,9 +74,6 @@ gboolean    sd_sync_run_commit     (SdSyncRun   *run,
                                     GError     **error);
 
 /* sd-sync-run.c */
-void        sd_sync_changes_add    (SdChanges     *changes,
-                                    const char    *field,
-                                    const SdValue *value);
 JsonArray  *sd_sync_string_array   (const char * const *strings);
 /* The array a batch command answered (inside @wrapper when not NULL), else an error. */
 JsonArray  *sd_sync_result_array   (JsonObject  *answer,
@@ -209,6 +206,11 @@ gboolean    sd_sync_keyset_export_chains (SdSyncRun         *run,
                                     guint               width,
                                     gboolean            write,
                                     GError            **error);
+/* One keyset page's parameters: the rows of @filter after ID @after (a number or a
+ * $result reference) in ID order, @select's fields, without counting (start=-1). */
+JsonObject *sd_sync_keyset_params  (JsonObject         *filter,
+                                    const char * const *select,
+                                    const char         *after);
 gboolean    sd_sync_keyset_export  (SdSyncRun          *run,
                                     const char         *method,
                                     JsonObject         *filter,

@@ -212,21 +212,13 @@ list_params (const char         *after,
              JsonArray          *ids,
              const char * const *select)
 {
-  JsonObject *params = json_object_new ();
-  JsonObject *filter = json_object_new ();
-  JsonObject *order = json_object_new ();
+  g_autoptr(JsonObject) filter = json_object_new ();
 
-  json_object_set_string_member (filter, ">ID", after);
   if (since != NULL)
     json_object_set_string_member (filter, ">=CHANGED_DATE", since);
   if (ids != NULL)
     json_object_set_array_member (filter, "ID", json_array_ref (ids));
-  json_object_set_string_member (order, "ID", "ASC");
-  json_object_set_object_member (params, "filter", filter);
-  json_object_set_object_member (params, "order", order);
-  json_object_set_array_member (params, "select", sd_sync_string_array (select));
-  json_object_set_int_member (params, "start", -1);
-  return params;
+  return sd_sync_keyset_params (filter, select, after);
 }
 
 /* Passes each row of page @key of @answer to @func; FALSE with @error set when that

@@ -112,6 +112,19 @@ sd_changes_set_null (SdChanges  *self,
   slot_for (self, field);
 }
 
+void
+sd_changes_set_value (SdChanges     *self,
+                      const char    *field,
+                      const SdValue *value)
+{
+  if (value->kind == SD_VALUE_NUMBER)
+    sd_changes_set_int (self, field, value->number);
+  else if (value->kind == SD_VALUE_STRING)
+    sd_changes_set_text (self, field, value->text);
+  else
+    sd_changes_set_null (self, field);
+}
+
 guint
 sd_changes_get_size (const SdChanges *self)
 {

@@ -46,6 +46,10 @@ void            sd_changes_set_text (SdChanges  *self,
                                      const char *value);
 void            sd_changes_set_null (SdChanges  *self,
                                      const char *field);
+/* One of the three above, after @value's kind. */
+void            sd_changes_set_value (SdChanges     *self,
+                                      const char    *field,
+                                      const SdValue *value);
 guint           sd_changes_get_size (const SdChanges *self);
 const SdChange *sd_changes_get      (const SdChanges *self,
                                      guint            index);

@@ -646,6 +646,23 @@ mark_resolved (SdStore   *self,
   return sd_store_step_done (self, stmt, error);
 }
 
+/* Writes the portal's values, taken in a conflict: a remote change, not one to send back. */
+static gboolean
+update_as_remote (SdStore    *self,
+                  SdEntity    entity,
+                  gint64      id,
+                  SdChanges  *changes,
+                  GError    **error)
+{
+  g_autofree char *origin = g_strdup (sd_store_get_origin (self));
+  gboolean written;
+
+  sd_store_set_origin (self, "remote");
+  written = sd_store_update (self, entity, id, changes, error);
+  sd_store_set_origin (self, origin);
+  return written;
+}
+
 /* The row's changes made here and not sent leave the outbox. */
 static gboolean
 drop_unsent (SdStore  *self,
@@ -680,7 +697,6 @@ resolve_refused (SdStore     *self,
                  gboolean     keep_local,
                  GError     **error)
 {
-  g_autofree char *origin = g_strdup (sd_store_get_origin (self));
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(SdChanges) changes = sd_changes_new ();
   SdValue remote = { 0 };
@@ -689,8 +705,6 @@ resolve_refused (SdStore     *self,
     return FALSE;
   if (!keep_local)
     {
-      gboolean written;
-
       sd_value_from_json (remote_json, &remote);
       if (remote.kind == SD_VALUE_STRING && json_parser_load_from_data (parser, remote.text, -1, NULL)
           && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
@@ -705,24 +719,14 @@ resolve_refused (SdStore     *self,
               if (sd_entity_find_column (entity, l->data) == NULL)
                 continue;
               node_to_value (json_object_get_member (columns, l->data), &value);
-              if (value.kind == SD_VALUE_NUMBER)
-                sd_changes_set_int (changes, l->data, value.number);
-              else if (value.kind == SD_VALUE_STRING)
-                sd_changes_set_text (changes, l->data, value.text);
-              else
-                sd_changes_set_null (changes, l->data);
+              sd_changes_set_value (changes, l->data, &value);
               sd_value_clear (&value);
             }
           g_list_free (members);
         }
       sd_value_clear (&remote);
-      if (!drop_unsent (self, entity, id, error))
-        goto failed;
-      /* The portal's values: not a change to send back. */
-      sd_store_set_origin (self, "remote");
-      written = sd_changes_get_size (changes) == 0 || sd_store_update (self, entity, id, changes, error);
-      sd_store_set_origin (self, origin);
-      if (!written)
+      if (!drop_unsent (self, entity, id, error)
+          || (sd_changes_get_size (changes) > 0 && !update_as_remote (self, entity, id, changes, error)))
         goto failed;
     }
   if (!mark_resolved (self, conflict_id, keep_local, error))
@@ -993,23 +997,12 @@ sd_store_resolve_conflict (SdStore   *self,
   if (!keep_local)
     {
       g_autoptr(SdChanges) changes = sd_changes_new ();
-      g_autofree char *origin = g_strdup (sd_store_get_origin (self));
       SdValue value;
-      gboolean written;
 
       sd_value_from_json (remote_json, &value);
-      if (value.kind == SD_VALUE_NUMBER)
-        sd_changes_set_int (changes, field, value.number);
-      else if (value.kind == SD_VALUE_STRING)
-        sd_changes_set_text (changes, field, value.text);
-      else
-        sd_changes_set_null (changes, field);
+      sd_changes_set_value (changes, field, &value);
       sd_value_clear (&value);
-      /* The portal's value: taking it is not a change to send back. */
-      sd_store_set_origin (self, "remote");
-      written = sd_store_update (self, entity, entity_id, changes, error);
-      sd_store_set_origin (self, origin);
-      if (!written)
+      if (!update_as_remote (self, entity, entity_id, changes, error))
         goto failed;
     }
   stmt = sd_store_prepare (self, "UPDATE sync_conflicts SET resolved_at = ?, resolution = ? "
@@ -1096,18 +1089,8 @@ sd_store_find_deal_field (SdStore *self,
                           gint64   deal_id,
                           gint64   field_id)
 {
-  sqlite3_stmt *stmt = sd_store_prepare (self, "SELECT id FROM deal_fields WHERE deal_id = ? "
-                                         "AND field_id = ?", NULL);
-  gint64 id = 0;
-
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_int64 (stmt, 1, deal_id);
-  sqlite3_bind_int64 (stmt, 2, field_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    id = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return id;
+  return sd_store_query_int (self, "SELECT id FROM deal_fields WHERE deal_id = ?1 AND field_id = ?2",
+                             deal_id, field_id);
 }
 
 static char *

@@ -209,6 +209,15 @@ sd_store_get_db (SdStore *self)
   return self->db;
 }
 
+/* A cached statement, ready to bind again. */
+static sqlite3_stmt *
+reused (sqlite3_stmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return stmt;
+}
+
 sqlite3_stmt *
 sd_store_prepare (SdStore     *self,
                   const char  *sql,
@@ -217,11 +226,7 @@ sd_store_prepare (SdStore     *self,
   sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
 
   if (stmt != NULL)
-    {
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-      return stmt;
-    }
+    return reused (stmt);
   if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL)
       != SQLITE_OK)
     {
@@ -245,11 +250,7 @@ sd_store_prepare_table (SdStore     *self,
   g_autofree char *sql = NULL;
 
   if (stmt != NULL)
-    {
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-      return stmt;
-    }
+    return reused (stmt);
   g_return_val_if_fail (mark != NULL, NULL);
   head = g_strndup (format, mark - format);
   sql = g_strconcat (head, sd_entity_info (entity)->table, mark + 2, NULL);
